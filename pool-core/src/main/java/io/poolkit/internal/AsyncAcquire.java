@@ -1,0 +1,142 @@
+package io.poolkit.internal;
+
+import io.poolkit.Lease;
+import io.poolkit.PoolException;
+import io.poolkit.PoolTimeoutException;
+import io.poolkit.Scheduler;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One {@code acquireAsync()}: a future that waits in the pool's FIFO queue. The future is the
+ * single source of truth: whoever completes it first (the pool with a lease, its timer, or the
+ * user) wins, the queue entry is then withdrawn, and a lease that could no longer be delivered is
+ * closed, which passes it to the next waiter.
+ */
+final class AsyncAcquire<T> {
+    private final CorePool<T> pool;
+    final CompletableFuture<Lease<T>> future = new CompletableFuture<>();
+    private final long start;
+    private final long timeoutNanos;
+    private volatile Waiting<T> current;
+    private volatile Scheduler.Cancellable timer;
+
+    private AsyncAcquire(CorePool<T> pool, long start, long timeoutNanos) {
+        this.pool = pool;
+        this.start = start;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    static <T> CompletableFuture<Lease<T>> start(CorePool<T> pool, long timeoutNanos) {
+        AsyncAcquire<T> a = new AsyncAcquire<>(pool, pool.clock.read(), timeoutNanos);
+        try {
+            for (;;) {
+                int g = pool.gate;
+                if ((g & CorePool.CLOSED) != 0) {
+                    throw pool.closedException();
+                }
+                Slot<T> s = (g & (CorePool.WAITERS | CorePool.SUSPENDED)) == 0 ? pool.claimIdle() : null;
+                if (s == null) {
+                    break;
+                }
+                Lease<T> lease = pool.checkout(s, s.word, a.start, timeoutNanos, false);
+                if (lease != null) {
+                    return CompletableFuture.completedFuture(lease);
+                }
+            }
+            if (timeoutNanos == 0) {
+                PoolTimeoutException e = pool.timeoutException(0);
+                pool.countTimeout(0);
+                throw e;
+            }
+            pool.checkCircuit();
+            a.waitInQueue(false);
+        } catch (PoolException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (timeoutNanos != Durations.NEVER) {
+            a.timer = pool.runtime.schedule(a::expire, timeoutNanos);
+        }
+        a.future.whenComplete((lease, failure) -> a.withdraw());
+        return a.future;
+    }
+
+    private void waitInQueue(boolean first) {
+        Waiting<T> w = new Waiting<>(this, pool.clock.read());
+        current = w;
+        pool.enqueue(w, first);
+        if (future.isDone() && w.cancel()) {
+            pool.unlink(w);
+            return;
+        }
+        pool.creator.demand();
+        pool.dispatch();
+    }
+
+    private void withdraw() {
+        Scheduler.Cancellable t = timer;
+        if (t != null) {
+            t.cancel();
+        }
+        Waiting<T> w = current;
+        if (w != null && w.cancel()) {
+            pool.unlink(w);
+        }
+    }
+
+    private void expire() {
+        pool.runtime.completeAsync(() -> {
+            if (future.isDone()) {
+                return;
+            }
+            long waited = pool.clock.read() - start;
+            if (future.completeExceptionally(pool.timeoutException(waited))) {
+                pool.countTimeout(waited);
+            }
+        });
+    }
+
+    /** Runs on the async executor: turn the handed-over slot into the future's lease. */
+    private void deliver(Slot<T> slot) {
+        if (future.isDone()) {
+            pool.giveBack(slot);
+            return;
+        }
+        Lease<T> lease;
+        try {
+            lease = pool.checkout(slot, slot.word, start, timeoutNanos, true);
+        } catch (RuntimeException | Error e) {
+            future.completeExceptionally(e);
+            throw e;
+        }
+        if (lease == null) {
+            try {
+                waitInQueue(true);
+            } catch (PoolException e) {
+                future.completeExceptionally(e);
+            }
+            return;
+        }
+        if (!future.complete(lease)) {
+            lease.close();
+        }
+    }
+
+    /** The queue node of an asynchronous waiter: waking it completes the future on the async executor. */
+    static final class Waiting<T> extends Waiter<T> {
+        private final AsyncAcquire<T> acquire;
+
+        Waiting(AsyncAcquire<T> acquire, long since) {
+            super(null, since);
+            this.acquire = acquire;
+        }
+
+        @Override
+        void wake(CorePool<T> pool, Slot<T> slot) {
+            if (slot == null) {
+                pool.runtime.completeAsync(() -> acquire.future.completeExceptionally(pool.closedException()));
+            } else {
+                pool.runtime.completeAsync(() -> acquire.deliver(slot));
+            }
+        }
+    }
+}

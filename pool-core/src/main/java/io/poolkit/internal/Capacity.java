@@ -1,0 +1,28 @@
+package io.poolkit.internal;
+
+/**
+ * A limit above one pool's own {@code maxSize}: a keyed pool's {@code maxTotal}. A plain pool has
+ * none ({@link #NONE}).
+ */
+interface Capacity {
+    Capacity NONE = new Capacity() {
+        @Override
+        public boolean tryReserve(CorePool<?> pool, boolean forWaiter) {
+            return true;
+        }
+
+        @Override
+        public void release() {
+        }
+    };
+
+    /**
+     * Takes one unit for a create in {@code pool}. When none is left and the create is for a
+     * waiter, the keyed pool remembers the pool as starved and makes room by evicting another key's
+     * oldest idle resource.
+     */
+    boolean tryReserve(CorePool<?> pool, boolean forWaiter);
+
+    /** Gives one unit back: a slot of some pool went back to EMPTY. */
+    void release();
+}

@@ -1,0 +1,1095 @@
+package io.poolkit.internal;
+
+import io.poolkit.CircuitOpenException;
+import io.poolkit.DestroyReason;
+import io.poolkit.IdleOrder;
+import io.poolkit.Lease;
+import io.poolkit.Pool;
+import io.poolkit.PoolClosedException;
+import io.poolkit.PoolException;
+import io.poolkit.PoolExhaustedException;
+import io.poolkit.PoolListener;
+import io.poolkit.PoolStats;
+import io.poolkit.PoolTimeoutException;
+import io.poolkit.Registration;
+import io.poolkit.ResourceConsumer;
+import io.poolkit.ResourceFunction;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool engine behind {@link Pool} (and behind every key of a keyed pool).
+ *
+ * <h2>Design notes: the reader's map</h2>
+ *
+ * <p><b>Slots.</b> Resources live in a table of {@link Slot}s; each slot's word moves
+ * EMPTY → CREATING → IDLE ⇄ LEASED → DESTROYING → EMPTY (plus IDLE → CHECKING → IDLE for background
+ * keepalive). Only the thread that moved a word into CREATING, LEASED, CHECKING or DESTROYING may
+ * touch the slot's plain fields until it moves the word on. {@code occupied} counts non-EMPTY slots
+ * and is the size bound: a create first raises it (below {@code maxSize}), and it falls only once
+ * {@code destroy()} has returned.
+ *
+ * <p><b>Fast path.</b> Acquire reads {@link #gate}; when it is zero (no waiter, not suspended,
+ * shrinking or closed) it claims an idle slot with one CAS, starting at the calling thread's home
+ * index (a hash of the thread, so threads rarely collide and a thread gets back what it returned:
+ * LIFO without a ThreadLocal). Return checks the slot's expiry on the coarse clock, CASes the word
+ * back to IDLE and reads the gate: the CAS is a full fence, so either the returner sees a waiter
+ * that just queued, or that waiter's rescan (via {@link #dispatch()}) sees the idle slot.
+ *
+ * <p><b>Waiters.</b> Callers that find nothing idle queue FIFO under {@link #lock}, which also
+ * guards every write of the gate. {@link #dispatch()} claims idle slots and hands them to the oldest
+ * waiter with a CAS on the waiter ({@link Waiter}); it runs after every return that sees a non-zero
+ * gate, after every create, and after a waiter queues. A waiter that leaves (timeout, interrupt,
+ * cancel) wins or loses one CAS, and a loser passes its slot on.
+ *
+ * <p><b>Background.</b> {@link Creator} starts creates on the workers, only while waiters outnumber
+ * creates in flight or idle is below minIdle; {@link Maintenance} runs at the next time deadline.
+ * Destroys run on the workers too; callers never wait for either.
+ */
+public final class CorePool<T> implements Pool<T> {
+    private static final Logger log = LoggerFactory.getLogger(CorePool.class);
+
+    static final int WAITERS = 0x00FF_FFFF;
+    static final int SHRINK = 1 << 24;
+    static final int SUSPENDED = 1 << 25;
+    static final int CLOSED = 1 << 26;
+
+    final String name;
+    final Config config;
+    final Hooks<T> hooks;
+    final PoolRuntime runtime;
+    final Clock clock;
+    final Listeners<T> listeners;
+    final Counters counters = new Counters();
+    final CircuitBreaker circuit;
+    final Creator<T> creator;
+    final Maintenance<T> maintenance;
+    final Capacity capacity;
+
+    // Hot fields, read on every acquire and return.
+    volatile int gate;
+    volatile Slot<T>[] slots;
+    private final boolean fifo;
+    private final boolean returnHooks;
+    private final boolean hasValidator;
+    private final long validateAfterIdleNanos;
+    final long maxUses;
+    private int cursor;
+
+    final AtomicInteger occupied = new AtomicInteger();
+    final AtomicInteger destroying = new AtomicInteger();
+    volatile int maxSize;
+    volatile int minIdle;
+    volatile long acquireTimeoutNanos;
+    volatile long leakNanos;
+    final long validationTimeoutNanos;
+    final long createTimeoutNanos;
+    private final int maxWaiters;
+    private final AtomicInteger sharedWaiters;
+    private final int sharedMaxWaiters;
+    private final Predicate<Throwable> invalidateOn;
+
+    final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private Waiter<T> head;
+    private Waiter<T> tail;
+    private boolean terminated;
+    private boolean cleanShutdown;
+    private Runnable onClosed = () -> { };
+
+    CorePool(Config config, String name, Hooks<T> hooks, PoolRuntime runtime, Capacity capacity,
+             AtomicInteger sharedWaiters, int sharedMaxWaiters) {
+        this.config = config;
+        this.name = name;
+        this.hooks = hooks;
+        this.runtime = runtime;
+        this.clock = runtime.clock;
+        this.capacity = capacity;
+        this.sharedWaiters = sharedWaiters;
+        this.sharedMaxWaiters = sharedMaxWaiters;
+        this.listeners = new Listeners<>(name);
+        this.circuit = new CircuitBreaker(config.circuitFailures, Durations.toNanos(config.circuitOpen), clock, listeners);
+        this.fifo = config.idleOrder == IdleOrder.FIFO;
+        this.hasValidator = hooks.hasValidator;
+        this.returnHooks = hooks.hasResetter || config.validateOnReturn;
+        this.validateAfterIdleNanos = Durations.toNanos(config.validateAfterIdle);
+        this.validationTimeoutNanos = Durations.toNanos(config.validationTimeout);
+        this.createTimeoutNanos = Durations.toNanos(config.createTimeout);
+        this.maxUses = config.maxUses;
+        this.maxSize = config.maxSize;
+        this.minIdle = config.minIdle;
+        this.maxWaiters = Math.min(config.maxWaiters, WAITERS);
+        this.acquireTimeoutNanos = Durations.toNanos(config.acquireTimeout);
+        this.leakNanos = Durations.toNanos(config.leakDetection);
+        this.invalidateOn = config.invalidateOn;
+        this.slots = newSlots(new Slot<?>[0], config.maxSize);
+        this.creator = new Creator<>(this);
+        this.maintenance = new Maintenance<>(this);
+    }
+
+    /** Starts the background work; separate from the constructor so no half-built pool escapes. */
+    void start() {
+        maintenance.start();
+        creator.demand();
+    }
+
+    void onClosed(Runnable hook) {
+        this.onClosed = hook;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Slot<T>[] newSlots(Slot<?>[] old, int length) {
+        Slot<T>[] grown = (Slot<T>[]) Arrays.copyOf(old, Math.max(length, old.length), Slot[].class);
+        for (int i = old.length; i < grown.length; i++) {
+            grown[i] = new Slot<>(i);
+        }
+        return grown;
+    }
+
+    // ---------------------------------------------------------------- acquire
+
+    @Override
+    public Lease<T> acquire() throws InterruptedException {
+        Lease<T> lease = fastAcquire();
+        return lease != null ? lease : acquireSlow(acquireTimeoutNanos);
+    }
+
+    @Override
+    public Lease<T> acquire(Duration timeout) throws InterruptedException {
+        Check.notNegative("timeout", timeout);
+        Lease<T> lease = fastAcquire();
+        return lease != null ? lease : acquireSlow(Durations.toNanos(timeout));
+    }
+
+    @Override
+    public Optional<Lease<T>> tryAcquire() {
+        for (;;) {
+            int g = gate;
+            if ((g & CLOSED) != 0) {
+                throw closedException();
+            }
+            if ((g & (WAITERS | SUSPENDED)) != 0) {
+                return Optional.empty();
+            }
+            Slot<T> s = claimIdle();
+            if (s == null) {
+                return Optional.empty();
+            }
+            Lease<T> lease = checkout(s, s.word, clock.read(), 0, false);
+            if (lease != null) {
+                return Optional.of(lease);
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Lease<T>> acquireAsync() {
+        Lease<T> lease = fastAcquire();
+        if (lease != null) {
+            return CompletableFuture.completedFuture(lease);
+        }
+        return AsyncAcquire.start(this, acquireTimeoutNanos);
+    }
+
+    private Lease<T> fastAcquire() {
+        if (gate == 0) {
+            Slot<T> s = claimIdle();
+            if (s != null) {
+                return checkout(s, s.word, 0, 0, false);
+            }
+        }
+        return null;
+    }
+
+    private Lease<T> acquireSlow(long timeoutNanos) throws InterruptedException {
+        long start = clock.read();
+        for (;;) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException(name + " - interrupted while acquiring");
+            }
+            int g = gate;
+            if ((g & CLOSED) != 0) {
+                throw closedException();
+            }
+            boolean waited = false;
+            Slot<T> s = (g & (WAITERS | SUSPENDED)) == 0 ? claimIdle() : null;
+            if (s == null) {
+                s = await(start, timeoutNanos);
+                waited = true;
+            }
+            Lease<T> lease = checkout(s, s.word, start, timeoutNanos, waited);
+            if (lease != null) {
+                return lease;
+            }
+        }
+    }
+
+    /** Claims an idle slot, scanning from the caller's home index (LIFO) or a moving cursor (FIFO). */
+    Slot<T> claimIdle() {
+        Slot<T>[] table = slots;
+        int n = table.length;
+        int i;
+        if (fifo) {
+            int c = cursor;
+            cursor = c + 1;
+            i = Integer.remainderUnsigned(c, n);
+        } else {
+            int h = Thread.currentThread().hashCode() * 0x9E3779B9;
+            i = (int) (((h & 0xFFFF_FFFFL) * n) >>> 32);
+        }
+        for (int k = 0; k < n; k++) {
+            Slot<T> s = table[i];
+            if (s.tryClaim() != 0) {
+                return s;
+            }
+            if (++i == n) {
+                i = 0;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Turns a claimed slot into a lease, after the checks the slot needs; {@code null} when the
+     * resource was retired or failed validation (it is destroyed) and the caller must look again.
+     */
+    Lease<T> checkout(Slot<T> s, long word, long start, long timeoutNanos, boolean waited) {
+        long now = clock.coarse();
+        if (s.retire != null || now - s.bornAt >= s.lifetime
+                || (hasValidator && now - s.idleSince >= validateAfterIdleNanos) || hooks.hasOnAcquire) {
+            if (!admit(s, word, now, start, timeoutNanos)) {
+                return null;
+            }
+        }
+        s.uses++;
+        s.leases++;
+        if (leakNanos != Durations.NEVER || listeners.any() || waited) {
+            noteAcquire(s, word, now, start, waited);
+        }
+        return new LeaseImpl<>(this, s, word, now);
+    }
+
+    private boolean admit(Slot<T> s, long word, long now, long start, long timeoutNanos) {
+        DestroyReason retire = s.retire;
+        if (retire == null && now - s.bornAt >= s.lifetime) {
+            retire = DestroyReason.LIFETIME;
+        }
+        if (retire != null) {
+            destroy(s, word, retire);
+            return false;
+        }
+        T r = s.resource;
+        if (hasValidator && now - s.idleSince >= validateAfterIdleNanos) {
+            long bound = validationTimeoutNanos;
+            if (timeoutNanos > 0 && timeoutNanos != Durations.NEVER) {
+                bound = Math.min(bound, Math.max(0, timeoutNanos - (clock.read() - start)));
+            }
+            int verdict = ValidationTask.run(this, s, word, bound);
+            if (verdict != ValidationTask.VALID) {
+                if (verdict == ValidationTask.INVALID) {
+                    destroy(s, word, DestroyReason.VALIDATION_FAILED);
+                }
+                return false; // ABANDONED: the task destroys it when the check returns
+            }
+        }
+        if (hooks.hasOnAcquire) {
+            try {
+                hooks.onAcquire(r);
+            } catch (Exception | LinkageError e) {
+                log.debug("{} - onAcquire failed for {}; destroying it", name, s, e);
+                destroy(s, word, DestroyReason.VALIDATION_FAILED);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void noteAcquire(Slot<T> s, long word, long now, long start, boolean waited) {
+        long waitNanos = 0;
+        if (waited || listeners.any()) {
+            long precise = clock.read();
+            s.leasedAtPrecise = precise;
+            if (waited) {
+                waitNanos = Math.max(0, precise - start);
+                counters.waited(waitNanos);
+            }
+        }
+        if (leakNanos != Durations.NEVER) {
+            s.leak = new LeakInfo(word, now, new Throwable("acquired here, by " + Thread.currentThread().getName()));
+        }
+        if (listeners.any()) {
+            listeners.acquired(s.resource, waitNanos);
+        }
+    }
+
+    /** Queues the caller and parks until a slot is handed over; throws on timeout, interrupt or close. */
+    @SuppressWarnings("unchecked")
+    private Slot<T> await(long start, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos == 0) {
+            throw timedOut(0);
+        }
+        checkCircuit();
+        Waiter<T> w = new Waiter<>(Thread.currentThread(), start);
+        enqueue(w, false);
+        creator.demand();
+        dispatch();
+        for (;;) {
+            Object r = w.result;
+            if (r != null) {
+                if (r instanceof Slot) {
+                    return (Slot<T>) r;
+                }
+                throw closedException();
+            }
+            long remaining = timeoutNanos == Durations.NEVER ? Durations.NEVER : timeoutNanos - (clock.read() - start);
+            if (remaining <= 0) {
+                if (w.cancel()) {
+                    unlink(w);
+                    throw timedOut(clock.read() - start);
+                }
+                continue;
+            }
+            LockSupport.parkNanos(this, clock.parkNanos(remaining));
+            if (Thread.interrupted()) {
+                if (!w.cancel() && w.result instanceof Slot) {
+                    giveBack((Slot<T>) w.result);
+                }
+                unlink(w);
+                throw new InterruptedException(name + " - interrupted while waiting to acquire");
+            }
+        }
+    }
+
+    void checkCircuit() {
+        if (circuit.rejectsAcquire() && occupied.get() < maxSize) {
+            CircuitOpenException e = new CircuitOpenException(name + " - circuit open after repeated create failures, failing fast ("
+                    + stats().brief() + "); it half-opens after " + Durations.describe(config.circuitOpen),
+                    creator.lastFailure());
+            counters.rejected.increment();
+            listeners.rejected(e);
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- waiters
+
+    /** Queues a waiter (at the tail, or at the head for a waiter that lost its slot to a failed check). */
+    void enqueue(Waiter<T> w, boolean first) {
+        PoolException refused = null;
+        lock.lock();
+        try {
+            int g = gate;
+            if ((g & CLOSED) != 0) {
+                throw closedException();
+            }
+            int count = g & WAITERS;
+            if (count >= maxWaiters || (sharedWaiters != null && sharedWaiters.get() >= sharedMaxWaiters)) {
+                refused = new PoolExhaustedException(name + " - too many callers waiting (maxWaiters="
+                        + (count >= maxWaiters ? maxWaiters : sharedMaxWaiters) + "; " + stats().brief()
+                        + "); shedding load: raise maxWaiters or maxSize, or slow the callers down");
+            } else {
+                if (first && head != null) {
+                    w.next = head;
+                    head.prev = w;
+                    head = w;
+                } else {
+                    w.prev = tail;
+                    if (tail == null) {
+                        head = w;
+                    } else {
+                        tail.next = w;
+                    }
+                    tail = w;
+                }
+                w.queued = true;
+                if (sharedWaiters != null) {
+                    sharedWaiters.incrementAndGet();
+                }
+                gate = g + 1;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (refused != null) {
+            counters.rejected.increment();
+            listeners.rejected(refused);
+            throw refused;
+        }
+    }
+
+    void unlink(Waiter<T> w) {
+        lock.lock();
+        try {
+            remove(w);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void remove(Waiter<T> w) {
+        if (!w.queued) {
+            return;
+        }
+        if (w.prev == null) {
+            head = w.next;
+        } else {
+            w.prev.next = w.next;
+        }
+        if (w.next == null) {
+            tail = w.prev;
+        } else {
+            w.next.prev = w.prev;
+        }
+        w.prev = null;
+        w.next = null;
+        w.queued = false;
+        if (sharedWaiters != null) {
+            sharedWaiters.decrementAndGet();
+        }
+        gate = gate - 1;
+    }
+
+    private Waiter<T> pollWaiter() {
+        lock.lock();
+        try {
+            Waiter<T> w = head;
+            if (w != null) {
+                remove(w);
+            }
+            return w;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The time the oldest waiter started waiting, or {@code Long.MAX_VALUE}; for the keyed pool's FIFO across keys. */
+    long oldestWaiterSince() {
+        lock.lock();
+        try {
+            return head == null ? Long.MAX_VALUE : head.since;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void setGateBit(int bit, boolean on) {
+        lock.lock();
+        try {
+            gate = on ? gate | bit : gate & ~bit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Serves the gate: destroys idle slots while closed or shrinking, then hands idle slots to the
+     * oldest waiters until one of the two runs out.
+     */
+    void dispatch() {
+        for (;;) {
+            int g = gate;
+            if (g == 0) {
+                return;
+            }
+            if ((g & CLOSED) != 0) {
+                drainIdle(DestroyReason.SHUTDOWN);
+                return;
+            }
+            if ((g & SHRINK) != 0 && live() > maxSize) {
+                Slot<T> s = claimIdle();
+                if (s == null) {
+                    return;
+                }
+                destroy(s, s.word, DestroyReason.SHRUNK);
+                continue;
+            }
+            if ((g & SUSPENDED) != 0 || (g & WAITERS) == 0) {
+                return;
+            }
+            Slot<T> s = claimIdle();
+            if (s == null) {
+                return;
+            }
+            if (!handOff(s)) {
+                idleQuietly(s);
+            }
+        }
+    }
+
+    private boolean handOff(Slot<T> s) {
+        for (;;) {
+            Waiter<T> w = pollWaiter();
+            if (w == null) {
+                return false;
+            }
+            if (w.offer(s, this)) {
+                return true;
+            }
+        }
+    }
+
+    /** Puts a claimed slot back to idle without counting a use (a hand-off nobody took). */
+    void idleQuietly(Slot<T> s) {
+        long w = s.word;
+        s.cas(w, Slot.with(w, Slot.IDLE));
+    }
+
+    /** Returns a claimed slot that its taker cannot use after all; serves the next waiter. */
+    void giveBack(Slot<T> s) {
+        idleQuietly(s);
+        if (gate != 0) {
+            dispatch();
+        }
+    }
+
+    int live() {
+        return occupied.get() - destroying.get();
+    }
+
+    private void drainIdle(DestroyReason reason) {
+        Slot<T> s;
+        while ((s = claimIdle()) != null) {
+            destroy(s, s.word, reason);
+        }
+        signalChange();
+    }
+
+    // ---------------------------------------------------------------- return and destroy
+
+    /** Returns a lease's slot; a no-op when the lease is no longer current. */
+    void release(Slot<T> s, long leased) {
+        if (s.word != leased) {
+            return;
+        }
+        long now = clock.coarse();
+        if (returnHooks || listeners.any() || s.retire != null || now - s.bornAt >= s.lifetime || s.uses >= maxUses) {
+            releaseSlow(s, leased, now);
+            return;
+        }
+        s.idleSince = now;
+        if (s.cas(leased, leased - Slot.LEASED + Slot.IDLE) && gate != 0) {
+            dispatch();
+        }
+    }
+
+    private void releaseSlow(Slot<T> s, long leased, long now) {
+        T r = s.resource;
+        if (listeners.any()) {
+            listeners.returned(r, Math.max(0, clock.read() - s.leasedAtPrecise));
+        }
+        DestroyReason reason = s.retire;
+        if (reason == null && now - s.bornAt >= s.lifetime) {
+            reason = DestroyReason.LIFETIME;
+        }
+        if (reason == null && s.uses >= maxUses) {
+            reason = DestroyReason.MAX_USES;
+        }
+        if (reason == null && hooks.hasResetter && !timed("reset", r, true)) {
+            reason = DestroyReason.RESET_FAILED;
+        }
+        if (reason == null && config.validateOnReturn && hasValidator && !timed("validation on return", r, false)) {
+            reason = DestroyReason.VALIDATION_FAILED;
+        }
+        if (reason != null) {
+            destroy(s, leased, reason);
+            return;
+        }
+        s.idleSince = clock.coarse();
+        if (s.cas(leased, leased - Slot.LEASED + Slot.IDLE) && gate != 0) {
+            dispatch();
+        }
+    }
+
+    /** Runs reset or validation on the returning thread; an exception, false, or an overrun fails it. */
+    private boolean timed(String what, T r, boolean reset) {
+        long started = clock.read();
+        boolean ok;
+        try {
+            ok = reset ? resetAndTrue(r) : hooks.validate(r, Durations.ofNanos(validationTimeoutNanos));
+        } catch (Exception | LinkageError e) {
+            log.debug("{} - {} failed; destroying the resource", name, what, e);
+            return false;
+        }
+        long took = clock.read() - started;
+        if (ok && took > validationTimeoutNanos) {
+            log.warn("{} - {} took {} (validationTimeout {}); destroying the resource and replacing it in the background",
+                    name, what, Durations.describeNanos(took), Durations.describeNanos(validationTimeoutNanos));
+            return false;
+        }
+        return ok;
+    }
+
+    private boolean resetAndTrue(T r) throws Exception {
+        hooks.reset(r);
+        return true;
+    }
+
+    void invalidate(Slot<T> s, long leased) {
+        if (s.word != leased) {
+            return;
+        }
+        if (listeners.any()) {
+            listeners.returned(s.resource, Math.max(0, clock.read() - s.leasedAtPrecise));
+        }
+        destroy(s, leased, DestroyReason.INVALIDATED);
+    }
+
+    /**
+     * Moves an owned slot to DESTROYING and destroys its resource on a worker; the slot is freed
+     * when {@code destroy()} returns. False when the word was no longer {@code expected}.
+     */
+    boolean destroy(Slot<T> s, long expected, DestroyReason reason) {
+        long dying = Slot.with(expected, Slot.DESTROYING);
+        if (!s.cas(expected, dying)) {
+            return false;
+        }
+        destroying.incrementAndGet();
+        counters.destroyed(reason);
+        T r = s.resource;
+        log.debug("{} - destroying {} ({})", name, s, reason);
+        listeners.destroyed(r, reason);
+        runtime.execute(() -> finishDestroy(s, dying, r, reason));
+        return true;
+    }
+
+    private void finishDestroy(Slot<T> s, long dying, T r, DestroyReason reason) {
+        try {
+            hooks.destroy(r);
+        } catch (Exception | LinkageError e) {
+            log.warn("{} - destroy of {} ({}) failed; its slot is freed anyway", name, s, reason, e);
+        } finally {
+            s.clear();
+            s.word = Slot.with(dying, Slot.EMPTY);
+            // occupied falls first, so live() may under-count for a moment but never over-counts
+            occupied.decrementAndGet();
+            destroying.decrementAndGet();
+            afterFree();
+        }
+    }
+
+    /** Frees a slot whose create failed or was abandoned (never DESTROYING). */
+    void freeCreating(Slot<T> s) {
+        s.clear();
+        s.word = Slot.with(s.word, Slot.EMPTY);
+        occupied.decrementAndGet();
+        afterFree();
+    }
+
+    /** A slot went back to EMPTY: release its capacity and let waiters, minIdle or a shrink move on. */
+    private void afterFree() {
+        capacity.release();
+        if ((gate & SHRINK) != 0 && live() <= maxSize) {
+            setGateBit(SHRINK, false);
+        }
+        signalChange();
+        creator.demand();
+    }
+
+    boolean isRetiring(Slot<T> s, long leased) {
+        return s.word != leased || s.retire != null || clock.coarse() - s.bornAt >= s.lifetime || s.uses >= maxUses
+                || (gate & (CLOSED | SHRINK)) != 0;
+    }
+
+    // ---------------------------------------------------------------- withResource
+
+    @Override
+    public <R, X extends Exception> R withResource(ResourceFunction<? super T, R, X> fn) throws X, InterruptedException {
+        Check.notNull("fn", fn);
+        return use(acquire(), fn);
+    }
+
+    @Override
+    public <X extends Exception> void useResource(ResourceConsumer<? super T, X> fn) throws X, InterruptedException {
+        Check.notNull("fn", fn);
+        use(acquire(), r -> {
+            fn.accept(r);
+            return null;
+        });
+    }
+
+    /** Applies {@code fn} to a leased resource; destroys it when the failure says it is broken. */
+    <R, X extends Exception> R use(Lease<T> lease, ResourceFunction<? super T, R, X> fn) throws X {
+        R result;
+        try {
+            result = fn.apply(lease.get());
+        } catch (Throwable t) {
+            if (breaks(t)) {
+                lease.invalidate();
+            } else {
+                lease.close();
+            }
+            throw t;
+        }
+        lease.close();
+        return result;
+    }
+
+    private boolean breaks(Throwable t) {
+        if (t instanceof Error) {
+            return true;
+        }
+        try {
+            return invalidateOn.test(t);
+        } catch (RuntimeException e) {
+            log.warn("{} - invalidateOn predicate threw; treating the resource as broken", name, e);
+            return true;
+        }
+    }
+
+    // ---------------------------------------------------------------- runtime control
+
+    @Override
+    public int warmUp(int count) throws InterruptedException {
+        Check.atLeast("count", count, 0);
+        if ((gate & CLOSED) != 0) {
+            throw closedException();
+        }
+        return creator.warmUp(count);
+    }
+
+    @Override
+    public void resize(int newMaxSize) {
+        Check.atLeast("maxSize", newMaxSize, 1);
+        lock.lock();
+        try {
+            if (newMaxSize < minIdle) {
+                throw new IllegalArgumentException("maxSize (" + newMaxSize + ") must not be below minIdle (" + minIdle + ")");
+            }
+            if (newMaxSize > slots.length) {
+                slots = newSlots(slots, newMaxSize);
+            }
+            int old = maxSize;
+            maxSize = newMaxSize;
+            if (newMaxSize < old) {
+                gate = gate | SHRINK;
+            }
+        } finally {
+            lock.unlock();
+        }
+        log.info("{} - resized to maxSize {}", name, newMaxSize);
+        dispatch();
+        creator.demand();
+    }
+
+    @Override
+    public void setMinIdle(int newMinIdle) {
+        Check.atLeast("minIdle", newMinIdle, 0);
+        lock.lock();
+        try {
+            if (newMinIdle > maxSize) {
+                throw new IllegalArgumentException("minIdle (" + newMinIdle + ") must not exceed maxSize (" + maxSize + ")");
+            }
+            minIdle = newMinIdle;
+        } finally {
+            lock.unlock();
+        }
+        creator.demand();
+        maintenance.runSoon();
+    }
+
+    @Override
+    public void setAcquireTimeout(Duration timeout) {
+        acquireTimeoutNanos = Durations.toNanos(Check.notNegative("acquireTimeout", timeout));
+    }
+
+    @Override
+    public void setLeakDetection(Duration threshold) {
+        leakNanos = Durations.toNanos(Check.positive("leakDetection", threshold));
+        maintenance.runSoon();
+    }
+
+    @Override
+    public void suspend() {
+        setGateBit(SUSPENDED, true);
+        log.info("{} - suspended: acquires wait until resume()", name);
+    }
+
+    @Override
+    public void resume() {
+        setGateBit(SUSPENDED, false);
+        log.info("{} - resumed", name);
+        dispatch();
+        creator.demand();
+    }
+
+    @Override
+    public void evictIdle() {
+        for (Slot<T> s : slots) {
+            long w = s.word;
+            int state = Slot.state(w);
+            if (state == Slot.IDLE) {
+                long c = s.tryClaim();
+                if (c != 0) {
+                    destroy(s, c, DestroyReason.EVICTED);
+                }
+            } else if (state == Slot.LEASED || state == Slot.CHECKING) {
+                s.retire = DestroyReason.EVICTED;
+            }
+        }
+        creator.demand();
+    }
+
+    @Override
+    public Registration addListener(PoolListener<T> listener) {
+        return listeners.add(listener);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public PoolStats stats() {
+        int idle = 0;
+        int leased = 0;
+        int creating = 0;
+        int dying = 0;
+        long acquired = 0;
+        for (Slot<T> s : slots) {
+            switch (Slot.state(s.word)) {
+                case Slot.IDLE, Slot.CHECKING -> idle++;
+                case Slot.LEASED -> leased++;
+                case Slot.CREATING -> creating++;
+                case Slot.DESTROYING -> dying++;
+                default -> { }
+            }
+            acquired += s.leases;
+        }
+        int waiting = gate & WAITERS;
+        long waitTotal = counters.waitNanos.sum();
+        return new PoolStats(maxSize, idle + leased + creating + dying, idle, leased, creating, dying, waiting,
+                counters.created.sum(), counters.destroyedTotal(), counters.destroyedByReason(), acquired,
+                counters.timeouts.sum(), counters.rejected.sum(), counters.createFailures.sum(),
+                counters.leaksSuspected.sum(), Duration.ofNanos(acquired == 0 ? 0 : waitTotal / acquired),
+                Duration.ofNanos(counters.maxWaitNanos.get()), circuit.state());
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    @Override
+    public boolean shutdown(Duration grace) throws InterruptedException {
+        Check.notNegative("grace", grace);
+        if (!closeGate()) {
+            return awaitTerminated();
+        }
+        boolean clean = false;
+        try {
+            maintenance.stop();
+            dispatch();
+            clean = awaitQuiet(Durations.toNanos(grace), true);
+        } finally {
+            if (!clean) {
+                forceLeased();
+            }
+            awaitQuiet(createTimeoutNanos, false);
+            finishShutdown(clean);
+        }
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        try {
+            shutdown(config.shutdownTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Forces a shutdown at once, for a pool that failed to start. */
+    void shutdownQuietly() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            shutdown(Duration.ZERO);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Sets CLOSED and fails every waiter; false when someone already did. */
+    private boolean closeGate() {
+        Waiter<T> waiters;
+        lock.lock();
+        try {
+            if ((gate & CLOSED) != 0) {
+                return false;
+            }
+            gate = CLOSED | (gate & ~WAITERS);
+            waiters = head;
+            head = null;
+            tail = null;
+            for (Waiter<T> w = waiters; w != null; w = w.next) {
+                w.queued = false;
+                if (sharedWaiters != null) {
+                    sharedWaiters.decrementAndGet();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        log.info("{} - shutting down", name);
+        for (Waiter<T> w = waiters; w != null; ) {
+            Waiter<T> next = w.next;
+            w.prev = null;
+            w.next = null;
+            w.close(this);
+            w = next;
+        }
+        return true;
+    }
+
+    /** Waits until no slot is leased ({@code leasesOnly}) or none is occupied at all, up to {@code nanos}. */
+    private boolean awaitQuiet(long nanos, boolean leasesOnly) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.min(nanos, TimeUnit.DAYS.toNanos(365));
+        lock.lock();
+        try {
+            for (;;) {
+                if (leasesOnly ? countState(Slot.LEASED) == 0 : quiet()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True when every slot is EMPTY, or holds a create that overran createTimeout and is abandoned. */
+    private boolean quiet() {
+        return occupied.get() == creator.abandonedCreates();
+    }
+
+    private int countState(int state) {
+        int n = 0;
+        for (Slot<T> s : slots) {
+            if (Slot.state(s.word) == state) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    void signalChange() {
+        if ((gate & CLOSED) != 0) {
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Destroys resources still leased at the end of the grace period; their leases become dead. */
+    private void forceLeased() {
+        for (Slot<T> s : slots) {
+            long w = s.word;
+            if (Slot.state(w) == Slot.LEASED) {
+                LeakInfo leak = s.leak;
+                Throwable where = leak != null && leak.word() == w ? leak.acquiredAt() : null;
+                if (destroy(s, w, DestroyReason.SHUTDOWN)) {
+                    log.warn("{} - a lease was not returned within the shutdown grace period; its resource is destroyed"
+                            + " and the lease is dead{}", name,
+                            where == null ? " (enable leakDetection to log where it was acquired)" : "", where);
+                }
+            }
+        }
+    }
+
+    private boolean awaitTerminated() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!terminated) {
+                changed.await();
+            }
+            return cleanShutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void finishShutdown(boolean clean) {
+        onClosed.run();
+        lock.lock();
+        try {
+            terminated = true;
+            cleanShutdown = clean;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        log.info("{} - shut down{}", name, clean ? "" : " (some leases were forced closed)");
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    PoolClosedException closedException() {
+        return new PoolClosedException(name + " - pool is closed (" + stats().brief() + "); it hands out nothing more");
+    }
+
+    PoolTimeoutException timedOut(long waitedNanos) {
+        PoolTimeoutException e = timeoutException(waitedNanos);
+        countTimeout(waitedNanos);
+        return e;
+    }
+
+    void countTimeout(long waitedNanos) {
+        counters.timeouts.increment();
+        listeners.timedOut(waitedNanos);
+    }
+
+    PoolTimeoutException timeoutException(long waitedNanos) {
+        PoolStats st = stats();
+        Throwable cause = creator.lastFailure();
+        String hint;
+        if (cause != null) {
+            hint = "creating resources is failing: " + cause;
+        } else if ((gate & SUSPENDED) != 0) {
+            hint = "the pool is suspended";
+        } else if (st.leased() >= st.maxSize()) {
+            hint = "every resource is leased: raise maxSize or look for leases that are never closed";
+        } else if (st.creating() > 0) {
+            hint = "resources are being created: the factory is slow, or raise maxConcurrentCreates";
+        } else {
+            hint = "no idle resource was free in time";
+        }
+        return new PoolTimeoutException(name + " - acquire timed out after " + Durations.describeNanos(waitedNanos)
+                + " (" + st.brief() + "); " + hint, cause);
+    }
+
+    String useAfterClose(Slot<T> s, long leased) {
+        long w = s.word;
+        boolean sameStamp = (w & ~Slot.STATE_MASK) == (leased & ~Slot.STATE_MASK);
+        String what;
+        if (sameStamp && (Slot.state(w) == Slot.DESTROYING || Slot.state(w) == Slot.EMPTY)) {
+            what = (gate & CLOSED) != 0 ? "its resource was destroyed (the pool shut down)" : "its resource was destroyed (invalidated or retired)";
+        } else {
+            what = "it was closed and its resource returned to the pool";
+        }
+        return name + " - lease used after close: " + what + "; acquire a new lease instead of keeping the resource";
+    }
+
+    @Override
+    public String toString() {
+        return "Pool[" + name + ", " + stats().brief() + "]";
+    }
+}

@@ -1,0 +1,368 @@
+package io.poolkit.internal;
+
+import io.poolkit.DestroyReason;
+import io.poolkit.ResourceCreationException;
+import io.poolkit.Scheduler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts creates, demand-driven (DESIGN rule 6): only while waiters outnumber the creates in flight
+ * (at most {@code maxConcurrentCreates}) or idle resources are below {@code minIdle}, never during
+ * a back-off pause, and as the circuit breaker allows. Each create runs on a worker, bounded by
+ * {@code createTimeout}: past it the worker is interrupted, the create stops counting as in flight
+ * and is recorded as a failure, but its slot stays taken until {@code create()} returns; a resource
+ * that still arrives is destroyed ({@link DestroyReason#CREATE_TIMEOUT}).
+ */
+final class Creator<T> {
+    private static final Logger log = LoggerFactory.getLogger(Creator.class);
+
+    private final CorePool<T> pool;
+    private final int maxConcurrent;
+    private final long lifetimeNanos;
+    private final double jitter;
+    private final long retryInitial;
+    private final long retryMax;
+
+    /** Creates counted against maxConcurrentCreates. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Creates past createTimeout whose create() has not returned; they still hold a slot. */
+    private final AtomicInteger abandoned = new AtomicInteger();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicBoolean retryScheduled = new AtomicBoolean();
+    private volatile Throwable lastFailure;
+    private volatile long nextAttemptAt;
+
+    Creator(CorePool<T> pool) {
+        this.pool = pool;
+        Config c = pool.config;
+        this.maxConcurrent = c.maxConcurrentCreates;
+        this.lifetimeNanos = Durations.toNanos(c.maxLifetime);
+        this.jitter = c.lifetimeJitter;
+        this.retryInitial = Durations.toNanos(c.createRetryInitial);
+        this.retryMax = Durations.toNanos(c.createRetryMax);
+    }
+
+    /** The last create failure, while creates have been failing with no success since. */
+    Throwable lastFailure() {
+        return lastFailure;
+    }
+
+    int abandonedCreates() {
+        return abandoned.get();
+    }
+
+    /** Starts the creates that waiters and minIdle call for, within every limit. */
+    void demand() {
+        for (;;) {
+            int g = pool.gate;
+            if ((g & (CorePool.CLOSED | CorePool.SUSPENDED)) != 0) {
+                return;
+            }
+            int active = inFlight.get();
+            boolean forWaiter = (g & CorePool.WAITERS) > active;
+            if (!forWaiter && !belowMinIdle(active)) {
+                return;
+            }
+            if (active >= maxConcurrent) {
+                return;
+            }
+            long now = pool.clock.read();
+            if (consecutiveFailures.get() > 0 && now - nextAttemptAt < 0) {
+                scheduleRetry(nextAttemptAt - now);
+                return;
+            }
+            if (!inFlight.compareAndSet(active, active + 1)) {
+                continue;
+            }
+            if (!pool.circuit.allowCreate()) {
+                inFlight.decrementAndGet();
+                return;
+            }
+            Slot<T> s = reserve(forWaiter);
+            if (s == null) {
+                inFlight.decrementAndGet();
+                pool.circuit.createNotStarted();
+                return;
+            }
+            pool.runtime.execute(new CreateTask(s, null));
+        }
+    }
+
+    private boolean belowMinIdle(int active) {
+        int min = pool.minIdle;
+        return min > 0 && pool.live() < pool.maxSize && idleCount() + active < min;
+    }
+
+    int idleCount() {
+        int n = 0;
+        for (Slot<T> s : pool.slots) {
+            int st = Slot.state(s.word);
+            if (st == Slot.IDLE || st == Slot.CHECKING) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void scheduleRetry(long delayNanos) {
+        if (retryScheduled.compareAndSet(false, true)) {
+            pool.runtime.schedule(() -> {
+                retryScheduled.set(false);
+                demand();
+            }, delayNanos);
+        }
+    }
+
+    /** Takes a slot for a create: raises the size below maxSize (and the keyed total), then claims an EMPTY slot. */
+    private Slot<T> reserve(boolean forWaiter) {
+        for (;;) {
+            int o = pool.occupied.get();
+            if (o >= pool.maxSize) {
+                return null;
+            }
+            if (pool.occupied.compareAndSet(o, o + 1)) {
+                break;
+            }
+        }
+        if (!pool.capacity.tryReserve(pool, forWaiter)) {
+            pool.occupied.decrementAndGet();
+            return null;
+        }
+        // occupied >= the number of non-EMPTY slots and <= the table length, so an EMPTY slot exists
+        for (;;) {
+            for (Slot<T> s : pool.slots) {
+                long w = s.word;
+                if (Slot.state(w) == Slot.EMPTY && s.cas(w, Slot.with(w, Slot.CREATING))) {
+                    return s;
+                }
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Creates until {@code count} resources are idle or maxSize is reached, {@code maxConcurrent} at
+     * a time, and waits for them; stops after a round with a failure.
+     */
+    int warmUp(int count) throws InterruptedException {
+        int target = Math.min(count, pool.maxSize);
+        for (;;) {
+            int need = target - idleCount();
+            if (need <= 0 || !pool.circuit.allowCreate()) {
+                return idleCount();
+            }
+            List<CompletableFuture<Boolean>> round = new ArrayList<>();
+            for (int i = 0; i < Math.min(need, maxConcurrent); i++) {
+                Slot<T> s = reserve(false);
+                if (s == null) {
+                    break;
+                }
+                inFlight.incrementAndGet();
+                CompletableFuture<Boolean> done = new CompletableFuture<>();
+                pool.runtime.execute(new CreateTask(s, done));
+                round.add(done);
+            }
+            if (round.isEmpty()) {
+                pool.circuit.createNotStarted();
+                return idleCount();
+            }
+            boolean allCreated = true;
+            for (CompletableFuture<Boolean> done : round) {
+                try {
+                    allCreated &= done.get();
+                } catch (ExecutionException e) {
+                    allCreated = false;
+                }
+            }
+            if (!allCreated) {
+                return idleCount();
+            }
+        }
+    }
+
+    /** The {@code initialSize} creates of {@code build()}; see {@code initializationFailTimeout}. */
+    void initialize(int initialSize, long failTimeoutNanos) throws InterruptedException {
+        if (initialSize == 0) {
+            return;
+        }
+        if (failTimeoutNanos == Durations.NEVER) {
+            pool.runtime.execute(() -> initializeInBackground(initialSize));
+            return;
+        }
+        long start = pool.clock.read();
+        for (;;) {
+            if (warmUp(initialSize) > 0) {
+                return;
+            }
+            long left = failTimeoutNanos - (pool.clock.read() - start);
+            if (left <= 0) {
+                throw new ResourceCreationException(pool.name + " - could not create any of the " + initialSize
+                        + " initial resources within initializationFailTimeout ("
+                        + Durations.describeNanos(failTimeoutNanos) + "); is the backend up? Set"
+                        + " initializationFailTimeout(Pool.FOREVER) to keep trying in the background", lastFailure);
+            }
+            LockSupport.parkNanos(this, Math.min(left, Math.max(0, nextAttemptAt - pool.clock.read())));
+            if (Thread.interrupted()) {
+                throw new InterruptedException(pool.name + " - interrupted while creating the initial resources");
+            }
+        }
+    }
+
+    private void initializeInBackground(int initialSize) {
+        if ((pool.gate & CorePool.CLOSED) != 0) {
+            return;
+        }
+        try {
+            if (warmUp(initialSize) >= initialSize) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        long delay = Math.max(Math.max(retryInitial, 1), nextAttemptAt - pool.clock.read());
+        pool.runtime.schedule(() -> pool.runtime.execute(() -> initializeInBackground(initialSize)), delay);
+    }
+
+    private long jitteredLifetime() {
+        if (lifetimeNanos == Durations.NEVER || jitter == 0.0) {
+            return lifetimeNanos;
+        }
+        return lifetimeNanos - (long) (lifetimeNanos * jitter * ThreadLocalRandom.current().nextDouble());
+    }
+
+    private long backoff(int failures) {
+        if (retryInitial == 0) {
+            return 0;
+        }
+        int shift = Math.min(failures - 1, 40);
+        long base = retryInitial > (retryMax >> shift) ? retryMax : Math.min(retryMax, retryInitial << shift);
+        return base / 2 + (long) (ThreadLocalRandom.current().nextDouble() * (base - base / 2));
+    }
+
+    private void succeeded(Slot<T> s, T resource) {
+        s.install(resource, pool.clock.coarse(), jitteredLifetime());
+        pool.counters.created.increment();
+        if (lastFailure != null) {
+            log.info("{} - creating resources works again", pool.name);
+        }
+        lastFailure = null;
+        consecutiveFailures.set(0);
+        pool.circuit.onSuccess();
+        pool.listeners.created(resource);
+        long w = s.word;
+        s.word = Slot.with(w, Slot.IDLE);
+        pool.dispatch();
+    }
+
+    private void recordFailure(Throwable failure) {
+        pool.counters.createFailures.increment();
+        lastFailure = failure;
+        int n = consecutiveFailures.incrementAndGet();
+        nextAttemptAt = pool.clock.read() + backoff(n);
+        if (n == 1) {
+            log.warn("{} - creating a resource failed; retrying with back-off while callers wait", pool.name, failure);
+        } else {
+            log.debug("{} - create failed again ({} in a row)", pool.name, n, failure);
+        }
+        pool.circuit.onFailure(failure);
+        pool.listeners.createFailed(failure);
+    }
+
+    /** One create on a worker; see the class notes for the timeout protocol. */
+    private final class CreateTask implements Runnable {
+        private static final int RUNNING = 0;
+        private static final int DONE = 1;
+        private static final int TIMING_OUT = 2;
+        private static final int TIMED_OUT = 3;
+
+        private final Slot<T> slot;
+        private final CompletableFuture<Boolean> done;
+        private final AtomicInteger state = new AtomicInteger(RUNNING);
+        private volatile Thread runner;
+
+        CreateTask(Slot<T> slot, CompletableFuture<Boolean> done) {
+            this.slot = slot;
+            this.done = done;
+        }
+
+        @Override
+        public void run() {
+            runner = Thread.currentThread();
+            Scheduler.Cancellable timer = pool.createTimeoutNanos == Durations.NEVER ? null
+                    : pool.runtime.schedule(this::timeout, pool.createTimeoutNanos);
+            T resource = null;
+            Throwable failure = null;
+            try {
+                resource = pool.hooks.create();
+                if (resource == null) {
+                    failure = new NullPointerException(pool.name + " - the factory's create() returned null");
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+            if (timer != null) {
+                timer.cancel();
+            }
+            if (state.compareAndSet(RUNNING, DONE)) {
+                inFlight.decrementAndGet();
+                if (failure == null) {
+                    succeeded(slot, resource);
+                } else {
+                    recordFailure(failure);
+                    pool.freeCreating(slot);
+                }
+                finish(failure == null);
+            } else {
+                while (state.get() != TIMED_OUT) {
+                    Thread.onSpinWait();
+                }
+                Thread.interrupted(); // the timeout's interrupt was meant for create(), not for this worker's next task
+                abandoned.decrementAndGet();
+                if (failure == null) {
+                    lateArrival(resource);
+                } else {
+                    pool.freeCreating(slot);
+                }
+            }
+            demand();
+        }
+
+        private void lateArrival(T resource) {
+            slot.install(resource, pool.clock.coarse(), 0);
+            pool.counters.created.increment();
+            pool.listeners.created(resource);
+            log.debug("{} - a create returned after createTimeout; destroying its resource", pool.name);
+            pool.destroy(slot, slot.word, DestroyReason.CREATE_TIMEOUT);
+        }
+
+        private void timeout() {
+            if (!state.compareAndSet(RUNNING, TIMING_OUT)) {
+                return;
+            }
+            abandoned.incrementAndGet();
+            runner.interrupt();
+            state.set(TIMED_OUT);
+            inFlight.decrementAndGet();
+            recordFailure(new ResourceCreationException(pool.name + " - create() did not return within createTimeout ("
+                    + Durations.describeNanos(pool.createTimeoutNanos) + "); its worker was interrupted and a late"
+                    + " resource will be destroyed", null));
+            finish(false);
+            demand();
+        }
+
+        private void finish(boolean created) {
+            if (done != null) {
+                done.complete(created);
+            }
+        }
+    }
+}
