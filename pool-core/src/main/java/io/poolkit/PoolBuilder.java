@@ -150,11 +150,7 @@ public final class PoolBuilder<T> extends BuilderBase<PoolBuilder<T>> {
     }
 
     private boolean overrides(String method, Class<?>... params) {
-        try {
-            return factory.getClass().getMethod(method, params).getDeclaringClass() != ResourceFactory.class;
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(e);
-        }
+        return Hooks.overrides(factory, ResourceFactory.class, method, params);
     }
 
     private void rejectTwice(boolean twice, String factoryMethod, String builderOption) {

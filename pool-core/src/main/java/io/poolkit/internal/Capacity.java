@@ -25,4 +25,9 @@ interface Capacity {
 
     /** Gives one unit back: a slot of some pool went back to EMPTY. */
     void release();
+
+    /** Whether {@code donor} should destroy an idle resource it holds to make room for a starved key. */
+    default boolean claimEviction(CorePool<?> donor) {
+        return false;
+    }
 }

@@ -63,6 +63,8 @@ public final class CorePool<T> implements Pool<T> {
     static final int SHRINK = 1 << 24;
     static final int SUSPENDED = 1 << 25;
     static final int CLOSED = 1 << 26;
+    /** Keyed pools only: another key is starved under maxTotal; give up idle resources for it. */
+    static final int PEER_STARVED = 1 << 27;
 
     final String name;
     final Config config;
@@ -104,6 +106,10 @@ public final class CorePool<T> implements Pool<T> {
     private Waiter<T> head;
     private Waiter<T> tail;
     private boolean terminated;
+    /** Keyed pools only: closed because its key was removed, so a caller should retry on a fresh sub-pool. */
+    volatile boolean retired;
+    /** Keyed pools only: when the key sweep first saw this pool empty, read and written by the sweep alone. */
+    long emptySince = Long.MIN_VALUE;
     private boolean cleanShutdown;
     private Runnable onClosed = () -> { };
 
@@ -513,7 +519,20 @@ public final class CorePool<T> implements Pool<T> {
                 destroy(s, s.word, DestroyReason.SHRUNK);
                 continue;
             }
-            if ((g & SUSPENDED) != 0 || (g & WAITERS) == 0) {
+            if ((g & SUSPENDED) != 0) {
+                return;
+            }
+            if ((g & WAITERS) == 0) {
+                if ((g & PEER_STARVED) != 0) {
+                    Slot<T> s = claimIdle();
+                    if (s != null && capacity.claimEviction(this)) {
+                        destroy(s, s.word, DestroyReason.EVICTED_FOR_KEY);
+                        continue;
+                    }
+                    if (s != null) {
+                        idleQuietly(s);
+                    }
+                }
                 return;
             }
             Slot<T> s = claimIdle();
@@ -905,6 +924,28 @@ public final class CorePool<T> implements Pool<T> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Keyed pools only: nothing leased, idle, created or waiting. */
+    boolean isUnused() {
+        return (gate & (WAITERS | CLOSED)) == 0 && occupied.get() == 0;
+    }
+
+    /** Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters. */
+    boolean closeIfUnused() {
+        lock.lock();
+        try {
+            if ((gate & (WAITERS | CLOSED)) != 0 || occupied.get() != 0) {
+                return false;
+            }
+            retired = true;
+            gate = CLOSED;
+        } finally {
+            lock.unlock();
+        }
+        maintenance.stop();
+        finishShutdown(true);
+        return true;
     }
 
     /** Forces a shutdown at once, for a pool that failed to start. */

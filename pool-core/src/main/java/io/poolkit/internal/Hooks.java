@@ -17,6 +17,15 @@ public abstract class Hooks<T> {
         this.hasOnAcquire = hasOnAcquire;
     }
 
+    /** Whether {@code impl}'s class overrides the default method {@code method} declared by {@code declarer}. */
+    public static boolean overrides(Object impl, Class<?> declarer, String method, Class<?>... params) {
+        try {
+            return impl.getClass().getMethod(method, params).getDeclaringClass() != declarer;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(declarer.getName() + " has no method " + method, e);
+        }
+    }
+
     protected abstract T create() throws Exception;
 
     protected abstract boolean validate(T resource, Duration bound) throws Exception;

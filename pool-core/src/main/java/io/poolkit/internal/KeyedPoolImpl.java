@@ -1,0 +1,604 @@
+package io.poolkit.internal;
+
+import io.poolkit.CircuitState;
+import io.poolkit.DestroyReason;
+import io.poolkit.KeyedPool;
+import io.poolkit.KeyedPoolListener;
+import io.poolkit.KeyedResourceFactory;
+import io.poolkit.Lease;
+import io.poolkit.PoolClosedException;
+import io.poolkit.PoolStats;
+import io.poolkit.Registration;
+import io.poolkit.ResourceConsumer;
+import io.poolkit.ResourceFunction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A keyed pool: one {@link CorePool} per key, sharing one runtime (scheduler, workers, clock), one
+ * global size limit ({@code maxTotal}, through {@link Capacity}) and one global waiter count.
+ *
+ * <p>When a key's waiter needs a create and the total is reached, the key is recorded as starved
+ * and the oldest idle resource of another key is destroyed ({@link DestroyReason#EVICTED_FOR_KEY});
+ * when there is none, the other keys get the {@link CorePool#PEER_STARVED} gate bit, so the next
+ * resource they see go idle is evicted instead. Every freed unit goes to the starved key whose
+ * oldest waiter came first. A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and
+ * removed; a caller that raced with that removal simply retries on a fresh sub-pool.
+ */
+public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
+    private static final Logger log = LoggerFactory.getLogger(KeyedPoolImpl.class);
+
+    /** A key's overrides, as the builder resolved them (null = the default). */
+    public record Overrides(Integer maxSize, Integer minIdle, Duration acquireTimeout, int circuitFailures, Duration circuitOpen) {
+    }
+
+    private final Config defaults;
+    private final String name;
+    private final KeyedResourceFactory<K, T> factory;
+    private final int maxTotal;
+    private final long keyIdleNanos;
+    private final Function<? super K, Overrides> perKey;
+    private final boolean validates;
+    private final boolean resets;
+    private final PoolRuntime runtime;
+    private final ConcurrentHashMap<K, CorePool<T>> pools = new ConcurrentHashMap<>();
+    private final AtomicInteger sharedWaiters = new AtomicInteger();
+    private final Total total = new Total();
+    private final ReentrantLock listenerLock = new ReentrantLock();
+    private final List<KeyedPoolListener<K, T>> listeners = new ArrayList<>();
+    private final Map<KeyedPoolListener<K, T>, List<Registration>> registrations = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public KeyedPoolImpl(Config built, KeyedResourceFactory<K, T> factory, int maxTotal, Duration keyIdleTimeout,
+                         Function<? super K, Overrides> perKey, List<KeyedPoolListener<K, T>> initialListeners) {
+        this.defaults = built.copy();
+        this.defaults.checkCrossFieldRules();
+        this.name = defaults.nameOrDefault();
+        this.factory = factory;
+        this.maxTotal = maxTotal;
+        this.keyIdleNanos = Durations.toNanos(keyIdleTimeout);
+        this.perKey = perKey;
+        this.validates = Hooks.overrides(factory, KeyedResourceFactory.class, "validate", Object.class, Object.class, Duration.class);
+        this.resets = Hooks.overrides(factory, KeyedResourceFactory.class, "reset", Object.class, Object.class);
+        Pools.warnAboutForever(name, defaults);
+        this.runtime = new PoolRuntime(defaults, name);
+        this.listeners.addAll(initialListeners);
+        if (keyIdleNanos != Durations.NEVER) {
+            scheduleKeySweep();
+        }
+    }
+
+    // ---------------------------------------------------------------- sub-pools
+
+    private CorePool<T> pool(K key) {
+        Check.notNull("key", key);
+        CorePool<T> p = pools.get(key);
+        if (p != null) {
+            return p;
+        }
+        if (closed) {
+            throw closedException();
+        }
+        return pools.computeIfAbsent(key, this::open);
+    }
+
+    private CorePool<T> open(K key) {
+        if (closed) {
+            throw closedException();
+        }
+        Overrides o = perKey.apply(key);
+        Config c = defaults.copy();
+        if (o.maxSize() != null) {
+            c.maxSize = o.maxSize();
+        }
+        if (o.minIdle() != null) {
+            c.minIdle = o.minIdle();
+        }
+        if (o.acquireTimeout() != null) {
+            c.acquireTimeout = o.acquireTimeout();
+        }
+        if (o.circuitFailures() > 0) {
+            c.circuitFailures = o.circuitFailures();
+            c.circuitOpen = o.circuitOpen();
+        }
+        try {
+            c.checkCrossFieldRules();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + " - options for key " + key + ": " + e.getMessage(), e);
+        }
+        c.maxWaiters = Integer.MAX_VALUE;
+        String subName = name + "[" + key + "]";
+        CorePool<T> p = new CorePool<>(c, subName, hooksFor(key), runtime, total, sharedWaiters, defaults.maxWaiters);
+        listenerLock.lock();
+        try {
+            for (KeyedPoolListener<K, T> l : listeners) {
+                registrations.computeIfAbsent(l, x -> new ArrayList<>()).add(p.addListener(l.forKey(key)));
+            }
+        } finally {
+            listenerLock.unlock();
+        }
+        if (c.jmx) {
+            Runnable unregister = PoolMXBeanImpl.register(p);
+            p.onClosed(unregister);
+        }
+        if (total.starving()) {
+            p.setGateBit(CorePool.PEER_STARVED, true);
+        }
+        p.start();
+        log.debug("{} - opened key {}", name, key);
+        return p;
+    }
+
+    private Hooks<T> hooksFor(K key) {
+        KeyedResourceFactory<K, T> f = factory;
+        return new Hooks<>(validates, resets, false) {
+            @Override
+            protected T create() throws Exception {
+                return f.create(key);
+            }
+
+            @Override
+            protected boolean validate(T resource, Duration bound) throws Exception {
+                return f.validate(key, resource, bound);
+            }
+
+            @Override
+            protected void reset(T resource) throws Exception {
+                f.reset(key, resource);
+            }
+
+            @Override
+            protected void destroy(T resource) throws Exception {
+                f.destroy(key, resource);
+            }
+
+            @Override
+            protected void onAcquire(T resource) {
+            }
+        };
+    }
+
+    private PoolClosedException closedException() {
+        return new PoolClosedException(name + " - keyed pool is closed; it hands out nothing more");
+    }
+
+    // ---------------------------------------------------------------- acquire
+
+    @Override
+    public Lease<T> acquire(K key) throws InterruptedException {
+        for (;;) {
+            CorePool<T> p = pool(key);
+            try {
+                return p.acquire();
+            } catch (PoolClosedException e) {
+                retryOrThrow(p, e);
+            }
+        }
+    }
+
+    @Override
+    public Lease<T> acquire(K key, Duration timeout) throws InterruptedException {
+        Check.notNegative("timeout", timeout);
+        for (;;) {
+            CorePool<T> p = pool(key);
+            try {
+                return p.acquire(timeout);
+            } catch (PoolClosedException e) {
+                retryOrThrow(p, e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<Lease<T>> tryAcquire(K key) {
+        for (;;) {
+            CorePool<T> p = pool(key);
+            try {
+                return p.tryAcquire();
+            } catch (PoolClosedException e) {
+                retryOrThrow(p, e);
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Lease<T>> acquireAsync(K key) {
+        CorePool<T> p;
+        try {
+            p = pool(key);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return p.acquireAsync().exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof PoolClosedException && p.retired && !closed) {
+                return acquireAsync(key);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /** A sub-pool closed under a caller because its key was removed: try a fresh one, unless the whole pool closed. */
+    private void retryOrThrow(CorePool<T> p, PoolClosedException e) {
+        if (!p.retired || closed) {
+            throw e;
+        }
+    }
+
+    @Override
+    public <R, X extends Exception> R withResource(K key, ResourceFunction<? super T, R, X> fn) throws X, InterruptedException {
+        Check.notNull("fn", fn);
+        for (;;) {
+            CorePool<T> p = pool(key);
+            Lease<T> lease;
+            try {
+                lease = p.acquire();
+            } catch (PoolClosedException e) {
+                retryOrThrow(p, e);
+                continue;
+            }
+            return p.use(lease, fn);
+        }
+    }
+
+    @Override
+    public <X extends Exception> void useResource(K key, ResourceConsumer<? super T, X> fn) throws X, InterruptedException {
+        Check.notNull("fn", fn);
+        withResource(key, r -> {
+            fn.accept(r);
+            return null;
+        });
+    }
+
+    @Override
+    public int warmUp(K key, int count) throws InterruptedException {
+        return pool(key).warmUp(count);
+    }
+
+    // ---------------------------------------------------------------- views and control
+
+    @Override
+    public PoolStats stats(K key) {
+        CorePool<T> p = pools.get(Check.notNull("key", key));
+        if (p != null) {
+            return p.stats();
+        }
+        Overrides o = perKey.apply(key);
+        int max = o != null && o.maxSize() != null ? o.maxSize() : defaults.maxSize;
+        return new PoolStats(max, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO, CircuitState.CLOSED);
+    }
+
+    @Override
+    public PoolStats stats() {
+        List<PoolStats> parts = new ArrayList<>();
+        int max = 0;
+        for (CorePool<T> p : pools.values()) {
+            PoolStats st = p.stats();
+            max += st.maxSize();
+            parts.add(st);
+        }
+        for (CorePool<T> p : draining) {
+            parts.add(p.stats());
+        }
+        parts.add(folded);
+        PoolStats sum = sum(parts, maxTotal == Integer.MAX_VALUE ? max : maxTotal);
+        return sum;
+    }
+
+    /** Adds up snapshots: counts and totals summed, mean wait weighted by leases, the worst circuit state. */
+    static PoolStats sum(List<PoolStats> parts, int maxSize) {
+        int size = 0;
+        int idle = 0;
+        int leased = 0;
+        int creating = 0;
+        int destroying = 0;
+        int waiting = 0;
+        long created = 0;
+        long destroyed = 0;
+        long acquired = 0;
+        long timeouts = 0;
+        long rejected = 0;
+        long failures = 0;
+        long leaks = 0;
+        long waitNanos = 0;
+        long maxWait = 0;
+        CircuitState circuit = CircuitState.CLOSED;
+        Map<DestroyReason, Long> byReason = new EnumMap<>(DestroyReason.class);
+        for (PoolStats s : parts) {
+            size += s.size();
+            idle += s.idle();
+            leased += s.leased();
+            creating += s.creating();
+            destroying += s.destroying();
+            waiting += s.waiting();
+            created += s.created();
+            destroyed += s.destroyed();
+            acquired += s.acquired();
+            timeouts += s.timeouts();
+            rejected += s.rejected();
+            failures += s.createFailures();
+            leaks += s.leaksSuspected();
+            waitNanos += s.meanWait().toNanos() * s.acquired();
+            maxWait = Math.max(maxWait, s.maxWait().toNanos());
+            s.destroyedByReason().forEach((r, n) -> byReason.merge(r, n, Long::sum));
+            if (s.circuitState() == CircuitState.OPEN || (s.circuitState() == CircuitState.HALF_OPEN && circuit == CircuitState.CLOSED)) {
+                circuit = s.circuitState();
+            }
+        }
+        return new PoolStats(maxSize, size, idle, leased, creating, destroying, waiting, created, destroyed, byReason,
+                acquired, timeouts, rejected, failures, leaks, Duration.ofNanos(acquired == 0 ? 0 : waitNanos / acquired),
+                Duration.ofNanos(maxWait), circuit);
+    }
+
+    /** Sub-pools of removed keys still draining; their counts stay in the totals. */
+    private final Set<CorePool<T>> draining = ConcurrentHashMap.newKeySet();
+    /** The final totals of removed keys, so the keyed totals never go backwards. */
+    private volatile PoolStats folded = sum(List.of(), 0);
+
+    /** Moves a terminated sub-pool's totals into {@link #folded}. */
+    private void fold(CorePool<T> p) {
+        listenerLock.lock();
+        try {
+            if (draining.remove(p) || !pools.containsValue(p)) {
+                folded = sum(List.of(folded, p.stats()), 0);
+            }
+        } finally {
+            listenerLock.unlock();
+        }
+    }
+
+    @Override
+    public Set<K> keys() {
+        return Set.copyOf(pools.keySet());
+    }
+
+    @Override
+    public void remove(K key) {
+        CorePool<T> p = pools.remove(Check.notNull("key", key));
+        if (p == null) {
+            return;
+        }
+        p.retired = true;
+        draining.add(p);
+        log.debug("{} - draining key {}", name, key);
+        runtime.execute(() -> {
+            p.close();
+            fold(p);
+        });
+    }
+
+    @Override
+    public Registration addListener(KeyedPoolListener<K, T> listener) {
+        Check.notNull("listener", listener);
+        listenerLock.lock();
+        try {
+            listeners.add(listener);
+            List<Registration> regs = registrations.computeIfAbsent(listener, x -> new ArrayList<>());
+            pools.forEach((key, p) -> regs.add(p.addListener(listener.forKey(key))));
+        } finally {
+            listenerLock.unlock();
+        }
+        return () -> {
+            listenerLock.lock();
+            try {
+                listeners.remove(listener);
+                List<Registration> regs = registrations.remove(listener);
+                if (regs != null) {
+                    regs.forEach(Registration::close);
+                }
+            } finally {
+                listenerLock.unlock();
+            }
+        };
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean shutdown(Duration grace) throws InterruptedException {
+        Check.notNegative("grace", grace);
+        closed = true;
+        boolean clean = true;
+        try {
+            while (!pools.isEmpty()) {
+                List<CorePool<T>> batch = new ArrayList<>(pools.values());
+                draining.addAll(batch);
+                pools.values().removeAll(batch);
+                for (CorePool<T> p : batch) {
+                    clean &= p.shutdown(grace);
+                }
+            }
+            for (CorePool<T> p : List.copyOf(draining)) {
+                clean &= p.shutdown(grace);
+            }
+        } finally {
+            runtime.stop();
+        }
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        try {
+            shutdown(defaults.shutdownTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KeyedPool[" + name + ", keys=" + pools.size() + ", " + stats().brief() + "]";
+    }
+
+    // ---------------------------------------------------------------- key idle removal
+
+    private void scheduleKeySweep() {
+        long every = Math.max(CoarseClock.TICK_NANOS, Math.min(keyIdleNanos, Durations.toNanos(defaults.maintenanceInterval)));
+        runtime.schedule(() -> {
+            if (closed) {
+                return;
+            }
+            try {
+                sweepKeys();
+            } finally {
+                scheduleKeySweep();
+            }
+        }, every);
+    }
+
+    private void sweepKeys() {
+        long now = runtime.clock.read();
+        pools.forEach((key, p) -> {
+            if (!p.isUnused()) {
+                p.emptySince = Long.MIN_VALUE;
+                return;
+            }
+            if (p.emptySince == Long.MIN_VALUE) {
+                p.emptySince = now;
+            }
+            if (now - p.emptySince >= keyIdleNanos && p.closeIfUnused()) {
+                pools.remove(key, p);
+                fold(p);
+                log.debug("{} - key {} was empty for {}; removed", name, key, Durations.describeNanos(keyIdleNanos));
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- maxTotal
+
+    /** The global limit: a unit per occupied slot across keys. */
+    private final class Total implements Capacity {
+        private final AtomicInteger used = new AtomicInteger();
+        private final Set<CorePool<?>> starved = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger pendingEvictions = new AtomicInteger();
+        private volatile boolean starving;
+
+        boolean starving() {
+            return starving;
+        }
+
+        @Override
+        public boolean tryReserve(CorePool<?> pool, boolean forWaiter) {
+            for (;;) {
+                int u = used.get();
+                if (u >= maxTotal) {
+                    break;
+                }
+                if (used.compareAndSet(u, u + 1)) {
+                    return true;
+                }
+            }
+            if (forWaiter) {
+                starved.add(pool);
+                evictFor(pool);
+            }
+            return false;
+        }
+
+        @Override
+        public void release() {
+            used.decrementAndGet();
+            pendingEvictions.updateAndGet(n -> n > 0 ? n - 1 : 0);
+            if (!starved.isEmpty()) {
+                serveStarved();
+            }
+        }
+
+        /** Gives the freed unit to the starved key whose oldest waiter came first. */
+        private void serveStarved() {
+            CorePool<?> best = null;
+            long oldest = 0;
+            for (CorePool<?> p : starved) {
+                long since = p.oldestWaiterSince();
+                if (since == Long.MAX_VALUE || (p.gate & CorePool.CLOSED) != 0) {
+                    starved.remove(p);
+                } else if (best == null || since - oldest < 0) {
+                    best = p;
+                    oldest = since;
+                }
+            }
+            if (best != null) {
+                starved.remove(best);
+                best.creator.demand();
+            }
+            if (starved.isEmpty() && starving) {
+                setStarving(false);
+            }
+        }
+
+        /** Whether a sub-pool that just saw a resource go idle should give it up for a starved key. */
+        @Override
+        public boolean claimEviction(CorePool<?> donor) {
+            int wanted = 0;
+            for (CorePool<?> p : starved) {
+                if (p != donor) {
+                    wanted += p.gate & CorePool.WAITERS;
+                }
+            }
+            for (;;) {
+                int pending = pendingEvictions.get();
+                if (pending >= wanted) {
+                    if (wanted == 0) {
+                        donor.setGateBit(CorePool.PEER_STARVED, false);
+                    }
+                    return false;
+                }
+                if (pendingEvictions.compareAndSet(pending, pending + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        private void evictFor(CorePool<?> needy) {
+            int wanted = needy.gate & CorePool.WAITERS;
+            if (pendingEvictions.get() >= wanted) {
+                return;
+            }
+            CorePool<T> donor = null;
+            Slot<T> oldest = null;
+            for (CorePool<T> p : pools.values()) {
+                if (p == needy) {
+                    continue;
+                }
+                for (Slot<T> s : p.slots) {
+                    if (Slot.state(s.word) == Slot.IDLE && (oldest == null || s.idleSince - oldest.idleSince < 0)) {
+                        oldest = s;
+                        donor = p;
+                    }
+                }
+            }
+            if (oldest != null) {
+                long c = oldest.tryClaim();
+                if (c != 0 && donor.destroy(oldest, c, DestroyReason.EVICTED_FOR_KEY)) {
+                    pendingEvictions.incrementAndGet();
+                    return;
+                }
+            }
+            setStarving(true);
+        }
+
+        private void setStarving(boolean on) {
+            starving = on;
+            for (CorePool<T> p : pools.values()) {
+                p.setGateBit(CorePool.PEER_STARVED, on && !starved.contains(p));
+            }
+        }
+    }
+}
