@@ -108,6 +108,8 @@ public final class CorePool<T> implements Pool<T> {
     private boolean terminated;
     /** Keyed pools only: closed because its key was removed, so a caller should retry on a fresh sub-pool. */
     volatile boolean retired;
+    /** Keyed pools only: this sub-pool's key. */
+    Object key;
     /** Keyed pools only: when the key sweep first saw this pool empty, read and written by the sweep alone. */
     long emptySince = Long.MIN_VALUE;
     private boolean cleanShutdown;

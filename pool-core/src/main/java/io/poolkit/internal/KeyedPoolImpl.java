@@ -122,6 +122,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         c.maxWaiters = Integer.MAX_VALUE;
         String subName = name + "[" + key + "]";
         CorePool<T> p = new CorePool<>(c, subName, hooksFor(key), runtime, total, sharedWaiters, defaults.maxWaiters);
+        p.key = key;
         listenerLock.lock();
         try {
             for (KeyedPoolListener<K, T> l : listeners) {
@@ -275,6 +276,11 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         CorePool<T> p = pools.get(Check.notNull("key", key));
         if (p != null) {
             return p.stats();
+        }
+        for (CorePool<T> d : draining) {
+            if (key.equals(d.key)) {
+                return d.stats();
+            }
         }
         Overrides o = perKey.apply(key);
         int max = o != null && o.maxSize() != null ? o.maxSize() : defaults.maxSize;
