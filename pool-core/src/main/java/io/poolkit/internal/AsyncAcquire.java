@@ -98,7 +98,7 @@ final class AsyncAcquire<T> {
     /** Runs on the async executor: turn the handed-over slot into the future's lease. */
     private void deliver(Slot<T> slot) {
         if (future.isDone()) {
-            pool.giveBack(slot);
+            pool.giveBack(slot, slot.word);
             return;
         }
         Lease<T> lease;

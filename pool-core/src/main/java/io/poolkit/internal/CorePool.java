@@ -168,15 +168,33 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public Lease<T> acquire() throws InterruptedException {
-        Lease<T> lease = fastAcquire();
-        return lease != null ? lease : acquireSlow(acquireTimeoutNanos);
+        if (gate == 0) {
+            Slot<T> s = claimIdle();
+            if (s != null) {
+                long w = s.word;
+                if (!needsCheck(s, w)) {
+                    return lease(s, w, false, 0);
+                }
+                return acquireSlow(acquireTimeoutNanos, s);
+            }
+        }
+        return acquireSlow(acquireTimeoutNanos, null);
     }
 
     @Override
     public Lease<T> acquire(Duration timeout) throws InterruptedException {
         Check.notNegative("timeout", timeout);
-        Lease<T> lease = fastAcquire();
-        return lease != null ? lease : acquireSlow(Durations.toNanos(timeout));
+        if (gate == 0) {
+            Slot<T> s = claimIdle();
+            if (s != null) {
+                long w = s.word;
+                if (!needsCheck(s, w)) {
+                    return lease(s, w, false, 0);
+                }
+                return acquireSlow(Durations.toNanos(timeout), s);
+            }
+        }
+        return acquireSlow(Durations.toNanos(timeout), null);
     }
 
     @Override
@@ -202,25 +220,30 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public CompletableFuture<Lease<T>> acquireAsync() {
-        Lease<T> lease = fastAcquire();
-        if (lease != null) {
-            return CompletableFuture.completedFuture(lease);
+        if (gate == 0) {
+            Slot<T> s = claimIdle();
+            if (s != null) {
+                Lease<T> lease = checkout(s, s.word, clock.read(), acquireTimeoutNanos, false);
+                if (lease != null) {
+                    return CompletableFuture.completedFuture(lease);
+                }
+            }
         }
         return AsyncAcquire.start(this, acquireTimeoutNanos);
     }
 
-    private Lease<T> fastAcquire() {
-        if (gate == 0) {
-            Slot<T> s = claimIdle();
-            if (s != null) {
-                return checkout(s, s.word, 0, 0, false);
+    /**
+     * The slow path: checks a slot the fast path claimed ({@code claimed}, or null), then claims or
+     * waits until a resource passes its checks or the deadline passes.
+     */
+    private Lease<T> acquireSlow(long timeoutNanos, Slot<T> claimed) throws InterruptedException {
+        long start = clock.read();
+        if (claimed != null) {
+            Lease<T> lease = checkout(claimed, claimed.word, start, timeoutNanos, false);
+            if (lease != null) {
+                return lease;
             }
         }
-        return null;
-    }
-
-    private Lease<T> acquireSlow(long timeoutNanos) throws InterruptedException {
-        long start = clock.read();
         for (;;) {
             if (Thread.interrupted()) {
                 throw new InterruptedException(name + " - interrupted while acquiring");
@@ -272,16 +295,27 @@ public final class CorePool<T> implements Pool<T> {
      * resource was retired or failed validation (it is destroyed) and the caller must look again.
      */
     Lease<T> checkout(Slot<T> s, long word, long start, long timeoutNanos, boolean waited) {
-        long now = clock.coarse();
-        if (s.retire != null || now - s.bornAt >= s.lifetime
-                || (hasValidator && now - s.idleSince >= validateAfterIdleNanos) || hooks.hasOnAcquire) {
-            if (!admit(s, word, now, start, timeoutNanos)) {
-                return null;
-            }
+        if (Slot.state(word) != Slot.LEASED) {
+            return null; // shutdown forced it away between the claim and now
         }
+        if (needsCheck(s, word) && !admit(s, word, clock.coarse(), start, timeoutNanos)) {
+            return null;
+        }
+        return lease(s, word, waited, start);
+    }
+
+    /** Whether a claimed slot needs a check before it is leased: retired, expired, due for validation, or an onAcquire hook. */
+    private boolean needsCheck(Slot<T> s, long word) {
+        long now = clock.coarse();
+        return Slot.state(word) != Slot.LEASED || s.retire != null || now - s.bornAt >= s.lifetime
+                || (hasValidator && now - s.idleSince >= validateAfterIdleNanos) || hooks.hasOnAcquire;
+    }
+
+    private Lease<T> lease(Slot<T> s, long word, boolean waited, long start) {
+        long now = clock.coarse();
         s.uses++;
         s.leases++;
-        if (leakNanos != Durations.NEVER || listeners.any() || waited) {
+        if (leakNanos != Durations.NEVER || waited || listeners.any()) {
             noteAcquire(s, word, now, start, waited);
         }
         return new LeaseImpl<>(this, s, word, now);
@@ -370,7 +404,8 @@ public final class CorePool<T> implements Pool<T> {
             LockSupport.parkNanos(this, clock.parkNanos(remaining));
             if (Thread.interrupted()) {
                 if (!w.cancel() && w.result instanceof Slot) {
-                    giveBack((Slot<T>) w.result);
+                    Slot<T> handed = (Slot<T>) w.result;
+                    giveBack(handed, handed.word);
                 }
                 unlink(w);
                 throw new InterruptedException(name + " - interrupted while waiting to acquire");
@@ -532,7 +567,7 @@ public final class CorePool<T> implements Pool<T> {
                         continue;
                     }
                     if (s != null) {
-                        idleQuietly(s);
+                        idleQuietly(s, s.word);
                     }
                 }
                 return;
@@ -542,7 +577,7 @@ public final class CorePool<T> implements Pool<T> {
                 return;
             }
             if (!handOff(s)) {
-                idleQuietly(s);
+                idleQuietly(s, s.word);
             }
         }
     }
@@ -559,15 +594,19 @@ public final class CorePool<T> implements Pool<T> {
         }
     }
 
-    /** Puts a claimed slot back to idle without counting a use (a hand-off nobody took). */
-    void idleQuietly(Slot<T> s) {
-        long w = s.word;
-        s.cas(w, Slot.with(w, Slot.IDLE));
+    /**
+     * Puts a claimed slot back to idle without counting a use (a hand-off nobody took); a no-op if
+     * the word moved on (shutdown forced it away).
+     */
+    void idleQuietly(Slot<T> s, long claimed) {
+        if (Slot.state(claimed) == Slot.LEASED) {
+            s.cas(claimed, Slot.with(claimed, Slot.IDLE));
+        }
     }
 
     /** Returns a claimed slot that its taker cannot use after all; serves the next waiter. */
-    void giveBack(Slot<T> s) {
-        idleQuietly(s);
+    void giveBack(Slot<T> s, long claimed) {
+        idleQuietly(s, claimed);
         if (gate != 0) {
             dispatch();
         }

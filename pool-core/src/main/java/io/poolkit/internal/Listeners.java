@@ -5,6 +5,7 @@ import io.poolkit.PoolException;
 import io.poolkit.PoolListener;
 import io.poolkit.Registration;
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,7 @@ final class Listeners<T> {
     private final String name;
     @SuppressWarnings("unchecked")
     private volatile PoolListener<T>[] all = (PoolListener<T>[]) NONE;
-    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
 
     Listeners(String name) {
         this.name = name;

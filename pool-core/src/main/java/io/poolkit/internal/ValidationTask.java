@@ -55,7 +55,7 @@ final class ValidationTask<T> implements Runnable {
     /** Validates the claimed slot's resource within {@code bound} nanos; see the class notes. */
     static <T> int run(CorePool<T> pool, Slot<T> slot, long word, long bound) {
         if (bound <= 0) {
-            pool.giveBack(slot);
+            pool.giveBack(slot, word);
             return ABANDONED;
         }
         ValidationTask<T> task = new ValidationTask<>(pool, slot, word, bound, Thread.currentThread());
@@ -93,7 +93,7 @@ final class ValidationTask<T> implements Runnable {
         if (STATE.compareAndSet(this, RUNNING, DONE)) {
             LockSupport.unpark(caller);
         } else if (valid && state == INTERRUPTED) {
-            pool.giveBack(slot);
+            pool.giveBack(slot, word);
         } else {
             pool.destroy(slot, word, DestroyReason.VALIDATION_FAILED);
         }
