@@ -64,12 +64,14 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
     }
 
     /**
-     * @param maxWaiters callers allowed to wait at once; beyond it an acquire fails at once with
-     *     {@link PoolExhaustedException} (default unbounded; 0 = nobody waits)
+     * @param maxWaiters callers allowed to wait at once for a resource another caller holds; beyond
+     *     it an acquire fails at once with {@link PoolExhaustedException}. A caller that a create can
+     *     serve (the pool has room below {@code maxSize}) is not counted against it, so 0 means "never
+     *     queue behind other callers". Default unbounded (at most 16,777,215 callers can queue).
      * @return this builder
      */
     public B maxWaiters(int maxWaiters) {
-        config.maxWaiters = Check.atLeast("maxWaiters", maxWaiters, 0);
+        config.maxWaiters = Check.maxWaiters(maxWaiters);
         return self();
     }
 
@@ -226,7 +228,7 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
      */
     public B circuitBreaker(int failures, Duration open) {
         Check.atLeast("circuitBreaker failures", failures, 1);
-        config.circuitOpen = Check.positive("circuitBreaker open", open);
+        config.circuitOpen = Check.positive("circuitBreaker open", open, " (leave circuitBreaker unset to have no breaker)");
         config.circuitFailures = failures;
         return self();
     }

@@ -66,7 +66,7 @@ public final class KeyOptions {
      */
     public KeyOptions circuitBreaker(int failures, Duration open) {
         return new KeyOptions(maxSize, minIdle, acquireTimeout, Check.atLeast("circuitBreaker failures", failures, 1),
-                Check.positive("circuitBreaker open", open));
+                Check.positive("circuitBreaker open", open, " (leave circuitBreaker unset to have no breaker)"));
     }
 
     Integer maxSizeOrNull() {

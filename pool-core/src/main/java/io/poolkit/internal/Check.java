@@ -37,12 +37,42 @@ public final class Check {
 
     /** More than zero; {@code Pool.FOREVER} is allowed and means "never". */
     public static Duration positive(String what, Duration value) {
+        return positive(what, value, " (use Pool.FOREVER to switch it off)");
+    }
+
+    /** More than zero, with {@code hint} after the rule (empty when FOREVER is no way to switch it off). */
+    public static Duration positive(String what, Duration value, String hint) {
         notNull(what, value);
         if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(what + " must be more than zero (use Pool.FOREVER to switch it off), but was "
-                    + Durations.describe(value));
+            throw new IllegalArgumentException(what + " must be more than zero" + hint + ", but was " + Durations.describe(value));
         }
         return value;
+    }
+
+    /** At most the number of callers a pool can queue (the width of its waiter count). */
+    public static int maxWaiters(int value) {
+        atLeast("maxWaiters", value, 0);
+        if (value > MAX_WAITERS && value != Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxWaiters must be at most " + MAX_WAITERS
+                    + " (the most callers a pool can queue; Integer.MAX_VALUE means that many), but was " + value);
+        }
+        return value;
+    }
+
+    /** The most callers one pool can queue. */
+    public static final int MAX_WAITERS = 0x00FF_FFFF;
+
+    private static String escape(String value) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     public static double fraction(String what, double value) {
@@ -62,7 +92,8 @@ public final class Check {
         }
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {
-                throw new IllegalArgumentException(what + " must not contain control characters, but had one at index " + i);
+                throw new IllegalArgumentException(what + " must not contain control characters, but was \"" + escape(value)
+                        + "\" (one at index " + i + ")");
             }
         }
         return value;

@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
 public final class CorePool<T> implements Pool<T> {
     private static final Logger log = LoggerFactory.getLogger(CorePool.class);
 
-    static final int WAITERS = 0x00FF_FFFF;
+    static final int WAITERS = Check.MAX_WAITERS;
+    /** Slots are made as the pool grows, so a huge maxSize costs nothing until it is used. */
+    private static final int INITIAL_SLOTS = 16;
     static final int SHRINK = 1 << 24;
     static final int SUSPENDED = 1 << 25;
     static final int CLOSED = 1 << 26;
@@ -140,7 +142,7 @@ public final class CorePool<T> implements Pool<T> {
         this.acquireTimeoutNanos = Durations.toNanos(config.acquireTimeout);
         this.leakNanos = Durations.toNanos(config.leakDetection);
         this.invalidateOn = config.invalidateOn;
-        this.slots = newSlots(new Slot<?>[0], config.maxSize);
+        this.slots = newSlots(new Slot<?>[0], Math.min(config.maxSize, INITIAL_SLOTS));
         this.creator = new Creator<>(this);
         this.maintenance = new Maintenance<>(this);
     }
@@ -153,6 +155,20 @@ public final class CorePool<T> implements Pool<T> {
 
     void onClosed(Runnable hook) {
         this.onClosed = hook;
+    }
+
+    /** Makes the slot table at least {@code needed} long (doubling), for a create that found no EMPTY slot. */
+    void growSlots(int needed) {
+        lock.lock();
+        try {
+            Slot<T>[] table = slots;
+            if (table.length < needed) {
+                int length = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, Math.min(2L * table.length, Math.max(maxSize, needed))));
+                slots = newSlots(table, length);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -436,7 +452,9 @@ public final class CorePool<T> implements Pool<T> {
                 throw closedException();
             }
             int count = g & WAITERS;
-            if (count >= maxWaiters || (sharedWaiters != null && sharedWaiters.get() >= sharedMaxWaiters)) {
+            int room = Math.max(0, maxSize - live());
+            if (count >= WAITERS || count - room >= maxWaiters
+                    || (sharedWaiters != null && sharedWaiters.get() - room >= sharedMaxWaiters)) {
                 refused = new PoolExhaustedException(name + " - too many callers waiting (maxWaiters="
                         + (count >= maxWaiters ? maxWaiters : sharedMaxWaiters) + "; " + stats().brief()
                         + "); shedding load: raise maxWaiters or maxSize, or slow the callers down");
@@ -825,9 +843,6 @@ public final class CorePool<T> implements Pool<T> {
             if (newMaxSize < minIdle) {
                 throw new IllegalArgumentException("maxSize (" + newMaxSize + ") must not be below minIdle (" + minIdle + ")");
             }
-            if (newMaxSize > slots.length) {
-                slots = newSlots(slots, newMaxSize);
-            }
             int old = maxSize;
             maxSize = newMaxSize;
             if (newMaxSize < old) {
@@ -1144,7 +1159,7 @@ public final class CorePool<T> implements Pool<T> {
         Throwable cause = creator.lastFailure();
         String hint;
         if (cause != null) {
-            hint = "creating resources is failing: " + cause;
+            hint = "creating resources is failing (" + cause.getClass().getName() + ", the cause); is the backend up?";
         } else if ((gate & SUSPENDED) != 0) {
             hint = "the pool is suspended";
         } else if (st.leased() >= st.maxSize()) {
@@ -1154,7 +1169,7 @@ public final class CorePool<T> implements Pool<T> {
         } else {
             hint = "no idle resource was free in time";
         }
-        return new PoolTimeoutException(name + " - acquire timed out after " + Durations.describeNanos(waitedNanos)
+        return new PoolTimeoutException(name + " - acquire timed out after " + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms"
                 + " (" + st.brief() + "); " + hint, cause);
     }
 

@@ -137,15 +137,21 @@ final class Creator<T> {
             pool.occupied.decrementAndGet();
             return null;
         }
-        // occupied >= the number of non-EMPTY slots and <= the table length, so an EMPTY slot exists
+        // occupied >= the number of non-EMPTY slots: a table at least that long has an EMPTY slot for us
         for (;;) {
-            for (Slot<T> s : pool.slots) {
+            Slot<T>[] table = pool.slots;
+            for (Slot<T> s : table) {
                 long w = s.word;
                 if (Slot.state(w) == Slot.EMPTY && s.cas(w, Slot.with(w, Slot.CREATING))) {
                     return s;
                 }
             }
-            Thread.onSpinWait();
+            int needed = pool.occupied.get();
+            if (table.length < needed) {
+                pool.growSlots(needed);
+            } else {
+                Thread.onSpinWait();
+            }
         }
     }
 

@@ -266,6 +266,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
 
     @Override
     public int warmUp(K key, int count) throws InterruptedException {
+        Check.atLeast("count", count, 0);
         return pool(key).warmUp(count);
     }
 

@@ -25,16 +25,17 @@ public final class Pools {
         String name = config.nameOrDefault();
         warnAboutForever(name, config);
         PoolRuntime runtime = new PoolRuntime(config, name);
-        CorePool<T> pool = new CorePool<>(config, name, hooks, runtime, Capacity.NONE, null, Integer.MAX_VALUE);
-        listeners.forEach(pool::addListener);
+        CorePool<T> pool;
         Runnable unregister = () -> { };
-        if (config.jmx) {
-            try {
+        try {
+            pool = new CorePool<>(config, name, hooks, runtime, Capacity.NONE, null, Integer.MAX_VALUE);
+            listeners.forEach(pool::addListener);
+            if (config.jmx) {
                 unregister = PoolMXBeanImpl.register(pool);
-            } catch (RuntimeException e) {
-                runtime.stop();
-                throw e;
             }
+        } catch (RuntimeException | Error e) {
+            runtime.stop();
+            throw e;
         }
         Runnable jmx = unregister;
         pool.onClosed(() -> {
