@@ -89,9 +89,9 @@ final class AsyncAcquire<T> {
                 return;
             }
             long waited = pool.clock.read() - start;
-            if (future.completeExceptionally(pool.timeoutException(waited))) {
-                pool.countTimeout(waited);
-            }
+            PoolTimeoutException e = pool.timeoutException(waited);
+            pool.countTimeout(waited); // before completing: whoever sees the failure sees it counted
+            future.completeExceptionally(e);
         });
     }
 

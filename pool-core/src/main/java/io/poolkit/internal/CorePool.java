@@ -98,24 +98,18 @@ public final class CorePool<T> implements Pool<T> {
     volatile long leakNanos;
     final long validationTimeoutNanos;
     final long createTimeoutNanos;
-    private final int maxWaiters;
-    private final AtomicInteger sharedWaiters;
-    private final int sharedMaxWaiters;
     private final Predicate<Throwable> invalidateOn;
 
-    final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private Waiter<T> head;
-    private Waiter<T> tail;
-    private boolean terminated;
+    final WaitQueue<T> queue;
+    final ReentrantLock lock;
+    final Diagnostics diagnostics = new Diagnostics(this);
+    private final Shutdown<T> shutdown;
     /** Keyed pools only: closed because its key was removed, so a caller should retry on a fresh sub-pool. */
     volatile boolean retired;
     /** Keyed pools only: this sub-pool's key. */
     Object key;
     /** Keyed pools only: when the key sweep first saw this pool empty, read and written by the sweep alone. */
     long emptySince = Long.MIN_VALUE;
-    private boolean cleanShutdown;
-    private Runnable onClosed = () -> { };
 
     CorePool(Config config, String name, Hooks<T> hooks, PoolRuntime runtime, Capacity capacity,
              AtomicInteger sharedWaiters, int sharedMaxWaiters) {
@@ -125,8 +119,6 @@ public final class CorePool<T> implements Pool<T> {
         this.runtime = runtime;
         this.clock = runtime.clock;
         this.capacity = capacity;
-        this.sharedWaiters = sharedWaiters;
-        this.sharedMaxWaiters = sharedMaxWaiters;
         this.listeners = new Listeners<>(name);
         this.circuit = new CircuitBreaker(config.circuitFailures, Durations.toNanos(config.circuitOpen), clock, listeners);
         this.fifo = config.idleOrder == IdleOrder.FIFO;
@@ -138,7 +130,9 @@ public final class CorePool<T> implements Pool<T> {
         this.maxUses = config.maxUses;
         this.maxSize = config.maxSize;
         this.minIdle = config.minIdle;
-        this.maxWaiters = Math.min(config.maxWaiters, WAITERS);
+        this.queue = new WaitQueue<>(this, Math.min(config.maxWaiters, WAITERS), sharedWaiters, sharedMaxWaiters);
+        this.lock = queue.lock;
+        this.shutdown = new Shutdown<>(this, lock);
         this.acquireTimeoutNanos = Durations.toNanos(config.acquireTimeout);
         this.leakNanos = Durations.toNanos(config.leakDetection);
         this.invalidateOn = config.invalidateOn;
@@ -154,7 +148,7 @@ public final class CorePool<T> implements Pool<T> {
     }
 
     void onClosed(Runnable hook) {
-        this.onClosed = hook;
+        shutdown.onClosed(hook);
     }
 
     /** Makes the slot table at least {@code needed} long (doubling), for a create that found no EMPTY slot. */
@@ -394,7 +388,7 @@ public final class CorePool<T> implements Pool<T> {
     @SuppressWarnings("unchecked")
     private Slot<T> await(long start, long timeoutNanos) throws InterruptedException {
         if (timeoutNanos == 0) {
-            throw timedOut(0);
+            throw diagnostics.timedOut(0);
         }
         checkCircuit();
         Waiter<T> w = new Waiter<>(Thread.currentThread(), start);
@@ -413,7 +407,7 @@ public final class CorePool<T> implements Pool<T> {
             if (remaining <= 0) {
                 if (w.cancel()) {
                     unlink(w);
-                    throw timedOut(clock.read() - start);
+                    throw diagnostics.timedOut(clock.read() - start);
                 }
                 continue;
             }
@@ -426,129 +420,6 @@ public final class CorePool<T> implements Pool<T> {
                 unlink(w);
                 throw new InterruptedException(name + " - interrupted while waiting to acquire");
             }
-        }
-    }
-
-    void checkCircuit() {
-        if (circuit.rejectsAcquire() && occupied.get() < maxSize) {
-            CircuitOpenException e = new CircuitOpenException(name + " - circuit open after repeated create failures, failing fast ("
-                    + stats().brief() + "); it half-opens after " + Durations.describe(config.circuitOpen),
-                    creator.lastFailure());
-            counters.rejected.increment();
-            listeners.rejected(e);
-            throw e;
-        }
-    }
-
-    // ---------------------------------------------------------------- waiters
-
-    /** Queues a waiter (at the tail, or at the head for a waiter that lost its slot to a failed check). */
-    void enqueue(Waiter<T> w, boolean first) {
-        PoolException refused = null;
-        lock.lock();
-        try {
-            int g = gate;
-            if ((g & CLOSED) != 0) {
-                throw closedException();
-            }
-            int count = g & WAITERS;
-            int room = Math.max(0, maxSize - live());
-            if (count >= WAITERS || count - room >= maxWaiters
-                    || (sharedWaiters != null && sharedWaiters.get() - room >= sharedMaxWaiters)) {
-                refused = new PoolExhaustedException(name + " - too many callers waiting (maxWaiters="
-                        + (count >= maxWaiters ? maxWaiters : sharedMaxWaiters) + "; " + stats().brief()
-                        + "); shedding load: raise maxWaiters or maxSize, or slow the callers down");
-            } else {
-                if (first && head != null) {
-                    w.next = head;
-                    head.prev = w;
-                    head = w;
-                } else {
-                    w.prev = tail;
-                    if (tail == null) {
-                        head = w;
-                    } else {
-                        tail.next = w;
-                    }
-                    tail = w;
-                }
-                w.queued = true;
-                if (sharedWaiters != null) {
-                    sharedWaiters.incrementAndGet();
-                }
-                gate = g + 1;
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (refused != null) {
-            counters.rejected.increment();
-            listeners.rejected(refused);
-            throw refused;
-        }
-    }
-
-    void unlink(Waiter<T> w) {
-        lock.lock();
-        try {
-            remove(w);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void remove(Waiter<T> w) {
-        if (!w.queued) {
-            return;
-        }
-        if (w.prev == null) {
-            head = w.next;
-        } else {
-            w.prev.next = w.next;
-        }
-        if (w.next == null) {
-            tail = w.prev;
-        } else {
-            w.next.prev = w.prev;
-        }
-        w.prev = null;
-        w.next = null;
-        w.queued = false;
-        if (sharedWaiters != null) {
-            sharedWaiters.decrementAndGet();
-        }
-        gate = gate - 1;
-    }
-
-    private Waiter<T> pollWaiter() {
-        lock.lock();
-        try {
-            Waiter<T> w = head;
-            if (w != null) {
-                remove(w);
-            }
-            return w;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The time the oldest waiter started waiting, or {@code Long.MAX_VALUE}; for the keyed pool's FIFO across keys. */
-    long oldestWaiterSince() {
-        lock.lock();
-        try {
-            return head == null ? Long.MAX_VALUE : head.since;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    void setGateBit(int bit, boolean on) {
-        lock.lock();
-        try {
-            gate = on ? gate | bit : gate & ~bit;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -602,7 +473,7 @@ public final class CorePool<T> implements Pool<T> {
 
     private boolean handOff(Slot<T> s) {
         for (;;) {
-            Waiter<T> w = pollWaiter();
+            Waiter<T> w = queue.poll();
             if (w == null) {
                 return false;
             }
@@ -954,23 +825,7 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public boolean shutdown(Duration grace) throws InterruptedException {
-        Check.notNegative("grace", grace);
-        if (!closeGate()) {
-            return awaitTerminated();
-        }
-        boolean clean = false;
-        try {
-            maintenance.stop();
-            dispatch();
-            clean = awaitQuiet(Durations.toNanos(grace), true);
-        } finally {
-            if (!clean) {
-                forceLeased();
-            }
-            awaitQuiet(createTimeoutNanos, false);
-            finishShutdown(clean);
-        }
-        return clean;
+        return shutdown.run(Check.notNegative("grace", grace));
     }
 
     @Override
@@ -989,19 +844,48 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters. */
     boolean closeIfUnused() {
-        lock.lock();
-        try {
-            if ((gate & (WAITERS | CLOSED)) != 0 || occupied.get() != 0) {
-                return false;
-            }
-            retired = true;
-            gate = CLOSED;
-        } finally {
-            lock.unlock();
-        }
-        maintenance.stop();
-        finishShutdown(true);
-        return true;
+        return shutdown.closeIfUnused();
+    }
+
+    /** Keyed pools only: the time the oldest waiter started waiting, or {@code Long.MAX_VALUE}. */
+    long oldestWaiterSince() {
+        return queue.oldestSince();
+    }
+
+    void setGateBit(int bit, boolean on) {
+        queue.setGateBit(bit, on);
+    }
+
+    void enqueue(Waiter<T> w, boolean first) {
+        queue.enqueue(w, first);
+    }
+
+    void unlink(Waiter<T> w) {
+        queue.unlink(w);
+    }
+
+    void signalChange() {
+        shutdown.signal();
+    }
+
+    PoolClosedException closedException() {
+        return diagnostics.closed();
+    }
+
+    PoolTimeoutException timeoutException(long waitedNanos) {
+        return diagnostics.timeout(waitedNanos);
+    }
+
+    void countTimeout(long waitedNanos) {
+        diagnostics.countTimeout(waitedNanos);
+    }
+
+    void checkCircuit() {
+        diagnostics.checkCircuit();
+    }
+
+    String useAfterClose(Slot<T> s, long leased) {
+        return diagnostics.useAfterClose(s, leased);
     }
 
     /** Forces a shutdown at once, for a pool that failed to start. */
@@ -1016,173 +900,6 @@ public final class CorePool<T> implements Pool<T> {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /** Sets CLOSED and fails every waiter; false when someone already did. */
-    private boolean closeGate() {
-        Waiter<T> waiters;
-        lock.lock();
-        try {
-            if ((gate & CLOSED) != 0) {
-                return false;
-            }
-            gate = CLOSED | (gate & ~WAITERS);
-            waiters = head;
-            head = null;
-            tail = null;
-            for (Waiter<T> w = waiters; w != null; w = w.next) {
-                w.queued = false;
-                if (sharedWaiters != null) {
-                    sharedWaiters.decrementAndGet();
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        log.info("{} - shutting down", name);
-        for (Waiter<T> w = waiters; w != null; ) {
-            Waiter<T> next = w.next;
-            w.prev = null;
-            w.next = null;
-            w.close(this);
-            w = next;
-        }
-        return true;
-    }
-
-    /** Waits until no slot is leased ({@code leasesOnly}) or none is occupied at all, up to {@code nanos}. */
-    private boolean awaitQuiet(long nanos, boolean leasesOnly) throws InterruptedException {
-        long deadline = System.nanoTime() + Math.min(nanos, TimeUnit.DAYS.toNanos(365));
-        lock.lock();
-        try {
-            for (;;) {
-                if (leasesOnly ? countState(Slot.LEASED) == 0 : quiet()) {
-                    return true;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                changed.awaitNanos(left);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** True when every slot is EMPTY, or holds a create that overran createTimeout and is abandoned. */
-    private boolean quiet() {
-        return occupied.get() == creator.abandonedCreates();
-    }
-
-    private int countState(int state) {
-        int n = 0;
-        for (Slot<T> s : slots) {
-            if (Slot.state(s.word) == state) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    void signalChange() {
-        if ((gate & CLOSED) != 0) {
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    /** Destroys resources still leased at the end of the grace period; their leases become dead. */
-    private void forceLeased() {
-        for (Slot<T> s : slots) {
-            long w = s.word;
-            if (Slot.state(w) == Slot.LEASED) {
-                LeakInfo leak = s.leak;
-                Throwable where = leak != null && leak.word() == w ? leak.acquiredAt() : null;
-                if (destroy(s, w, DestroyReason.SHUTDOWN)) {
-                    log.warn("{} - a lease was not returned within the shutdown grace period; its resource is destroyed"
-                            + " and the lease is dead{}", name,
-                            where == null ? " (enable leakDetection to log where it was acquired)" : "", where);
-                }
-            }
-        }
-    }
-
-    private boolean awaitTerminated() throws InterruptedException {
-        lock.lock();
-        try {
-            while (!terminated) {
-                changed.await();
-            }
-            return cleanShutdown;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void finishShutdown(boolean clean) {
-        onClosed.run();
-        lock.lock();
-        try {
-            terminated = true;
-            cleanShutdown = clean;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        log.info("{} - shut down{}", name, clean ? "" : " (some leases were forced closed)");
-    }
-
-    // ---------------------------------------------------------------- errors
-
-    PoolClosedException closedException() {
-        return new PoolClosedException(name + " - pool is closed (" + stats().brief() + "); it hands out nothing more");
-    }
-
-    PoolTimeoutException timedOut(long waitedNanos) {
-        PoolTimeoutException e = timeoutException(waitedNanos);
-        countTimeout(waitedNanos);
-        return e;
-    }
-
-    void countTimeout(long waitedNanos) {
-        counters.timeouts.increment();
-        listeners.timedOut(waitedNanos);
-    }
-
-    PoolTimeoutException timeoutException(long waitedNanos) {
-        PoolStats st = stats();
-        Throwable cause = creator.lastFailure();
-        String hint;
-        if (cause != null) {
-            hint = "creating resources is failing (" + cause.getClass().getName() + ", the cause); is the backend up?";
-        } else if ((gate & SUSPENDED) != 0) {
-            hint = "the pool is suspended";
-        } else if (st.leased() >= st.maxSize()) {
-            hint = "every resource is leased: raise maxSize or look for leases that are never closed";
-        } else if (st.creating() > 0) {
-            hint = "resources are being created: the factory is slow, or raise maxConcurrentCreates";
-        } else {
-            hint = "no idle resource was free in time";
-        }
-        return new PoolTimeoutException(name + " - acquire timed out after " + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms"
-                + " (" + st.brief() + "); " + hint, cause);
-    }
-
-    String useAfterClose(Slot<T> s, long leased) {
-        long w = s.word;
-        boolean sameStamp = (w & ~Slot.STATE_MASK) == (leased & ~Slot.STATE_MASK);
-        String what;
-        if (sameStamp && (Slot.state(w) == Slot.DESTROYING || Slot.state(w) == Slot.EMPTY)) {
-            what = (gate & CLOSED) != 0 ? "its resource was destroyed (the pool shut down)" : "its resource was destroyed (invalidated or retired)";
-        } else {
-            what = "it was closed and its resource returned to the pool";
-        }
-        return name + " - lease used after close: " + what + "; acquire a new lease instead of keeping the resource";
     }
 
     @Override
