@@ -32,7 +32,7 @@ final class AsyncAcquire<T> {
             for (;;) {
                 int g = pool.gate;
                 if ((g & CorePool.CLOSED) != 0) {
-                    throw pool.closedException();
+                    throw pool.diagnostics.closed();
                 }
                 Slot<T> s = (g & (CorePool.WAITERS | CorePool.SUSPENDED)) == 0 ? pool.claimIdle() : null;
                 if (s == null) {
@@ -44,11 +44,11 @@ final class AsyncAcquire<T> {
                 }
             }
             if (timeoutNanos == 0) {
-                PoolTimeoutException e = pool.timeoutException(0);
-                pool.countTimeout(0);
+                PoolTimeoutException e = pool.diagnostics.timeout(0);
+                pool.diagnostics.countTimeout(0);
                 throw e;
             }
-            pool.checkCircuit();
+            pool.diagnostics.checkCircuit();
             a.waitInQueue(false);
         } catch (PoolException e) {
             return CompletableFuture.failedFuture(e);
@@ -63,9 +63,9 @@ final class AsyncAcquire<T> {
     private void waitInQueue(boolean first) {
         Waiting<T> w = new Waiting<>(this, pool.clock.read());
         current = w;
-        pool.enqueue(w, first);
+        pool.queue.enqueue(w, first);
         if (future.isDone() && w.cancel()) {
-            pool.unlink(w);
+            pool.queue.unlink(w);
             return;
         }
         pool.creator.demand();
@@ -79,7 +79,7 @@ final class AsyncAcquire<T> {
         }
         Waiting<T> w = current;
         if (w != null && w.cancel()) {
-            pool.unlink(w);
+            pool.queue.unlink(w);
         }
     }
 
@@ -89,8 +89,8 @@ final class AsyncAcquire<T> {
                 return;
             }
             long waited = pool.clock.read() - start;
-            PoolTimeoutException e = pool.timeoutException(waited);
-            pool.countTimeout(waited); // before completing: whoever sees the failure sees it counted
+            PoolTimeoutException e = pool.diagnostics.timeout(waited);
+            pool.diagnostics.countTimeout(waited); // before completing: whoever sees the failure sees it counted
             future.completeExceptionally(e);
         });
     }
@@ -133,7 +133,7 @@ final class AsyncAcquire<T> {
         @Override
         void wake(CorePool<T> pool, Slot<T> slot) {
             if (slot == null) {
-                pool.runtime.completeAsync(() -> acquire.future.completeExceptionally(pool.closedException()));
+                pool.runtime.completeAsync(() -> acquire.future.completeExceptionally(pool.diagnostics.closed()));
             } else {
                 pool.runtime.completeAsync(() -> acquire.deliver(slot));
             }

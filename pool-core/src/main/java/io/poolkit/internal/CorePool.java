@@ -1,16 +1,11 @@
 package io.poolkit.internal;
 
-import io.poolkit.CircuitOpenException;
 import io.poolkit.DestroyReason;
 import io.poolkit.IdleOrder;
 import io.poolkit.Lease;
 import io.poolkit.Pool;
-import io.poolkit.PoolClosedException;
-import io.poolkit.PoolException;
-import io.poolkit.PoolExhaustedException;
 import io.poolkit.PoolListener;
 import io.poolkit.PoolStats;
-import io.poolkit.PoolTimeoutException;
 import io.poolkit.Registration;
 import io.poolkit.ResourceConsumer;
 import io.poolkit.ResourceFunction;
@@ -18,9 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -85,7 +78,7 @@ public final class CorePool<T> implements Pool<T> {
     volatile Slot<T>[] slots;
     private final boolean fifo;
     private final boolean returnHooks;
-    private final boolean hasValidator;
+    final boolean hasValidator;
     private final long validateAfterIdleNanos;
     final long maxUses;
     private int cursor;
@@ -103,7 +96,9 @@ public final class CorePool<T> implements Pool<T> {
     final WaitQueue<T> queue;
     final ReentrantLock lock;
     final Diagnostics diagnostics = new Diagnostics(this);
-    private final Shutdown<T> shutdown;
+    final Shutdown<T> shutdown;
+    private final Recycler<T> recycler;
+    private final Admin<T> admin;
     /** Keyed pools only: closed because its key was removed, so a caller should retry on a fresh sub-pool. */
     volatile boolean retired;
     /** Keyed pools only: this sub-pool's key. */
@@ -133,6 +128,8 @@ public final class CorePool<T> implements Pool<T> {
         this.queue = new WaitQueue<>(this, Math.min(config.maxWaiters, WAITERS), sharedWaiters, sharedMaxWaiters);
         this.lock = queue.lock;
         this.shutdown = new Shutdown<>(this, lock);
+        this.recycler = new Recycler<>(this);
+        this.admin = new Admin<>(this);
         this.acquireTimeoutNanos = Durations.toNanos(config.acquireTimeout);
         this.leakNanos = Durations.toNanos(config.leakDetection);
         this.invalidateOn = config.invalidateOn;
@@ -212,7 +209,7 @@ public final class CorePool<T> implements Pool<T> {
         for (;;) {
             int g = gate;
             if ((g & CLOSED) != 0) {
-                throw closedException();
+                throw diagnostics.closed();
             }
             if ((g & (WAITERS | SUSPENDED)) != 0) {
                 return Optional.empty();
@@ -260,7 +257,7 @@ public final class CorePool<T> implements Pool<T> {
             }
             int g = gate;
             if ((g & CLOSED) != 0) {
-                throw closedException();
+                throw diagnostics.closed();
             }
             boolean waited = false;
             Slot<T> s = (g & (WAITERS | SUSPENDED)) == 0 ? claimIdle() : null;
@@ -390,9 +387,9 @@ public final class CorePool<T> implements Pool<T> {
         if (timeoutNanos == 0) {
             throw diagnostics.timedOut(0);
         }
-        checkCircuit();
+        diagnostics.checkCircuit();
         Waiter<T> w = new Waiter<>(Thread.currentThread(), start);
-        enqueue(w, false);
+        queue.enqueue(w, false);
         creator.demand();
         dispatch();
         for (;;) {
@@ -401,12 +398,12 @@ public final class CorePool<T> implements Pool<T> {
                 if (r instanceof Slot) {
                     return (Slot<T>) r;
                 }
-                throw closedException();
+                throw diagnostics.closed();
             }
             long remaining = timeoutNanos == Durations.NEVER ? Durations.NEVER : timeoutNanos - (clock.read() - start);
             if (remaining <= 0) {
                 if (w.cancel()) {
-                    unlink(w);
+                    queue.unlink(w);
                     throw diagnostics.timedOut(clock.read() - start);
                 }
                 continue;
@@ -417,7 +414,7 @@ public final class CorePool<T> implements Pool<T> {
                     Slot<T> handed = (Slot<T>) w.result;
                     giveBack(handed, handed.word);
                 }
-                unlink(w);
+                queue.unlink(w);
                 throw new InterruptedException(name + " - interrupted while waiting to acquire");
             }
         }
@@ -510,7 +507,7 @@ public final class CorePool<T> implements Pool<T> {
         while ((s = claimIdle()) != null) {
             destroy(s, s.word, reason);
         }
-        signalChange();
+        shutdown.signal();
     }
 
     // ---------------------------------------------------------------- return and destroy
@@ -522,65 +519,13 @@ public final class CorePool<T> implements Pool<T> {
         }
         long now = clock.coarse();
         if (returnHooks || listeners.any() || s.retire != null || now - s.bornAt >= s.lifetime || s.uses >= maxUses) {
-            releaseSlow(s, leased, now);
+            recycler.release(s, leased, now);
             return;
         }
         s.idleSince = now;
         if (s.cas(leased, leased - Slot.LEASED + Slot.IDLE) && gate != 0) {
             dispatch();
         }
-    }
-
-    private void releaseSlow(Slot<T> s, long leased, long now) {
-        T r = s.resource;
-        if (listeners.any()) {
-            listeners.returned(r, Math.max(0, clock.read() - s.leasedAtPrecise));
-        }
-        DestroyReason reason = s.retire;
-        if (reason == null && now - s.bornAt >= s.lifetime) {
-            reason = DestroyReason.LIFETIME;
-        }
-        if (reason == null && s.uses >= maxUses) {
-            reason = DestroyReason.MAX_USES;
-        }
-        if (reason == null && hooks.hasResetter && !timed("reset", r, true)) {
-            reason = DestroyReason.RESET_FAILED;
-        }
-        if (reason == null && config.validateOnReturn && hasValidator && !timed("validation on return", r, false)) {
-            reason = DestroyReason.VALIDATION_FAILED;
-        }
-        if (reason != null) {
-            destroy(s, leased, reason);
-            return;
-        }
-        s.idleSince = clock.coarse();
-        if (s.cas(leased, leased - Slot.LEASED + Slot.IDLE) && gate != 0) {
-            dispatch();
-        }
-    }
-
-    /** Runs reset or validation on the returning thread; an exception, false, or an overrun fails it. */
-    private boolean timed(String what, T r, boolean reset) {
-        long started = clock.read();
-        boolean ok;
-        try {
-            ok = reset ? resetAndTrue(r) : hooks.validate(r, Durations.ofNanos(validationTimeoutNanos));
-        } catch (Exception | LinkageError e) {
-            log.debug("{} - {} failed; destroying the resource", name, what, e);
-            return false;
-        }
-        long took = clock.read() - started;
-        if (ok && took > validationTimeoutNanos) {
-            log.warn("{} - {} took {} (validationTimeout {}); destroying the resource and replacing it in the background",
-                    name, what, Durations.describeNanos(took), Durations.describeNanos(validationTimeoutNanos));
-            return false;
-        }
-        return ok;
-    }
-
-    private boolean resetAndTrue(T r) throws Exception {
-        hooks.reset(r);
-        return true;
     }
 
     void invalidate(Slot<T> s, long leased) {
@@ -598,50 +543,12 @@ public final class CorePool<T> implements Pool<T> {
      * when {@code destroy()} returns. False when the word was no longer {@code expected}.
      */
     boolean destroy(Slot<T> s, long expected, DestroyReason reason) {
-        long dying = Slot.with(expected, Slot.DESTROYING);
-        if (!s.cas(expected, dying)) {
-            return false;
-        }
-        destroying.incrementAndGet();
-        counters.destroyed(reason);
-        T r = s.resource;
-        log.debug("{} - destroying {} ({})", name, s, reason);
-        listeners.destroyed(r, reason);
-        runtime.execute(() -> finishDestroy(s, dying, r, reason));
-        return true;
-    }
-
-    private void finishDestroy(Slot<T> s, long dying, T r, DestroyReason reason) {
-        try {
-            hooks.destroy(r);
-        } catch (Exception | LinkageError e) {
-            log.warn("{} - destroy of {} ({}) failed; its slot is freed anyway", name, s, reason, e);
-        } finally {
-            s.clear();
-            s.word = Slot.with(dying, Slot.EMPTY);
-            // occupied falls first, so live() may under-count for a moment but never over-counts
-            occupied.decrementAndGet();
-            destroying.decrementAndGet();
-            afterFree();
-        }
+        return recycler.destroy(s, expected, reason);
     }
 
     /** Frees a slot whose create failed or was abandoned (never DESTROYING). */
     void freeCreating(Slot<T> s) {
-        s.clear();
-        s.word = Slot.with(s.word, Slot.EMPTY);
-        occupied.decrementAndGet();
-        afterFree();
-    }
-
-    /** A slot went back to EMPTY: release its capacity and let waiters, minIdle or a shrink move on. */
-    private void afterFree() {
-        capacity.release();
-        if ((gate & SHRINK) != 0 && live() <= maxSize) {
-            setGateBit(SHRINK, false);
-        }
-        signalChange();
-        creator.demand();
+        recycler.freeCreating(s);
     }
 
     boolean isRetiring(Slot<T> s, long leased) {
@@ -701,46 +608,19 @@ public final class CorePool<T> implements Pool<T> {
     public int warmUp(int count) throws InterruptedException {
         Check.atLeast("count", count, 0);
         if ((gate & CLOSED) != 0) {
-            throw closedException();
+            throw diagnostics.closed();
         }
         return creator.warmUp(count);
     }
 
     @Override
     public void resize(int newMaxSize) {
-        Check.atLeast("maxSize", newMaxSize, 1);
-        lock.lock();
-        try {
-            if (newMaxSize < minIdle) {
-                throw new IllegalArgumentException("maxSize (" + newMaxSize + ") must not be below minIdle (" + minIdle + ")");
-            }
-            int old = maxSize;
-            maxSize = newMaxSize;
-            if (newMaxSize < old) {
-                gate = gate | SHRINK;
-            }
-        } finally {
-            lock.unlock();
-        }
-        log.info("{} - resized to maxSize {}", name, newMaxSize);
-        dispatch();
-        creator.demand();
+        admin.resize(newMaxSize);
     }
 
     @Override
     public void setMinIdle(int newMinIdle) {
-        Check.atLeast("minIdle", newMinIdle, 0);
-        lock.lock();
-        try {
-            if (newMinIdle > maxSize) {
-                throw new IllegalArgumentException("minIdle (" + newMinIdle + ") must not exceed maxSize (" + maxSize + ")");
-            }
-            minIdle = newMinIdle;
-        } finally {
-            lock.unlock();
-        }
-        creator.demand();
-        maintenance.runSoon();
+        admin.setMinIdle(newMinIdle);
     }
 
     @Override
@@ -756,33 +636,17 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public void suspend() {
-        setGateBit(SUSPENDED, true);
-        log.info("{} - suspended: acquires wait until resume()", name);
+        admin.suspend(true);
     }
 
     @Override
     public void resume() {
-        setGateBit(SUSPENDED, false);
-        log.info("{} - resumed", name);
-        dispatch();
-        creator.demand();
+        admin.suspend(false);
     }
 
     @Override
     public void evictIdle() {
-        for (Slot<T> s : slots) {
-            long w = s.word;
-            int state = Slot.state(w);
-            if (state == Slot.IDLE) {
-                long c = s.tryClaim();
-                if (c != 0) {
-                    destroy(s, c, DestroyReason.EVICTED);
-                }
-            } else if (state == Slot.LEASED || state == Slot.CHECKING) {
-                s.retire = DestroyReason.EVICTED;
-            }
-        }
-        creator.demand();
+        admin.evictIdle();
     }
 
     @Override
@@ -797,28 +661,7 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public PoolStats stats() {
-        int idle = 0;
-        int leased = 0;
-        int creating = 0;
-        int dying = 0;
-        long acquired = 0;
-        for (Slot<T> s : slots) {
-            switch (Slot.state(s.word)) {
-                case Slot.IDLE, Slot.CHECKING -> idle++;
-                case Slot.LEASED -> leased++;
-                case Slot.CREATING -> creating++;
-                case Slot.DESTROYING -> dying++;
-                default -> { }
-            }
-            acquired += s.leases;
-        }
-        int waiting = gate & WAITERS;
-        long waitTotal = counters.waitNanos.sum();
-        return new PoolStats(maxSize, idle + leased + creating + dying, idle, leased, creating, dying, waiting,
-                counters.created.sum(), counters.destroyedTotal(), counters.destroyedByReason(), acquired,
-                counters.timeouts.sum(), counters.rejected.sum(), counters.createFailures.sum(),
-                counters.leaksSuspected.sum(), Duration.ofNanos(acquired == 0 ? 0 : waitTotal / acquired),
-                Duration.ofNanos(counters.maxWaitNanos.get()), circuit.state());
+        return admin.stats();
     }
 
     // ---------------------------------------------------------------- shutdown
@@ -845,47 +688,6 @@ public final class CorePool<T> implements Pool<T> {
     /** Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters. */
     boolean closeIfUnused() {
         return shutdown.closeIfUnused();
-    }
-
-    /** Keyed pools only: the time the oldest waiter started waiting, or {@code Long.MAX_VALUE}. */
-    long oldestWaiterSince() {
-        return queue.oldestSince();
-    }
-
-    void setGateBit(int bit, boolean on) {
-        queue.setGateBit(bit, on);
-    }
-
-    void enqueue(Waiter<T> w, boolean first) {
-        queue.enqueue(w, first);
-    }
-
-    void unlink(Waiter<T> w) {
-        queue.unlink(w);
-    }
-
-    void signalChange() {
-        shutdown.signal();
-    }
-
-    PoolClosedException closedException() {
-        return diagnostics.closed();
-    }
-
-    PoolTimeoutException timeoutException(long waitedNanos) {
-        return diagnostics.timeout(waitedNanos);
-    }
-
-    void countTimeout(long waitedNanos) {
-        diagnostics.countTimeout(waitedNanos);
-    }
-
-    void checkCircuit() {
-        diagnostics.checkCircuit();
-    }
-
-    String useAfterClose(Slot<T> s, long leased) {
-        return diagnostics.useAfterClose(s, leased);
     }
 
     /** Forces a shutdown at once, for a pool that failed to start. */

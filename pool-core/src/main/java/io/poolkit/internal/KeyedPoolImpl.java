@@ -136,7 +136,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             p.onClosed(unregister);
         }
         if (total.starving()) {
-            p.setGateBit(CorePool.PEER_STARVED, true);
+            p.queue.setGateBit(CorePool.PEER_STARVED, true);
         }
         p.start();
         log.debug("{} - opened key {}", name, key);
@@ -533,7 +533,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             CorePool<?> best = null;
             long oldest = 0;
             for (CorePool<?> p : starved) {
-                long since = p.oldestWaiterSince();
+                long since = p.queue.oldestSince();
                 if (since == Long.MAX_VALUE || (p.gate & CorePool.CLOSED) != 0) {
                     starved.remove(p);
                 } else if (best == null || since - oldest < 0) {
@@ -563,7 +563,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                 int pending = pendingEvictions.get();
                 if (pending >= wanted) {
                     if (wanted == 0) {
-                        donor.setGateBit(CorePool.PEER_STARVED, false);
+                        donor.queue.setGateBit(CorePool.PEER_STARVED, false);
                     }
                     return false;
                 }
@@ -604,7 +604,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         private void setStarving(boolean on) {
             starving = on;
             for (CorePool<T> p : pools.values()) {
-                p.setGateBit(CorePool.PEER_STARVED, on && !starved.contains(p));
+                p.queue.setGateBit(CorePool.PEER_STARVED, on && !starved.contains(p));
             }
         }
     }

@@ -23,7 +23,7 @@ final class LeaseImpl<T> implements Lease<T> {
     @Override
     public T get() {
         if (slot.word != word) {
-            throw new IllegalStateException(pool.useAfterClose(slot, word));
+            throw new IllegalStateException(pool.diagnostics.useAfterClose(slot, word));
         }
         return slot.resource;
     }

@@ -1,7 +1,6 @@
 package io.poolkit.internal;
 
 import io.poolkit.Scheduler;
-import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;

@@ -1,0 +1,109 @@
+package io.poolkit.internal;
+
+import io.poolkit.DestroyReason;
+import io.poolkit.PoolStats;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pool's runtime administration, as the API and the MXBean expose it: resize, minIdle,
+ * suspend/resume, evictIdle, and the stats snapshot (a scan of the slot table plus the slow-path
+ * counters, so polling it costs nothing on the fast path).
+ */
+final class Admin<T> {
+    private static final Logger log = LoggerFactory.getLogger(Admin.class);
+
+    private final CorePool<T> pool;
+
+    Admin(CorePool<T> pool) {
+        this.pool = pool;
+    }
+
+    void resize(int newMaxSize) {
+        Check.atLeast("maxSize", newMaxSize, 1);
+        pool.lock.lock();
+        try {
+            if (newMaxSize < pool.minIdle) {
+                throw new IllegalArgumentException("maxSize (" + newMaxSize + ") must not be below minIdle (" + pool.minIdle + ")");
+            }
+            int old = pool.maxSize;
+            pool.maxSize = newMaxSize;
+            if (newMaxSize < old) {
+                pool.gate = pool.gate | CorePool.SHRINK;
+            }
+        } finally {
+            pool.lock.unlock();
+        }
+        log.info("{} - resized to maxSize {}", pool.name, newMaxSize);
+        pool.dispatch();
+        pool.creator.demand();
+    }
+
+    void setMinIdle(int newMinIdle) {
+        Check.atLeast("minIdle", newMinIdle, 0);
+        pool.lock.lock();
+        try {
+            if (newMinIdle > pool.maxSize) {
+                throw new IllegalArgumentException("minIdle (" + newMinIdle + ") must not exceed maxSize (" + pool.maxSize + ")");
+            }
+            pool.minIdle = newMinIdle;
+        } finally {
+            pool.lock.unlock();
+        }
+        pool.creator.demand();
+        pool.maintenance.runSoon();
+    }
+
+    void suspend(boolean on) {
+        pool.queue.setGateBit(CorePool.SUSPENDED, on);
+        if (on) {
+            log.info("{} - suspended: acquires wait until resume()", pool.name);
+        } else {
+            log.info("{} - resumed", pool.name);
+            pool.dispatch();
+            pool.creator.demand();
+        }
+    }
+
+    void evictIdle() {
+        for (Slot<T> s : pool.slots) {
+            long w = s.word;
+            int state = Slot.state(w);
+            if (state == Slot.IDLE) {
+                long c = s.tryClaim();
+                if (c != 0) {
+                    pool.destroy(s, c, DestroyReason.EVICTED);
+                }
+            } else if (state == Slot.LEASED || state == Slot.CHECKING) {
+                s.retire = DestroyReason.EVICTED;
+            }
+        }
+        pool.creator.demand();
+    }
+
+    PoolStats stats() {
+        int idle = 0;
+        int leased = 0;
+        int creating = 0;
+        int dying = 0;
+        long acquired = 0;
+        for (Slot<T> s : pool.slots) {
+            switch (Slot.state(s.word)) {
+                case Slot.IDLE, Slot.CHECKING -> idle++;
+                case Slot.LEASED -> leased++;
+                case Slot.CREATING -> creating++;
+                case Slot.DESTROYING -> dying++;
+                default -> { }
+            }
+            acquired += s.leases;
+        }
+        int waiting = pool.gate & CorePool.WAITERS;
+        long waitTotal = pool.counters.waitNanos.sum();
+        return new PoolStats(pool.maxSize, idle + leased + creating + dying, idle, leased, creating, dying, waiting,
+                pool.counters.created.sum(), pool.counters.destroyedTotal(), pool.counters.destroyedByReason(), acquired,
+                pool.counters.timeouts.sum(), pool.counters.rejected.sum(), pool.counters.createFailures.sum(),
+                pool.counters.leaksSuspected.sum(), Duration.ofNanos(acquired == 0 ? 0 : waitTotal / acquired),
+                Duration.ofNanos(pool.counters.maxWaitNanos.get()), pool.circuit.state());
+    }
+}

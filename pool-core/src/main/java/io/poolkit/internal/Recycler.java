@@ -1,0 +1,124 @@
+package io.poolkit.internal;
+
+import io.poolkit.DestroyReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to a resource after use, off the fast path: the slow return (listeners, expiry,
+ * max uses, reset and validation on return, on the returning thread and bounded), and destruction
+ * on a worker, after which the slot is freed and waiters, minIdle or a shrink can move on.
+ */
+final class Recycler<T> {
+    private static final Logger log = LoggerFactory.getLogger(Recycler.class);
+
+    private final CorePool<T> pool;
+
+    Recycler(CorePool<T> pool) {
+        this.pool = pool;
+    }
+
+    /** The slow return: listeners, retirement, reset and validation on return, then idle or destroy. */
+    void release(Slot<T> s, long leased, long now) {
+        T r = s.resource;
+        if (pool.listeners.any()) {
+            pool.listeners.returned(r, Math.max(0, pool.clock.read() - s.leasedAtPrecise));
+        }
+        DestroyReason reason = s.retire;
+        if (reason == null && now - s.bornAt >= s.lifetime) {
+            reason = DestroyReason.LIFETIME;
+        }
+        if (reason == null && s.uses >= pool.maxUses) {
+            reason = DestroyReason.MAX_USES;
+        }
+        if (reason == null && pool.hooks.hasResetter && !timed("reset", r, true)) {
+            reason = DestroyReason.RESET_FAILED;
+        }
+        if (reason == null && pool.config.validateOnReturn && pool.hasValidator && !timed("validation on return", r, false)) {
+            reason = DestroyReason.VALIDATION_FAILED;
+        }
+        if (reason != null) {
+            destroy(s, leased, reason);
+            return;
+        }
+        s.idleSince = pool.clock.coarse();
+        if (s.cas(leased, leased - Slot.LEASED + Slot.IDLE) && pool.gate != 0) {
+            pool.dispatch();
+        }
+    }
+
+    /** Runs reset or validation on the returning thread; an exception, false, or an overrun fails it. */
+    private boolean timed(String what, T r, boolean reset) {
+        long started = pool.clock.read();
+        boolean ok;
+        try {
+            ok = reset ? resetAndTrue(r) : pool.hooks.validate(r, Durations.ofNanos(pool.validationTimeoutNanos));
+        } catch (Exception | LinkageError e) {
+            log.debug("{} - {} failed; destroying the resource", pool.name, what, e);
+            return false;
+        }
+        long took = pool.clock.read() - started;
+        if (ok && took > pool.validationTimeoutNanos) {
+            log.warn("{} - {} took {} (validationTimeout {}); destroying the resource and replacing it in the background",
+                    pool.name, what, Durations.describeNanos(took), Durations.describeNanos(pool.validationTimeoutNanos));
+            return false;
+        }
+        return ok;
+    }
+
+    private boolean resetAndTrue(T r) throws Exception {
+        pool.hooks.reset(r);
+        return true;
+    }
+
+    /**
+     * Moves an owned slot to DESTROYING and destroys its resource on a worker; the slot is freed
+     * when {@code destroy()} returns. False when the word was no longer {@code expected}.
+     */
+    boolean destroy(Slot<T> s, long expected, DestroyReason reason) {
+        long dying = Slot.with(expected, Slot.DESTROYING);
+        if (!s.cas(expected, dying)) {
+            return false;
+        }
+        pool.destroying.incrementAndGet();
+        pool.counters.destroyed(reason);
+        T r = s.resource;
+        log.debug("{} - destroying {} ({})", pool.name, s, reason);
+        pool.listeners.destroyed(r, reason);
+        pool.runtime.execute(() -> finishDestroy(s, dying, r, reason));
+        return true;
+    }
+
+    private void finishDestroy(Slot<T> s, long dying, T r, DestroyReason reason) {
+        try {
+            pool.hooks.destroy(r);
+        } catch (Exception | LinkageError e) {
+            log.warn("{} - destroy of {} ({}) failed; its slot is freed anyway", pool.name, s, reason, e);
+        } finally {
+            s.clear();
+            s.word = Slot.with(dying, Slot.EMPTY);
+            // occupied falls first, so live() may under-count for a moment but never over-counts
+            pool.occupied.decrementAndGet();
+            pool.destroying.decrementAndGet();
+            afterFree();
+        }
+    }
+
+    /** Frees a slot whose create failed or was abandoned (never DESTROYING). */
+    void freeCreating(Slot<T> s) {
+        s.clear();
+        s.word = Slot.with(s.word, Slot.EMPTY);
+        pool.occupied.decrementAndGet();
+        afterFree();
+    }
+
+    /** A slot went back to EMPTY: release its capacity and let waiters, minIdle or a shrink move on. */
+    private void afterFree() {
+        pool.capacity.release();
+        if ((pool.gate & CorePool.SHRINK) != 0 && pool.live() <= pool.maxSize) {
+            pool.queue.setGateBit(CorePool.SHRINK, false);
+        }
+        pool.shutdown.signal();
+        pool.creator.demand();
+    }
+}
