@@ -27,11 +27,9 @@ final class Admin<T> {
             if (newMaxSize < pool.minIdle) {
                 throw new IllegalArgumentException("maxSize (" + newMaxSize + ") must not be below minIdle (" + pool.minIdle + ")");
             }
-            int old = pool.maxSize;
             pool.maxSize = newMaxSize;
-            if (newMaxSize < old) {
-                pool.gate = pool.gate | CorePool.SHRINK;
-            }
+            boolean over = pool.live() > newMaxSize;
+            pool.gate = over ? pool.gate | CorePool.SHRINK : pool.gate & ~CorePool.SHRINK;
         } finally {
             pool.lock.unlock();
         }

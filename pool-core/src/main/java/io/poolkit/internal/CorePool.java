@@ -251,6 +251,7 @@ public final class CorePool<T> implements Pool<T> {
                 return lease;
             }
         }
+        boolean admitted = false; // once queued, a caller whose resource fails its check keeps its place
         for (;;) {
             if (Thread.interrupted()) {
                 throw new InterruptedException(name + " - interrupted while acquiring");
@@ -260,10 +261,11 @@ public final class CorePool<T> implements Pool<T> {
                 throw diagnostics.closed();
             }
             boolean waited = false;
-            Slot<T> s = (g & (WAITERS | SUSPENDED)) == 0 ? claimIdle() : null;
+            Slot<T> s = !admitted && (g & (WAITERS | SUSPENDED)) == 0 ? claimIdle() : null;
             if (s == null) {
-                s = await(start, timeoutNanos);
+                s = await(start, timeoutNanos, admitted);
                 waited = true;
+                admitted = true;
             }
             Lease<T> lease = checkout(s, s.word, start, timeoutNanos, waited);
             if (lease != null) {
@@ -338,6 +340,15 @@ public final class CorePool<T> implements Pool<T> {
             return false;
         }
         T r = s.resource;
+        if (hooks.hasOnAcquire) {
+            try {
+                hooks.onAcquire(r);
+            } catch (Exception | LinkageError e) {
+                log.debug("{} - onAcquire failed for {}; destroying it", name, s, e);
+                destroy(s, word, DestroyReason.VALIDATION_FAILED);
+                return false;
+            }
+        }
         if (hasValidator && now - s.idleSince >= validateAfterIdleNanos) {
             long bound = validationTimeoutNanos;
             if (timeoutNanos > 0 && timeoutNanos != Durations.NEVER) {
@@ -349,15 +360,6 @@ public final class CorePool<T> implements Pool<T> {
                     destroy(s, word, DestroyReason.VALIDATION_FAILED);
                 }
                 return false; // ABANDONED: the task destroys it when the check returns
-            }
-        }
-        if (hooks.hasOnAcquire) {
-            try {
-                hooks.onAcquire(r);
-            } catch (Exception | LinkageError e) {
-                log.debug("{} - onAcquire failed for {}; destroying it", name, s, e);
-                destroy(s, word, DestroyReason.VALIDATION_FAILED);
-                return false;
             }
         }
         return true;
@@ -383,13 +385,15 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Queues the caller and parks until a slot is handed over; throws on timeout, interrupt or close. */
     @SuppressWarnings("unchecked")
-    private Slot<T> await(long start, long timeoutNanos) throws InterruptedException {
+    private Slot<T> await(long start, long timeoutNanos, boolean again) throws InterruptedException {
         if (timeoutNanos == 0) {
             throw diagnostics.timedOut(0);
         }
-        diagnostics.checkCircuit();
+        if (!again) {
+            diagnostics.checkCircuit();
+        }
         Waiter<T> w = new Waiter<>(Thread.currentThread(), start);
-        queue.enqueue(w, false);
+        queue.enqueue(w, again);
         creator.demand();
         dispatch();
         for (;;) {

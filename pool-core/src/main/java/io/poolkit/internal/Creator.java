@@ -319,13 +319,15 @@ final class Creator<T> {
                 timer.cancel();
             }
             if (state.compareAndSet(RUNNING, DONE)) {
-                inFlight.decrementAndGet();
+                // the create stops counting as in flight only once its slot is idle (or free), so a
+                // concurrent demand() never sees it in neither place and starts one too many
                 if (failure == null) {
                     succeeded(slot, resource);
                 } else {
                     recordFailure(failure);
                     pool.freeCreating(slot);
                 }
+                inFlight.decrementAndGet();
                 finish(failure == null);
             } else {
                 while (state.get() != TIMED_OUT) {

@@ -24,7 +24,8 @@ final class PoolMXBeanImpl implements PoolMXBean {
 
     static ObjectName objectName(String name) {
         try {
-            return new ObjectName("io.poolkit:type=Pool,name=" + ObjectName.quote(name));
+            boolean plain = name.chars().noneMatch(c -> ",=:\"*?\\\n".indexOf(c) >= 0);
+            return new ObjectName("io.poolkit:type=Pool,name=" + (plain ? name : ObjectName.quote(name)));
         } catch (JMException e) {
             throw new IllegalArgumentException("name \"" + name + "\" cannot be used in a JMX name", e);
         }

@@ -48,8 +48,23 @@ final class Shutdown<T> {
             if (!allBack) {
                 forceLeased();
             }
-            awaitQuiet(pool.createTimeoutNanos, false);
-            finish(allBack);
+            // The last wait for releasers ignores interrupts (and restores them): a shutdown always completes.
+            boolean interrupted = Thread.interrupted();
+            try {
+                for (;;) {
+                    try {
+                        awaitQuiet(pool.createTimeoutNanos, false);
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                finish(allBack);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         return allBack;
     }

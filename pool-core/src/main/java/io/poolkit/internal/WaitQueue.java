@@ -28,11 +28,11 @@ final class WaitQueue<T> {
     }
 
     /**
-     * Queues a waiter at the tail (or the head, for one whose handed-over resource failed its
-     * check). Callers a create can serve (the pool has room below maxSize) do not count against
-     * maxWaiters.
+     * Queues a waiter at the tail, or, with {@code again}, at the head without the maxWaiters check:
+     * a caller already admitted whose handed-over resource failed its check keeps its place.
+     * Callers a create can serve (the pool has room below maxSize) do not count against maxWaiters.
      */
-    void enqueue(Waiter<T> w, boolean first) {
+    void enqueue(Waiter<T> w, boolean again) {
         PoolException refused = null;
         lock.lock();
         try {
@@ -42,13 +42,14 @@ final class WaitQueue<T> {
             }
             int count = g & CorePool.WAITERS;
             int room = Math.max(0, pool.maxSize - pool.live());
-            boolean local = count - room >= maxWaiters;
-            if (count >= CorePool.WAITERS || local || (shared != null && shared.get() - room >= sharedMax)) {
+            boolean local = !again && count - room >= maxWaiters;
+            boolean global = !again && shared != null && shared.get() - room >= sharedMax;
+            if (count >= CorePool.WAITERS || local || global) {
                 refused = new PoolExhaustedException(pool.name + " - too many callers waiting (maxWaiters="
                         + (local ? maxWaiters : sharedMax) + "; " + pool.stats().brief()
                         + "); shedding load: raise maxWaiters or maxSize, or slow the callers down");
             } else {
-                link(w, first);
+                link(w, again);
                 pool.gate = g + 1;
             }
         } finally {
