@@ -240,7 +240,7 @@ class CrossFieldRulesTest {
 
     private static boolean beanRegistered(String name) throws MalformedObjectNameException {
         return ManagementFactory.getPlatformMBeanServer()
-                .isRegistered(new ObjectName("io.poolkit:type=Pool,name=" + ObjectName.quote(name)));
+                .isRegistered(new ObjectName("io.poolkit:type=Pool,name=" + name));
     }
 
     /**

@@ -62,12 +62,19 @@ class MaxWaitersLoadSheddingTest extends ApiTestSupport {
         assertThat(pool.stats().timeouts()).isZero();
     }
 
+    /**
+     * maxWaiters(0) means "never queue behind other callers": a caller that a create can serve (the
+     * pool has room) is served, one that would wait for another caller's resource is refused.
+     */
     @Test
-    void maxWaitersZeroHandsOutIdleResourcesButRefusesEveryCallerThatWouldWait() throws Exception {
+    void maxWaitersZeroServesIdleAndCreatableButRefusesEveryCallerThatWouldWaitForAnother() throws Exception {
         RejectionRecorder listener = new RejectionRecorder();
         Pool<TestResource> pool = open(new TestFactory(), b -> b.maxSize(2).maxWaiters(0).listener(listener));
         assertThat(pool.warmUp(1)).isEqualTo(1);
         Lease<TestResource> first = pool.acquire(Duration.ofSeconds(5));
+        Lease<TestResource> created = pool.acquire(Duration.ofSeconds(5));
+        assertThat(created.get()).as("room below maxSize: a create serves the second caller").isNotSameAs(first.get());
+        assertThat(pool.stats().rejected()).isZero();
         assertThatThrownBy(() -> pool.acquire(Duration.ofSeconds(5)))
                 .isInstanceOf(PoolExhaustedException.class)
                 .hasMessageContaining("maxWaiters=0");
@@ -77,6 +84,7 @@ class MaxWaitersLoadSheddingTest extends ApiTestSupport {
         try (Lease<TestResource> again = pool.acquire(Duration.ofSeconds(5))) {
             assertThat(again.get()).as("the idle resource is handed out again").isNotNull();
         }
+        created.close();
         assertThat(pool.stats().rejected()).isEqualTo(1);
     }
 
