@@ -60,6 +60,19 @@ final class CircuitBreaker {
         return allowed;
     }
 
+    /** Nanos until an open circuit half-opens, or 0 when it is not open. */
+    long untilHalfOpen() {
+        if (threshold == 0 || state != CircuitState.OPEN) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            return state == CircuitState.OPEN ? Math.max(0, openNanos - (clock.read() - openedAt)) : 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A create allowed by {@link #allowCreate()} did not start after all. */
     void createNotStarted() {
         if (threshold == 0) {

@@ -85,6 +85,10 @@ final class Creator<T> {
             }
             if (!pool.circuit.allowCreate()) {
                 inFlight.decrementAndGet();
+                long wait = pool.circuit.untilHalfOpen();
+                if (wait > 0) {
+                    scheduleRetry(wait); // the trial create runs when the open period ends, not at the next maintenance
+                }
                 return;
             }
             Slot<T> s = reserve(forWaiter);

@@ -117,8 +117,14 @@ final class Maintenance<T> {
         for (Slot<T> s : pool.slots) {
             long w = s.word;
             int state = Slot.state(w);
-            if (state == Slot.LEASED && leak != Durations.NEVER) {
-                soonest = Math.min(soonest, checkLeak(s, w, now, leak));
+            if (state == Slot.LEASED) {
+                if (leak != Durations.NEVER) {
+                    soonest = Math.min(soonest, checkLeak(s, w, now, leak));
+                }
+                long left = s.lifetime - (now - s.bornAt);
+                if (s.lifetime != Durations.NEVER && left > 0) {
+                    soonest = Math.min(soonest, left); // it may come back just before it expires
+                }
             } else if (state == Slot.IDLE) {
                 DestroyReason retire = s.retire;
                 long age = now - s.bornAt;
