@@ -109,6 +109,14 @@ final class AsyncAcquire<T> {
             throw e;
         }
         if (lease == null) {
+            long waited = pool.clock.read() - start;
+            if (timeoutNanos != Durations.NEVER && waited >= timeoutNanos) {
+                // the resource failed a check that used up the time left: end now, never cycle
+                PoolTimeoutException e = pool.diagnostics.timeout(waited);
+                pool.diagnostics.countTimeout(waited);
+                future.completeExceptionally(e);
+                return;
+            }
             try {
                 waitInQueue(true);
             } catch (PoolException e) {

@@ -23,6 +23,11 @@ interface Capacity {
      */
     boolean tryReserve(CorePool<?> pool, boolean forWaiter);
 
+    /** Whether a unit is free now (a hint: another pool may take it first). */
+    default boolean hasRoom() {
+        return true;
+    }
+
     /** Gives one unit back: a slot of some pool went back to EMPTY. */
     void release();
 

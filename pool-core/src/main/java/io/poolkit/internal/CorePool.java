@@ -260,8 +260,8 @@ public final class CorePool<T> implements Pool<T> {
             if ((g & CLOSED) != 0) {
                 throw diagnostics.closed();
             }
-            if (admitted && timeoutNanos != Durations.NEVER && clock.read() - start >= timeoutNanos) {
-                throw diagnostics.timedOut(clock.read() - start); // its resource failed a check that used up the time left
+            if (timeoutNanos > 0 && timeoutNanos != Durations.NEVER && clock.read() - start >= timeoutNanos) {
+                throw diagnostics.timedOut(clock.read() - start); // a resource failed a check that used up the time left
             }
             boolean waited = false;
             Slot<T> s = !admitted && (g & (WAITERS | SUSPENDED)) == 0 ? claimIdle() : null;

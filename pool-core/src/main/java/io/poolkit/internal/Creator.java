@@ -95,6 +95,9 @@ final class Creator<T> {
             if (s == null) {
                 inFlight.decrementAndGet();
                 pool.circuit.createNotStarted();
+                if (pool.occupied.get() < pool.maxSize && pool.capacity.hasRoom()) {
+                    continue; // room came back while this create counted as in flight: a demand() then may have done nothing
+                }
                 return;
             }
             pool.runtime.execute(new CreateTask(s, null));

@@ -57,7 +57,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     private final ConcurrentHashMap<K, CorePool<T>> pools = new ConcurrentHashMap<>();
     private final AtomicInteger sharedWaiters = new AtomicInteger();
     private final Total total = new Total();
-    private final ReentrantLock listenerLock = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
     private final List<KeyedPoolListener<K, T>> listeners = new ArrayList<>();
     private final Map<KeyedPoolListener<K, T>, List<Registration>> registrations = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -123,13 +123,13 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         String subName = name + "[" + key + "]";
         CorePool<T> p = new CorePool<>(c, subName, hooksFor(key), runtime, total, sharedWaiters, defaults.maxWaiters);
         p.key = key;
-        listenerLock.lock();
+        lock.lock();
         try {
             for (KeyedPoolListener<K, T> l : listeners) {
                 registrations.computeIfAbsent(l, x -> new ArrayList<>()).add(p.addListener(l.forKey(key)));
             }
         } finally {
-            listenerLock.unlock();
+            lock.unlock();
         }
         if (c.jmx) {
             Runnable unregister = PoolMXBeanImpl.register(p);
@@ -217,18 +217,40 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
 
     @Override
     public CompletableFuture<Lease<T>> acquireAsync(K key) {
+        CompletableFuture<Lease<T>> result = new CompletableFuture<>();
+        relay(key, result);
+        return result;
+    }
+
+    /**
+     * Completes {@code result} from a sub-pool's future, retrying on a fresh sub-pool when the key's
+     * was removed under the caller. The caller's future is the one that counts: when someone else
+     * completes it (cancel, orTimeout), the sub-pool's waiter is withdrawn, and a lease that arrives
+     * anyway is closed, which passes it to the next waiter.
+     */
+    private void relay(K key, CompletableFuture<Lease<T>> result) {
         CorePool<T> p;
         try {
             p = pool(key);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            result.completeExceptionally(e);
+            return;
         }
-        return p.acquireAsync().exceptionallyCompose(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (cause instanceof PoolClosedException && p.retired && !closed) {
-                return acquireAsync(key);
+        CompletableFuture<Lease<T>> inner = p.acquireAsync();
+        result.whenComplete((lease, failure) -> inner.cancel(false));
+        inner.whenComplete((lease, failure) -> {
+            if (lease != null) {
+                if (!result.complete(lease)) {
+                    lease.close();
+                }
+                return;
             }
-            return CompletableFuture.failedFuture(cause);
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof PoolClosedException && p.retired && !closed && !result.isDone()) {
+                relay(key, result);
+            } else {
+                result.completeExceptionally(cause);
+            }
         });
     }
 
@@ -292,17 +314,22 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     public PoolStats stats() {
         List<PoolStats> parts = new ArrayList<>();
         int max = 0;
-        for (CorePool<T> p : pools.values()) {
-            PoolStats st = p.stats();
-            max += st.maxSize();
-            parts.add(st);
+        lock.lock();
+        try {
+            foldFinished();
+            for (CorePool<T> p : pools.values()) {
+                PoolStats st = p.stats();
+                max += st.maxSize();
+                parts.add(st);
+            }
+            for (CorePool<T> p : draining) {
+                parts.add(p.stats());
+            }
+            parts.add(folded);
+        } finally {
+            lock.unlock();
         }
-        for (CorePool<T> p : draining) {
-            parts.add(p.stats());
-        }
-        parts.add(folded);
-        PoolStats sum = sum(parts, maxTotal == Integer.MAX_VALUE ? max : maxTotal);
-        return sum;
+        return sum(parts, maxTotal == Integer.MAX_VALUE ? max : maxTotal);
     }
 
     /** Adds up snapshots: counts and totals summed, mean wait weighted by leases, the worst circuit state. */
@@ -355,15 +382,33 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     /** The final totals of removed keys, so the keyed totals never go backwards. */
     private volatile PoolStats folded = sum(List.of(), 0);
 
-    /** Moves a terminated sub-pool's totals into {@link #folded}. */
-    private void fold(CorePool<T> p) {
-        listenerLock.lock();
-        try {
-            if (draining.remove(p) || !pools.containsValue(p)) {
+    /**
+     * Under {@link #lock}: moves removed sub-pools that are closed and empty (so their counts can no
+     * longer change) into {@link #folded}. A sub-pool moves between the live map, the draining set
+     * and the folded totals only under the lock, and stats() reads all three under it, so the
+     * keyed totals never count a sub-pool twice or not at all.
+     */
+    private void foldFinished() {
+        for (java.util.Iterator<CorePool<T>> it = draining.iterator(); it.hasNext(); ) {
+            CorePool<T> p = it.next();
+            if ((p.gate & CorePool.CLOSED) != 0 && p.occupied.get() == 0) {
                 folded = sum(List.of(folded, p.stats()), 0);
+                it.remove();
             }
+        }
+    }
+
+    /** Takes a sub-pool out of the live map into the draining set, atomically for stats(). */
+    private boolean retire(K key, CorePool<T> p) {
+        lock.lock();
+        try {
+            if (!pools.remove(key, p)) {
+                return false;
+            }
+            draining.add(p);
+            return true;
         } finally {
-            listenerLock.unlock();
+            lock.unlock();
         }
     }
 
@@ -374,32 +419,31 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
 
     @Override
     public void remove(K key) {
-        CorePool<T> p = pools.remove(Check.notNull("key", key));
+        CorePool<T> p = pools.get(Check.notNull("key", key));
         if (p == null) {
             return;
         }
-        p.retired = true;
-        draining.add(p);
+        p.retired = true; // before it closes: its callers retry on a fresh sub-pool
+        if (!retire(key, p)) {
+            return;
+        }
         log.debug("{} - draining key {}", name, key);
-        runtime.execute(() -> {
-            p.close();
-            fold(p);
-        });
+        runtime.execute(p::close);
     }
 
     @Override
     public Registration addListener(KeyedPoolListener<K, T> listener) {
         Check.notNull("listener", listener);
-        listenerLock.lock();
+        lock.lock();
         try {
             listeners.add(listener);
             List<Registration> regs = registrations.computeIfAbsent(listener, x -> new ArrayList<>());
             pools.forEach((key, p) -> regs.add(p.addListener(listener.forKey(key))));
         } finally {
-            listenerLock.unlock();
+            lock.unlock();
         }
         return () -> {
-            listenerLock.lock();
+            lock.lock();
             try {
                 listeners.remove(listener);
                 List<Registration> regs = registrations.remove(listener);
@@ -407,7 +451,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                     regs.forEach(Registration::close);
                 }
             } finally {
-                listenerLock.unlock();
+                lock.unlock();
             }
         };
     }
@@ -421,23 +465,36 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     public boolean shutdown(Duration grace) throws InterruptedException {
         Check.notNegative("grace", grace);
         closed = true;
-        boolean clean = true;
         try {
-            while (!pools.isEmpty()) {
-                List<CorePool<T>> batch = new ArrayList<>(pools.values());
-                draining.addAll(batch);
-                pools.values().removeAll(batch);
-                for (CorePool<T> p : batch) {
-                    clean &= p.shutdown(grace);
+            while (!pools.isEmpty()) { // a sub-pool opened by a racing acquire is caught by the next round
+                pools.forEach(this::retire);
+            }
+            // every key shuts down at once, so the grace period is shared, not spent once per key
+            List<CompletableFuture<Boolean>> all = new ArrayList<>();
+            for (CorePool<T> p : List.copyOf(draining)) {
+                CompletableFuture<Boolean> done = new CompletableFuture<>();
+                runtime.execute(() -> {
+                    try {
+                        done.complete(p.shutdown(grace));
+                    } catch (Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+                });
+                all.add(done);
+            }
+            boolean clean = true;
+            for (CompletableFuture<Boolean> done : all) {
+                try {
+                    clean &= done.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    clean = false;
+                    log.warn("{} - a key's shutdown failed", name, e.getCause());
                 }
             }
-            for (CorePool<T> p : List.copyOf(draining)) {
-                clean &= p.shutdown(grace);
-            }
+            return clean;
         } finally {
             runtime.stop();
         }
-        return clean;
     }
 
     @Override
@@ -480,9 +537,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             if (p.emptySince == Long.MIN_VALUE) {
                 p.emptySince = now;
             }
-            if (now - p.emptySince >= keyIdleNanos && p.closeIfUnused()) {
-                pools.remove(key, p);
-                fold(p);
+            if (now - p.emptySince >= keyIdleNanos && p.closeIfUnused() && retire(key, p)) {
                 log.debug("{} - key {} was empty for {}; removed", name, key, Durations.describeNanos(keyIdleNanos));
             }
         });
@@ -517,6 +572,11 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                 evictFor(pool);
             }
             return false;
+        }
+
+        @Override
+        public boolean hasRoom() {
+            return used.get() < maxTotal;
         }
 
         @Override
@@ -593,9 +653,12 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             }
             if (oldest != null) {
                 long c = oldest.tryClaim();
-                if (c != 0 && donor.destroy(oldest, c, DestroyReason.EVICTED_FOR_KEY)) {
-                    pendingEvictions.incrementAndGet();
-                    return;
+                if (c != 0) {
+                    pendingEvictions.incrementAndGet(); // before the destroy, whose release counts it down
+                    if (donor.destroy(oldest, c, DestroyReason.EVICTED_FOR_KEY)) {
+                        return;
+                    }
+                    pendingEvictions.decrementAndGet();
                 }
             }
             setStarving(true);
