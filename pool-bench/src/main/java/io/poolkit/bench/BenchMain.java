@@ -58,6 +58,11 @@ public final class BenchMain {
      * @param spikeRuns runs of the spike harness per pool
      */
     public record Plan(int forks, int warmups, TimeValue warmupTime, int iterations, TimeValue iterationTime, int spikeRuns) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d fork%s, %d x %s warm-up, %d x %s measurement per benchmark; spike %d run%s per pool",
+                    forks, forks == 1 ? "" : "s", warmups, warmupTime, iterations, iterationTime, spikeRuns, spikeRuns == 1 ? "" : "s");
+        }
     }
 
     /** smoke: checks the harness end to end, measures nothing; quick: under 10 minutes on 2 cores; full: the publishable run. */

@@ -233,7 +233,7 @@ public final class Report {
             md.append("> **Smoke run**: one short iteration per benchmark, only to check the harness end to end. "
                     + "These figures are not measurements.\n\n");
         }
-        md.append("- machine: ").append(run.getOrDefault("cpu", "?")).append(", ").append(run.getOrDefault("cores", "?"))
+        md.append("- machine: ").append(run.getOrDefault("cpu", "?")).append(", ").append(fmt(io.poolkit.bench.Json.number(run.get("cores"))))
                 .append(" cores; load average at start ").append(run.getOrDefault("loadAverageAtStart", "?"))
                 .append(", at end ").append(run.getOrDefault("loadAverageAtEnd", "?")).append(" (a quiet machine reads below 0.2)\n");
         md.append("- JDK: ").append(run.getOrDefault("java", "?")).append(" (").append(run.getOrDefault("javaHome", "?")).append(")\n");
@@ -318,6 +318,9 @@ public final class Report {
 
     private static String secondary(Bench b, String name) {
         Double v = b.secondary().get(name);
+        if (v == null && name.equals("gc.time") && Double.valueOf(0).equals(b.secondary().get("gc.count"))) {
+            return "0 ms"; // JMH leaves gc.time out when no GC ran
+        }
         if (v == null) {
             return "–";
         }
@@ -355,7 +358,8 @@ public final class Report {
         StringBuilder md = new StringBuilder("\n#### Outside the targets: a listener and leak detection (poolkit, 1 thread, pool 10)\n\n"
                 + "| variant | ns/op | cost over the baseline |\n|---|---:|---:|\n");
         for (Bench b : extras) {
-            md.append("| ").append(b.param("variant")).append(" | ").append(fmt(b.score())).append(" ± ").append(fmt(b.error()))
+            md.append("| ").append(b.param("variant")).append(" | ").append(fmt(b.score()))
+                    .append(Double.isNaN(b.error()) ? "" : " ± " + fmt(b.error()))
                     .append(" | ").append(b.param("variant").equals("baseline") ? "–" : "+" + fmt(b.score() - base) + " ns")
                     .append(" |\n");
         }
