@@ -1,0 +1,222 @@
+package io.poolkit.bench;
+
+import io.poolkit.bench.report.Report;
+import io.poolkit.bench.spike.Spike;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the whole suite — every JMH scenario for poolkit and each anchor, then the spike harness —
+ * and writes {@code jmh.json}, {@code acquire-waits.jsonl}, {@code spike.json}, {@code run.json},
+ * {@code report.md} and {@code chart.png} into one directory.
+ *
+ * <pre>
+ * java -cp pool-bench.jar:lib/* io.poolkit.bench.BenchMain smoke|quick|full OUT_DIR [--pools a,b] [--no-spike] [--no-jmh]
+ * </pre>
+ *
+ * <p>{@code pool-bench/run} is the way in: it builds the module, picks the JDK and the output
+ * directory, and calls this.
+ */
+public final class BenchMain {
+
+    /** The pools, by the benchmark method name each one has in every benchmark class. */
+    public static final List<String> POOLS = List.of("poolkit", "stormpot", "commonsPool2", "hikariBag", "vibur");
+
+    /** The JVM options of every benchmark fork (the acquire log's path is added to them). */
+    public static final List<String> FORK_JVM_ARGS = List.of(
+            "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+
+    /**
+     * How long the suite runs.
+     *
+     * @param forks JVM forks per benchmark
+     * @param warmups warm-up iterations
+     * @param warmupTime length of one warm-up iteration
+     * @param iterations measurement iterations
+     * @param iterationTime length of one measurement iteration
+     * @param spikeRuns runs of the spike harness per pool
+     */
+    public record Plan(int forks, int warmups, TimeValue warmupTime, int iterations, TimeValue iterationTime, int spikeRuns) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d fork%s, %d x %s warm-up, %d x %s measurement per benchmark; spike %d run%s per pool",
+                    forks, forks == 1 ? "" : "s", warmups, warmupTime, iterations, iterationTime, spikeRuns, spikeRuns == 1 ? "" : "s");
+        }
+    }
+
+    /** smoke: checks the harness end to end, measures nothing; quick: under 10 minutes on 2 cores; full: the publishable run. */
+    public static final Map<String, Plan> PLANS = Map.of(
+            "smoke", new Plan(1, 1, TimeValue.milliseconds(200), 1, TimeValue.milliseconds(300), 1),
+            "quick", new Plan(1, 2, TimeValue.seconds(1), 3, TimeValue.seconds(1), 3),
+            "full", new Plan(3, 5, TimeValue.seconds(1), 5, TimeValue.seconds(2), 10));
+
+    private final String mode;
+    private final Plan plan;
+    private final Path out;
+    private final List<String> pools;
+    private final Path acquireLog;
+    private final List<RunResult> results = new ArrayList<>();
+
+    private BenchMain(String mode, Path out, List<String> pools) {
+        this.mode = mode;
+        this.plan = PLANS.get(mode);
+        this.out = out;
+        this.pools = pools;
+        this.acquireLog = out.resolve("acquire-waits.jsonl");
+    }
+
+    /**
+     * @param args {@code smoke|quick|full OUT_DIR [--pools a,b] [--no-spike] [--no-jmh]}
+     * @throws Exception when a benchmark fails
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2 || !PLANS.containsKey(args[0])) {
+            System.err.println("usage: BenchMain smoke|quick|full OUT_DIR [--pools " + String.join(",", POOLS)
+                    + "] [--no-spike] [--no-jmh]");
+            System.exit(2);
+        }
+        List<String> pools = POOLS;
+        boolean spike = true;
+        boolean jmh = true;
+        for (int i = 2; i < args.length; i++) {
+            switch (args[i]) {
+                case "--pools" -> {
+                    pools = Arrays.asList(args[++i].split(","));
+                    for (String p : pools) {
+                        if (!POOLS.contains(p)) {
+                            throw new IllegalArgumentException("--pools: unknown pool " + p + "; known: " + POOLS);
+                        }
+                    }
+                }
+                case "--no-spike" -> spike = false;
+                case "--no-jmh" -> jmh = false;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Path out = Path.of(args[1]);
+        Files.createDirectories(out);
+        new BenchMain(args[0], out, pools).run(jmh, spike);
+    }
+
+    private void run(boolean jmh, boolean spike) throws Exception {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("mode", mode);
+        run.put("started", Instant.now().toString());
+        run.put("cpu", Host.cpuModel());
+        run.put("cores", Runtime.getRuntime().availableProcessors());
+        run.put("loadAverageAtStart", Host.loadAverage());
+        run.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        run.put("javaHome", System.getProperty("java.home"));
+        run.put("forkJvmArgs", String.join(" ", FORK_JVM_ARGS));
+        run.put("plan", plan.toString());
+        run.put("pools", pools);
+        Json.writeTo(out.resolve("run.json"), run);
+
+        if (jmh) {
+            Files.deleteIfExists(acquireLog);
+            runJmh();
+            try (PrintStream ps = new PrintStream(new FileOutputStream(out.resolve("jmh.json").toFile()), true, StandardCharsets.UTF_8)) {
+                ResultFormatFactory.getInstance(ResultFormatType.JSON, ps).writeOut(results);
+            }
+        }
+        if (spike) {
+            Spike.runAll(pools, plan.spikeRuns(), out.resolve("spike.json"));
+        }
+        run.put("finished", Instant.now().toString());
+        run.put("loadAverageAtEnd", Host.loadAverage());
+        Json.writeTo(out.resolve("run.json"), run);
+        Report.write(out);
+    }
+
+    private void runJmh() throws RunnerException {
+        String all = String.join("|", pools);
+        pass("Uncontended", all, 1, Map.of("size", List.of("10"), "config", List.of(Settings.DEFAULT, Settings.TIMED),
+                "fair", List.of("true")), false);
+        if (pools.contains("poolkit")) {
+            pass("PoolkitExtras", "poolkit", 1, Map.of("size", List.of("10")), false);
+        }
+        for (int threads : new int[] {2, 4, 8}) {
+            pass("Contended", all, threads, Map.of("size", List.of("10", "2"), "config", List.of(Settings.DEFAULT),
+                    "fair", List.of("true")), false);
+        }
+        pass("Contended", all, 16, Map.of("size", List.of("4"), "config", List.of(Settings.DEFAULT),
+                "fair", List.of("true")), false);
+        pass("Oversubscribed", all, 4, Map.of("size", List.of("2"), "config", List.of(Settings.DEFAULT),
+                "fair", List.of("true", "false")), true);
+        pass("Oversubscribed", all, 16, Map.of("size", List.of("4"), "config", List.of(Settings.DEFAULT),
+                "fair", List.of("true", "false")), true);
+    }
+
+    private void pass(String benchmarkClass, String methods, int threads, Map<String, List<String>> params, boolean pauses)
+            throws RunnerException {
+        String include = "^" + BenchMain.class.getPackageName().replace(".", "\\.") + "\\." + benchmarkClass
+                + "\\.(" + methods + ")$";
+        List<String> jvmArgs = new ArrayList<>(FORK_JVM_ARGS);
+        jvmArgs.add("-D" + AcquireWaits.LOG_PROPERTY + "=" + acquireLog.toAbsolutePath());
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(include)
+                .forks(plan.forks())
+                .warmupIterations(plan.warmups())
+                .warmupTime(plan.warmupTime())
+                .measurementIterations(plan.iterations())
+                .measurementTime(plan.iterationTime())
+                .threads(threads)
+                .jvmArgs(jvmArgs.toArray(String[]::new))
+                .shouldFailOnError(true);
+        params.forEach((key, values) -> options.param(key, values.toArray(String[]::new)));
+        if (pauses) {
+            options.addProfiler(GCProfiler.class).addProfiler(SafepointLogProfiler.class);
+        }
+        System.out.printf(Locale.ROOT, "%n== pass: %s, %d thread(s), %s%s%n", benchmarkClass, threads,
+                params.entrySet().stream().map(e -> e.getKey() + "=" + String.join(",", e.getValue())).collect(Collectors.joining(" ")),
+                pauses ? ", with -prof gc and the safepoint log" : "");
+        results.addAll(new Runner(options.build()).run());
+    }
+
+    /** What the run records about the machine. */
+    static final class Host {
+        private Host() {
+        }
+
+        static String cpuModel() {
+            try {
+                return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(l -> l.startsWith("model name"))
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                        .findFirst().orElse("unknown");
+            } catch (IOException e) {
+                return "unknown";
+            }
+        }
+
+        static String loadAverage() {
+            try {
+                String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+                return parts[0] + " " + parts[1] + " " + parts[2];
+            } catch (IOException e) {
+                return "unknown";
+            }
+        }
+    }
+}
