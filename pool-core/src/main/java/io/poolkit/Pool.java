@@ -176,8 +176,10 @@ public interface Pool<T> extends AutoCloseable {
     boolean shutdown(Duration grace) throws InterruptedException;
 
     /**
-     * {@link #shutdown(Duration) shutdown(shutdownTimeout)}; throws no checked exception (an
-     * interrupt forces the shutdown and the interrupt flag stays set).
+     * {@link #shutdown(Duration) shutdown(shutdownTimeout)}; throws no checked exception. An
+     * interrupt forces the shutdown at once: leases still out are destroyed, releasers still running
+     * finish on the pool's workers without the caller waiting for them, and the interrupt flag
+     * stays set.
      */
     @Override
     void close();

@@ -80,6 +80,11 @@ public final class CorePool<T> implements Pool<T> {
     private final boolean returnHooks;
     final boolean hasValidator;
     private final long validateAfterIdleNanos;
+    /** validateAfterIdle when there is a validator, else "never": one compare on the fast path. */
+    private final long validateNanos;
+    private final boolean hasOnAcquire;
+    /** Listeners registered or leak detection on: the fast paths then take the observed route. */
+    private volatile boolean observed;
     final long maxUses;
     private int cursor;
 
@@ -120,6 +125,8 @@ public final class CorePool<T> implements Pool<T> {
         this.hasValidator = hooks.hasValidator;
         this.returnHooks = hooks.hasResetter || config.validateOnReturn;
         this.validateAfterIdleNanos = Durations.toNanos(config.validateAfterIdle);
+        this.validateNanos = hooks.hasValidator ? validateAfterIdleNanos : Durations.NEVER;
+        this.hasOnAcquire = hooks.hasOnAcquire;
         this.validationTimeoutNanos = Durations.toNanos(config.validationTimeout);
         this.createTimeoutNanos = Durations.toNanos(config.createTimeout);
         this.maxUses = config.maxUses;
@@ -132,6 +139,7 @@ public final class CorePool<T> implements Pool<T> {
         this.admin = new Admin<>(this);
         this.acquireTimeoutNanos = Durations.toNanos(config.acquireTimeout);
         this.leakNanos = Durations.toNanos(config.leakDetection);
+        this.observed = leakNanos != Durations.NEVER;
         this.invalidateOn = config.invalidateOn;
         this.slots = newSlots(new Slot<?>[0], Math.min(config.maxSize, INITIAL_SLOTS));
         this.creator = new Creator<>(this);
@@ -178,11 +186,8 @@ public final class CorePool<T> implements Pool<T> {
         if (gate == 0) {
             Slot<T> s = claimIdle();
             if (s != null) {
-                long w = s.word;
-                if (!needsCheck(s, w)) {
-                    return lease(s, w, false, 0);
-                }
-                return acquireSlow(acquireTimeoutNanos, s);
+                Lease<T> lease = fastLease(s);
+                return lease != null ? lease : acquireSlow(acquireTimeoutNanos, s);
             }
         }
         return acquireSlow(acquireTimeoutNanos, null);
@@ -194,14 +199,27 @@ public final class CorePool<T> implements Pool<T> {
         if (gate == 0) {
             Slot<T> s = claimIdle();
             if (s != null) {
-                long w = s.word;
-                if (!needsCheck(s, w)) {
-                    return lease(s, w, false, 0);
-                }
-                return acquireSlow(Durations.toNanos(timeout), s);
+                Lease<T> lease = fastLease(s);
+                return lease != null ? lease : acquireSlow(Durations.toNanos(timeout), s);
             }
         }
         return acquireSlow(Durations.toNanos(timeout), null);
+    }
+
+    /**
+     * The fast path's lease of a just-claimed slot: one coarse clock read, no hook, no allocation
+     * but the lease; {@code null} when the slot needs a check (the caller takes the slow path with it).
+     */
+    private Lease<T> fastLease(Slot<T> s) {
+        long w = s.word;
+        long now = clock.coarse();
+        if (Slot.state(w) != Slot.LEASED || s.retire != null || now - s.bornAt >= s.lifetime
+                || now - s.idleSince >= validateNanos || hasOnAcquire || observed) {
+            return null;
+        }
+        s.uses++;
+        s.leases++;
+        return new LeaseImpl<>(this, s, w, now);
     }
 
     @Override
@@ -310,27 +328,32 @@ public final class CorePool<T> implements Pool<T> {
         if (Slot.state(word) != Slot.LEASED) {
             return null; // shutdown forced it away between the claim and now
         }
-        if (needsCheck(s, word) && !admit(s, word, clock.coarse(), start, timeoutNanos)) {
+        long now = clock.coarse();
+        if (needsCheck(s, word, now) && !admit(s, word, now, start, timeoutNanos)) {
             return null;
         }
         return lease(s, word, waited, start);
     }
 
     /** Whether a claimed slot needs a check before it is leased: retired, expired, due for validation, or an onAcquire hook. */
-    private boolean needsCheck(Slot<T> s, long word) {
-        long now = clock.coarse();
+    private boolean needsCheck(Slot<T> s, long word, long now) {
         return Slot.state(word) != Slot.LEASED || s.retire != null || now - s.bornAt >= s.lifetime
-                || (hasValidator && now - s.idleSince >= validateAfterIdleNanos) || hooks.hasOnAcquire;
+                || now - s.idleSince >= validateNanos || hasOnAcquire;
     }
 
     private Lease<T> lease(Slot<T> s, long word, boolean waited, long start) {
         long now = clock.coarse();
         s.uses++;
         s.leases++;
-        if (leakNanos != Durations.NEVER || waited || listeners.any()) {
+        if (waited || observed) {
             noteAcquire(s, word, now, start, waited);
         }
         return new LeaseImpl<>(this, s, word, now);
+    }
+
+    /** Listeners or leak detection changed: recompute the one flag the fast paths read for both. */
+    void observersChanged() {
+        observed = listeners.any() || leakNanos != Durations.NEVER;
     }
 
     private boolean admit(Slot<T> s, long word, long now, long start, long timeoutNanos) {
@@ -525,7 +548,7 @@ public final class CorePool<T> implements Pool<T> {
             return;
         }
         long now = clock.coarse();
-        if (returnHooks || listeners.any() || s.retire != null || now - s.bornAt >= s.lifetime || s.uses >= maxUses) {
+        if (returnHooks || observed || s.retire != null || now - s.bornAt >= s.lifetime || s.uses >= maxUses) {
             recycler.release(s, leased, now);
             return;
         }
@@ -638,6 +661,7 @@ public final class CorePool<T> implements Pool<T> {
     @Override
     public void setLeakDetection(Duration threshold) {
         leakNanos = Durations.toNanos(Check.positive("leakDetection", threshold));
+        observersChanged();
         maintenance.runSoon();
     }
 
@@ -658,7 +682,12 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public Registration addListener(PoolListener<T> listener) {
-        return listeners.add(listener);
+        Registration r = listeners.add(listener);
+        observersChanged();
+        return () -> {
+            r.close();
+            observersChanged();
+        };
     }
 
     @Override

@@ -48,22 +48,16 @@ final class Shutdown<T> {
             if (!allBack) {
                 forceLeased();
             }
-            // The last wait for releasers ignores interrupts (and restores them): a shutdown always completes.
-            boolean interrupted = Thread.interrupted();
+            // The shutdown always completes. An interrupted caller does not wait for the releasers
+            // still running (they finish on the workers); the interrupt flag stays set.
             try {
-                for (;;) {
-                    try {
-                        awaitQuiet(pool.createTimeoutNanos, false);
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
+                if (!Thread.currentThread().isInterrupted()) {
+                    awaitQuiet(pool.createTimeoutNanos, false);
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 finish(allBack);
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
             }
         }
         return allBack;
