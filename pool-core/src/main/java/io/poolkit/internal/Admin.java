@@ -66,14 +66,13 @@ final class Admin<T> {
 
     void evictIdle() {
         for (Slot<T> s : pool.slots) {
-            long w = s.word;
-            int state = Slot.state(w);
-            if (state == Slot.IDLE) {
+            int kind = s.kind();
+            if (kind == Slot.IDLE) {
                 long c = s.tryClaim();
                 if (c != 0) {
                     pool.destroy(s, c, DestroyReason.EVICTED);
                 }
-            } else if (state == Slot.LEASED || state == Slot.CHECKING) {
+            } else if (kind == Slot.LEASED || kind == Slot.CHECKING) {
                 s.retire = DestroyReason.EVICTED;
             }
         }
@@ -87,7 +86,7 @@ final class Admin<T> {
         int dying = 0;
         long acquired = 0;
         for (Slot<T> s : pool.slots) {
-            switch (Slot.state(s.word)) {
+            switch (s.kind()) {
                 case Slot.IDLE, Slot.CHECKING -> idle++;
                 case Slot.LEASED -> leased++;
                 case Slot.CREATING -> creating++;

@@ -1,5 +1,6 @@
 package io.poolkit.internal;
 
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -8,6 +9,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The shared coarse clock of pools on the system ticker: one daemon thread advances a volatile
  * {@code nanoTime} copy about every 10 ms while at least one pool is open, so the acquire and
  * return paths read time with a plain load instead of a clock call (DESIGN rule 4).
+ *
+ * <p>The same thread nudges every registered pool on each tick: a pool with waiters (or closing)
+ * dispatches its idle resources. A return is a release store without a fence, so in a rare race it
+ * may miss a caller that queued at that instant, and that caller's own second look may miss the
+ * return; the nudge bounds that window to one tick. It is a safety net, not the hand-off path.
  */
 final class CoarseClock {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -17,8 +23,18 @@ final class CoarseClock {
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static int users;
     private static Thread thread;
+    private static final CopyOnWriteArrayList<Runnable> NUDGES = new CopyOnWriteArrayList<>();
 
     private CoarseClock() {
+    }
+
+    /** Runs {@code nudge} on every tick until {@link #unwatch(Runnable)}. */
+    static void watch(Runnable nudge) {
+        NUDGES.add(nudge);
+    }
+
+    static void unwatch(Runnable nudge) {
+        NUDGES.remove(nudge);
     }
 
     static void retain() {
@@ -53,6 +69,13 @@ final class CoarseClock {
         Thread me = Thread.currentThread();
         while (thread == me) {
             now = System.nanoTime();
+            for (Runnable nudge : NUDGES) {
+                try {
+                    nudge.run();
+                } catch (RuntimeException | Error e) {
+                    // a pool's nudge must not stop the clock of every pool
+                }
+            }
             LockSupport.parkNanos(CoarseClock.class, TICK_NANOS);
         }
     }

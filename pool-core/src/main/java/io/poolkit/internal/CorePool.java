@@ -53,6 +53,8 @@ public final class CorePool<T> implements Pool<T> {
     private static final Logger log = LoggerFactory.getLogger(CorePool.class);
 
     static final int WAITERS = Check.MAX_WAITERS;
+    /** Spins of a new waiter before its second look and its park. */
+    private static final int SPINS = 64;
     /** Slots are made as the pool grows, so a huge maxSize costs nothing until it is used. */
     private static final int INITIAL_SLOTS = 16;
     static final int SHRINK = 1 << 24;
@@ -148,8 +150,23 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Starts the background work; separate from the constructor so no half-built pool escapes. */
     void start() {
+        if (clock.isSystem()) {
+            CoarseClock.watch(nudge);
+        }
         maintenance.start();
         creator.demand();
+    }
+
+    /** The coarse clock's safety net (see {@link CoarseClock}): serve waiters, or drain while closing. */
+    private final Runnable nudge = () -> {
+        int g = gate;
+        if ((g & CLOSED) != 0 || ((g & WAITERS) != 0 && (g & SUSPENDED) == 0)) {
+            dispatch();
+        }
+    };
+
+    void stopNudges() {
+        CoarseClock.unwatch(nudge);
     }
 
     void onClosed(Runnable hook) {
@@ -213,7 +230,7 @@ public final class CorePool<T> implements Pool<T> {
     private Lease<T> fastLease(Slot<T> s) {
         long w = s.word;
         long now = clock.coarse();
-        if (Slot.state(w) != Slot.LEASED || s.retire != null || now - s.bornAt >= s.lifetime
+        if (Slot.state(w) != Slot.LIVE || s.retire != null || now - s.bornAt >= s.lifetime
                 || now - s.idleSince >= validateNanos || hasOnAcquire || observed) {
             return null;
         }
@@ -325,7 +342,7 @@ public final class CorePool<T> implements Pool<T> {
      * resource was retired or failed validation (it is destroyed) and the caller must look again.
      */
     Lease<T> checkout(Slot<T> s, long word, long start, long timeoutNanos, boolean waited) {
-        if (Slot.state(word) != Slot.LEASED) {
+        if (Slot.state(word) != Slot.LIVE) {
             return null; // shutdown forced it away between the claim and now
         }
         long now = clock.coarse();
@@ -337,7 +354,7 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Whether a claimed slot needs a check before it is leased: retired, expired, due for validation, or an onAcquire hook. */
     private boolean needsCheck(Slot<T> s, long word, long now) {
-        return Slot.state(word) != Slot.LEASED || s.retire != null || now - s.bornAt >= s.lifetime
+        return Slot.state(word) != Slot.LIVE || s.retire != null || now - s.bornAt >= s.lifetime
                 || now - s.idleSince >= validateNanos || hasOnAcquire;
     }
 
@@ -422,6 +439,15 @@ public final class CorePool<T> implements Pool<T> {
         queue.enqueue(w, again);
         creator.demand();
         dispatch();
+        // A return publishes with a release store and no fence, so it may have missed this waiter
+        // and the dispatch above may have missed its store: look once more after a short spin
+        // (which also catches a hand-off without parking), before parking.
+        for (int i = 0; i < SPINS && w.result == null; i++) {
+            Thread.onSpinWait();
+        }
+        if (w.result == null) {
+            dispatch();
+        }
         for (;;) {
             Object r = w.result;
             if (r != null) {
@@ -439,6 +465,9 @@ public final class CorePool<T> implements Pool<T> {
                 continue;
             }
             LockSupport.parkNanos(this, clock.parkNanos(remaining));
+            if (w.result == null && !clock.isSystem()) {
+                dispatch(); // an injected clock has no coarse-clock nudge: look again on every wake-up
+            }
             if (Thread.interrupted()) {
                 if (!w.cancel() && w.result instanceof Slot) {
                     Slot<T> handed = (Slot<T>) w.result;
@@ -515,8 +544,8 @@ public final class CorePool<T> implements Pool<T> {
      * the word moved on (shutdown forced it away).
      */
     void idleQuietly(Slot<T> s, long claimed) {
-        if (Slot.state(claimed) == Slot.LEASED) {
-            s.cas(claimed, Slot.with(claimed, Slot.IDLE));
+        if (Slot.state(claimed) == Slot.LIVE) {
+            s.markReturned(claimed);
         }
     }
 
@@ -544,7 +573,7 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Returns a lease's slot; a no-op when the lease is no longer current. */
     void release(Slot<T> s, long leased) {
-        if (s.word != leased) {
+        if (!s.isLeasedBy(leased)) {
             return;
         }
         long now = clock.coarse();
@@ -553,13 +582,14 @@ public final class CorePool<T> implements Pool<T> {
             return;
         }
         s.idleSince = now;
-        if (s.cas(leased, leased - Slot.LEASED + Slot.IDLE) && gate != 0) {
+        s.returnLazily(leased);
+        if (gate != 0) {
             dispatch();
         }
     }
 
     void invalidate(Slot<T> s, long leased) {
-        if (s.word != leased) {
+        if (!s.isLeasedBy(leased)) {
             return;
         }
         if (listeners.any()) {
@@ -582,7 +612,7 @@ public final class CorePool<T> implements Pool<T> {
     }
 
     boolean isRetiring(Slot<T> s, long leased) {
-        return s.word != leased || s.retire != null || clock.coarse() - s.bornAt >= s.lifetime || s.uses >= maxUses
+        return !s.isLeasedBy(leased) || s.retire != null || clock.coarse() - s.bornAt >= s.lifetime || s.uses >= maxUses
                 || (gate & (CLOSED | SHRINK)) != 0;
     }
 

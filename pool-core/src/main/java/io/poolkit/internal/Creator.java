@@ -112,8 +112,8 @@ final class Creator<T> {
     int idleCount() {
         int n = 0;
         for (Slot<T> s : pool.slots) {
-            int st = Slot.state(s.word);
-            if (st == Slot.IDLE || st == Slot.CHECKING) {
+            int kind = s.kind();
+            if (kind == Slot.IDLE || kind == Slot.CHECKING) {
                 n++;
             }
         }
@@ -271,8 +271,7 @@ final class Creator<T> {
         consecutiveFailures.set(0);
         pool.circuit.onSuccess();
         pool.listeners.created(resource);
-        long w = s.word;
-        s.word = Slot.with(w, Slot.IDLE);
+        s.publish(s.word);
         pool.dispatch();
     }
 

@@ -68,7 +68,7 @@ final class Diagnostics {
         long w = s.word;
         boolean sameStamp = (w & ~Slot.STATE_MASK) == (leased & ~Slot.STATE_MASK);
         String what;
-        if (sameStamp && (Slot.state(w) == Slot.DESTROYING || Slot.state(w) == Slot.EMPTY)) {
+        if (w != leased && sameStamp && (Slot.state(w) == Slot.DESTROYING || Slot.state(w) == Slot.EMPTY)) {
             what = (pool.gate & CorePool.CLOSED) != 0 ? "its resource was destroyed (the pool shut down)"
                     : "its resource was destroyed (invalidated or retired)";
         } else {

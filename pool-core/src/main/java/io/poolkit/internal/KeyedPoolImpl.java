@@ -645,7 +645,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                     continue;
                 }
                 for (Slot<T> s : p.slots) {
-                    if (Slot.state(s.word) == Slot.IDLE && (oldest == null || s.idleSince - oldest.idleSince < 0)) {
+                    if (s.kind() == Slot.IDLE && (oldest == null || s.idleSince - oldest.idleSince < 0)) {
                         oldest = s;
                         donor = p;
                     }

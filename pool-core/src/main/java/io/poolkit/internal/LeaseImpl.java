@@ -22,7 +22,7 @@ final class LeaseImpl<T> implements Lease<T> {
 
     @Override
     public T get() {
-        if (slot.word != word) {
+        if (!slot.isLeasedBy(word)) {
             throw new IllegalStateException(pool.diagnostics.useAfterClose(slot, word));
         }
         return slot.resource;
@@ -50,6 +50,6 @@ final class LeaseImpl<T> implements Lease<T> {
 
     @Override
     public String toString() {
-        return "Lease[" + pool.name + ", " + slot + (slot.word == word ? ", held " + Durations.describe(held()) : ", closed") + "]";
+        return "Lease[" + pool.name + ", " + slot + (slot.isLeasedBy(word) ? ", held " + Durations.describe(held()) : ", closed") + "]";
     }
 }

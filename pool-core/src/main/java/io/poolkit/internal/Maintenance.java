@@ -116,8 +116,8 @@ final class Maintenance<T> {
         List<Slot<T>> idle = new ArrayList<>();
         for (Slot<T> s : pool.slots) {
             long w = s.word;
-            int state = Slot.state(w);
-            if (state == Slot.LEASED) {
+            int kind = s.kindOf(w);
+            if (kind == Slot.LEASED) {
                 if (leak != Durations.NEVER) {
                     soonest = Math.min(soonest, checkLeak(s, w, now, leak));
                 }
@@ -125,7 +125,7 @@ final class Maintenance<T> {
                 if (s.lifetime != Durations.NEVER && left > 0) {
                     soonest = Math.min(soonest, left); // it may come back just before it expires
                 }
-            } else if (state == Slot.IDLE) {
+            } else if (kind == Slot.IDLE) {
                 DestroyReason retire = s.retire;
                 long age = now - s.bornAt;
                 if (retire == null && age >= s.lifetime) {
@@ -190,7 +190,7 @@ final class Maintenance<T> {
                 continue;
             }
             long w = s.word;
-            if (Slot.state(w) == Slot.IDLE) {
+            if (s.kindOf(w) == Slot.IDLE) {
                 long checking = Slot.with(w, Slot.CHECKING);
                 if (s.cas(w, checking)) {
                     pool.runtime.execute(() -> check(s, checking));
@@ -212,7 +212,7 @@ final class Maintenance<T> {
         DestroyReason retire = s.retire;
         if (ok && retire == null && pool.clock.read() - started <= pool.validationTimeoutNanos) {
             s.lastChecked = pool.clock.coarse();
-            if (s.cas(checking, Slot.with(checking, Slot.IDLE)) && pool.gate != 0) {
+            if (s.cas(checking, Slot.with(checking, Slot.LIVE)) && pool.gate != 0) {
                 pool.dispatch();
             }
         } else {

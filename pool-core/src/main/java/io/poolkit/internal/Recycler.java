@@ -42,7 +42,8 @@ final class Recycler<T> {
             return;
         }
         s.idleSince = pool.clock.coarse();
-        if (s.cas(leased, leased - Slot.LEASED + Slot.IDLE) && pool.gate != 0) {
+        s.markReturned(leased);
+        if (pool.gate != 0) {
             pool.dispatch();
         }
     }

@@ -44,6 +44,7 @@ final class Shutdown<T> {
             pool.maintenance.stop();
             pool.dispatch();
             allBack = awaitQuiet(Durations.toNanos(grace), true);
+            pool.dispatch(); // drain what came back: a return does not always see the closed gate itself
         } finally {
             if (!allBack) {
                 forceLeased();
@@ -98,7 +99,13 @@ final class Shutdown<T> {
                 if (left <= 0) {
                     return false;
                 }
-                changed.awaitNanos(left);
+                changed.awaitNanos(Math.min(left, CoarseClock.TICK_NANOS));
+                lock.unlock();
+                try {
+                    pool.dispatch(); // a lease returned without seeing the closed gate is drained here
+                } finally {
+                    lock.lock();
+                }
             }
         } finally {
             lock.unlock();
@@ -107,7 +114,7 @@ final class Shutdown<T> {
 
     private boolean noLeases() {
         for (Slot<T> s : pool.slots) {
-            if (Slot.state(s.word) == Slot.LEASED) {
+            if (s.kind() == Slot.LEASED) {
                 return false;
             }
         }
@@ -118,7 +125,7 @@ final class Shutdown<T> {
     private void forceLeased() {
         for (Slot<T> s : pool.slots) {
             long w = s.word;
-            if (Slot.state(w) == Slot.LEASED) {
+            if (s.kindOf(w) == Slot.LEASED) {
                 LeakInfo leak = s.leak;
                 Throwable where = leak != null && leak.word() == w ? leak.acquiredAt() : null;
                 if (pool.destroy(s, w, DestroyReason.SHUTDOWN)) {
@@ -143,6 +150,7 @@ final class Shutdown<T> {
     }
 
     private void finish(boolean allBack) {
+        pool.stopNudges();
         onClosed.run();
         lock.lock();
         try {

@@ -7,17 +7,28 @@ import java.lang.invoke.VarHandle;
 /**
  * One place in a pool's slot table, holding at most one resource at a time.
  *
- * <p>{@link #word} packs a stamp and a state: {@code stamp << 3 | state}. The stamp grows by one at
- * every claim (IDLE to LEASED), so a lease is identified by the exact word it was issued with: a
- * second close, or a close after shutdown took the slot, finds another word and does nothing.
+ * <p>{@link #word} packs a stamp and a state: {@code stamp << 3 | state}, with the states EMPTY,
+ * CREATING, LIVE, DESTROYING and CHECKING. A LIVE resource is idle or leased, and
+ * {@link #returned} tells which: it is idle when {@code returned == word}. A claim CASes the word to
+ * the next stamp (so {@code returned} no longer matches: leased); a return is one release store of
+ * that word into {@code returned}. So the return path writes a field no other thread ever CASes:
+ * shutdown may force a leased slot's word to DESTROYING at any moment, and a return racing with it
+ * only makes a word nobody will claim look returned.
  *
- * <p>Ownership: the thread that moved the word into CREATING, LEASED or DESTROYING owns the slot's
- * plain fields until it moves the word on; the volatile write (or CAS) of the word publishes them.
+ * <p>A lease is identified by the exact word it was issued with: a second close, or a close after
+ * shutdown took the slot, finds {@code returned} already equal, or another word, and does nothing.
+ *
+ * <p>Ownership: the thread that claimed the slot (or moved it to CREATING, CHECKING or DESTROYING)
+ * owns its plain fields until it returns it or moves the word on; the release store (or CAS)
+ * publishes them.
  */
 final class Slot<T> {
     static final int EMPTY = 0;
     static final int CREATING = 1;
-    static final int IDLE = 2;
+    /** In the word: a live resource, idle or leased per {@link #returned}. As a kind: idle. */
+    static final int LIVE = 2;
+    static final int IDLE = LIVE;
+    /** A kind only (never stored in the word): live and not returned. */
     static final int LEASED = 3;
     static final int DESTROYING = 4;
     /** Claimed by background keepalive validation; counted as idle. */
@@ -27,10 +38,12 @@ final class Slot<T> {
     static final long STAMP_ONE = 8;
 
     private static final VarHandle WORD;
+    private static final VarHandle RETURNED;
 
     static {
         try {
             WORD = MethodHandles.lookup().findVarHandle(Slot.class, "word", long.class);
+            RETURNED = MethodHandles.lookup().findVarHandle(Slot.class, "returned", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -38,6 +51,8 @@ final class Slot<T> {
 
     final int index;
     volatile long word;
+    /** The word of the last lease returned; equal to {@link #word} while the resource is idle. */
+    volatile long returned = -1;
 
     T resource;
     /** Coarse time the resource was created, and its jittered lifetime in nanos. */
@@ -60,6 +75,7 @@ final class Slot<T> {
         this.index = index;
     }
 
+    /** The state stored in a word: EMPTY, CREATING, LIVE, DESTROYING or CHECKING. */
     static int state(long word) {
         return (int) (word & STATE_MASK);
     }
@@ -68,25 +84,53 @@ final class Slot<T> {
         return (word & ~STATE_MASK) | state;
     }
 
-    /** The word of a fresh claim: next stamp, LEASED. */
-    static long claimed(long word) {
-        return ((word & ~STATE_MASK) + STAMP_ONE) | LEASED;
+    /** This slot's kind now: EMPTY, CREATING, IDLE, LEASED, DESTROYING or CHECKING. */
+    int kind() {
+        return kindOf(word);
+    }
+
+    /** The kind of this slot when its word is {@code w}. */
+    int kindOf(long w) {
+        int st = state(w);
+        return st != LIVE ? st : returned == w ? IDLE : LEASED;
+    }
+
+    /** Whether {@code lease} is this slot's current, unreturned lease. */
+    boolean isLeasedBy(long lease) {
+        return word == lease && returned != lease;
     }
 
     boolean cas(long expected, long next) {
         return WORD.compareAndSet(this, expected, next);
     }
 
-    /** Claims this slot if it is idle: the one atomic step of the fast path. */
+    /** Claims this slot if it is idle: the one atomic step of the fast path. Returns the lease's word, or 0. */
     long tryClaim() {
         long w = word;
-        if (state(w) == IDLE) {
-            long c = claimed(w);
+        if (state(w) == LIVE && returned == w) {
+            long c = w + STAMP_ONE;
             if (WORD.compareAndSet(this, w, c)) {
                 return c;
             }
         }
         return 0;
+    }
+
+    /** The fast return: one release store, no atomic read-modify-write (see the class notes). */
+    void returnLazily(long lease) {
+        RETURNED.setRelease(this, lease);
+    }
+
+    /** A return from a slow path, with a full fence: whoever queues next surely sees it. */
+    void markReturned(long lease) {
+        returned = lease;
+    }
+
+    /** Publishes a freshly created resource as idle; the caller owns the slot in CREATING. */
+    void publish(long creating) {
+        long live = with(creating + STAMP_ONE, LIVE);
+        returned = live;
+        word = live;
     }
 
     /** Installs a freshly created resource; the caller owns the slot in CREATING. */
