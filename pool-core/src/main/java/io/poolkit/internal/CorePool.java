@@ -53,6 +53,24 @@ public final class CorePool<T> implements Pool<T> {
     private static final Logger log = LoggerFactory.getLogger(CorePool.class);
 
     static final int WAITERS = Check.MAX_WAITERS;
+    /**
+     * LIFO's per-thread memory without a ThreadLocal: a small table, indexed by a hash of the
+     * thread, of the slot each entry's thread returned last; one cache line per entry so threads do
+     * not share lines. Bounded whatever the number of threads (a million virtual threads share the
+     * entries; a collision only makes a hint less useful).
+     */
+    private final int[] hints;
+    private final int hintMask;
+    private static final int HINT_STRIDE = 16;
+
+    private static int threadHash() {
+        return Thread.currentThread().hashCode() * 0x9E3779B9;
+    }
+
+    private int hintEntry(int threadHash) {
+        return ((threadHash >>> 16) & hintMask) * HINT_STRIDE;
+    }
+
     /** Spins of a new waiter before its second look and its park. */
     private static final int SPINS = 64;
     /** Slots are made as the pool grows, so a huge maxSize costs nothing until it is used. */
@@ -144,6 +162,10 @@ public final class CorePool<T> implements Pool<T> {
         this.observed = leakNanos != Durations.NEVER;
         this.invalidateOn = config.invalidateOn;
         this.slots = newSlots(new Slot<?>[0], Math.min(config.maxSize, INITIAL_SLOTS));
+        int entries = Math.min(32, Integer.highestOneBit(Math.max(2, config.maxSize) * 2 - 1) << 1);
+        this.hints = new int[entries * HINT_STRIDE];
+        Arrays.fill(this.hints, Integer.MAX_VALUE);
+        this.hintMask = entries - 1;
         this.creator = new Creator<>(this);
         this.maintenance = new Maintenance<>(this);
     }
@@ -322,7 +344,14 @@ public final class CorePool<T> implements Pool<T> {
             cursor = c + 1;
             i = Integer.remainderUnsigned(c, n);
         } else {
-            int h = Thread.currentThread().hashCode() * 0x9E3779B9;
+            int h = threadHash();
+            int hint = hints[hintEntry(h)];
+            if (hint < n) {
+                Slot<T> s = table[hint];
+                if (s.tryClaim() != 0) {
+                    return s; // the slot this thread (or one sharing its entry) returned last
+                }
+            }
             i = (int) (((h & 0xFFFF_FFFFL) * n) >>> 32);
         }
         for (int k = 0; k < n; k++) {
@@ -583,6 +612,12 @@ public final class CorePool<T> implements Pool<T> {
         }
         s.idleSince = now;
         s.returnLazily(leased);
+        if (!fifo) {
+            int e = hintEntry(threadHash());
+            if (hints[e] != s.index) {
+                hints[e] = s.index;
+            }
+        }
         if (gate != 0) {
             dispatch();
         }

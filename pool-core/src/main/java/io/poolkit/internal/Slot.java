@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * owns its plain fields until it returns it or moves the word on; the release store (or CAS)
  * publishes them.
  */
-final class Slot<T> {
+class SlotFields<T> extends SlotPadLeft {
     static final int EMPTY = 0;
     static final int CREATING = 1;
     /** In the word: a live resource, idle or leased per {@link #returned}. As a kind: idle. */
@@ -42,8 +42,8 @@ final class Slot<T> {
 
     static {
         try {
-            WORD = MethodHandles.lookup().findVarHandle(Slot.class, "word", long.class);
-            RETURNED = MethodHandles.lookup().findVarHandle(Slot.class, "returned", long.class);
+            WORD = MethodHandles.lookup().findVarHandle(SlotFields.class, "word", long.class);
+            RETURNED = MethodHandles.lookup().findVarHandle(SlotFields.class, "returned", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -71,7 +71,7 @@ final class Slot<T> {
     /** Set when the resource must go at its next return (evicted while leased). */
     volatile DestroyReason retire;
 
-    Slot(int index) {
+    SlotFields(int index) {
         this.index = index;
     }
 
@@ -155,5 +155,19 @@ final class Slot<T> {
     @Override
     public String toString() {
         return "slot " + index;
+    }
+}
+
+/** Padding before a slot's fields, so two slots allocated side by side never share a cache line. */
+abstract class SlotPadLeft {
+    long p01, p02, p03, p04, p05, p06, p07, p08;
+}
+
+/** A slot (see {@link SlotFields}) with padding after its fields. */
+final class Slot<T> extends SlotFields<T> {
+    long q01, q02, q03, q04, q05, q06, q07, q08;
+
+    Slot(int index) {
+        super(index);
     }
 }
