@@ -162,7 +162,7 @@ public final class CorePool<T> implements Pool<T> {
         this.observed = leakNanos != Durations.NEVER;
         this.invalidateOn = config.invalidateOn;
         this.slots = newSlots(new Slot<?>[0], Math.min(config.maxSize, INITIAL_SLOTS));
-        int entries = Math.min(32, Integer.highestOneBit(Math.max(2, config.maxSize) * 2 - 1) << 1);
+        int entries = Integer.highestOneBit(Math.min(Math.max(2, config.maxSize), 16) * 2 - 1) << 1; // 4 to 32
         this.hints = new int[entries * HINT_STRIDE];
         Arrays.fill(this.hints, Integer.MAX_VALUE);
         this.hintMask = entries - 1;
