@@ -17,7 +17,7 @@ class WithResourceContractTest extends AbstractPoolContractTest<TestResource> {
     @Override
     protected Subject<TestResource> open(int maxSize) {
         Pool<TestResource> pool = Pool.builder(new TestFactory()).maxSize(maxSize).build();
-        return new Subject<>() {
+        return Subject.of(pool, new AccessPath<>() {
             @Override
             public Lease<TestResource> acquire(Duration timeout) throws Exception {
                 pool.setAcquireTimeout(timeout);
@@ -46,24 +46,11 @@ class WithResourceContractTest extends AbstractPoolContractTest<TestResource> {
                 try {
                     r = got.get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Exception ex) {
-                        throw ex;
-                    }
-                    throw e;
+                    throw unwrap(e);
                 }
                 return new HeldLease(r, release, invalidate, done, t);
             }
-
-            @Override
-            public PoolStats stats() {
-                return pool.stats();
-            }
-
-            @Override
-            public boolean shutdown(Duration grace) throws Exception {
-                return pool.shutdown(grace);
-            }
-        };
+        });
     }
 
     @Override

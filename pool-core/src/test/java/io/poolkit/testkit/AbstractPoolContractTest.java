@@ -45,6 +45,37 @@ public abstract class AbstractPoolContractTest<T> {
         default void close() throws Exception {
             shutdown(Duration.ofSeconds(10));
         }
+
+        /** A subject on {@code pool} whose access path is {@code path}. */
+        static <T> Subject<T> of(io.poolkit.Pool<T> pool, AccessPath<T> path) {
+            return new Subject<>() {
+                @Override
+                public Lease<T> acquire(Duration timeout) throws Exception {
+                    return path.acquire(timeout);
+                }
+
+                @Override
+                public PoolStats stats() {
+                    return pool.stats();
+                }
+
+                @Override
+                public boolean shutdown(Duration grace) throws Exception {
+                    return pool.shutdown(grace);
+                }
+            };
+        }
+    }
+
+    /** How an access path acquires, waiting at most {@code timeout}. */
+    @FunctionalInterface
+    public interface AccessPath<T> {
+        Lease<T> acquire(Duration timeout) throws Exception;
+    }
+
+    /** Rethrows the cause of a failed future as the access path's own exception. */
+    public static Exception unwrap(java.util.concurrent.ExecutionException e) {
+        return e.getCause() instanceof Exception ex ? ex : e;
     }
 
     private final List<Subject<T>> opened = new CopyOnWriteArrayList<>();
