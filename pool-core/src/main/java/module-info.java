@@ -4,7 +4,7 @@
 module io.poolkit {
     requires org.slf4j;
     requires java.management;
-    requires static transitive org.apache.commons.pool2;
+    requires static org.apache.commons.pool2;
 
     exports io.poolkit;
 }

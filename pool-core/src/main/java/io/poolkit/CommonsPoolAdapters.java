@@ -18,8 +18,10 @@ import org.apache.commons.pool2.PooledObjectFactory;
  * reset, {@code destroyObject} destroy, and {@code activateObject} runs on every lease through the
  * builder's {@link PoolBuilder#onAcquire onAcquire} hook. Each object keeps the
  * {@link PooledObject} wrapper {@code makeObject} gave it, so factories that keep state there work.
- * commons-pool2 is an optional dependency of pool-core: bring it yourself to use this class.
+ * commons-pool2 is an optional dependency of pool-core ({@code requires static}): bring it yourself
+ * to use this class; a modular application also adds {@code requires org.apache.commons.pool2}.
  */
+@SuppressWarnings("exports") // commons-pool2 is optional (requires static): only users who migrate have it
 public final class CommonsPoolAdapters {
     private CommonsPoolAdapters() {
     }
