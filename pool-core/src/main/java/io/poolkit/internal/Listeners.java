@@ -66,7 +66,7 @@ final class Listeners<T> {
             try {
                 event.accept(l);
             } catch (RuntimeException | LinkageError e) {
-                log.warn("{} - listener {} failed; the pool carries on", name, l.getClass().getName(), e);
+                failed(l, e);
             }
         }
     }
@@ -79,12 +79,30 @@ final class Listeners<T> {
         each(l -> l.createFailed(t));
     }
 
+    // acquired and returned run on every lease while listeners exist: plain loops, no lambda to allocate
+
     void acquired(T r, long waitNanos) {
-        each(l -> l.acquired(r, waitNanos));
+        for (PoolListener<T> l : all) {
+            try {
+                l.acquired(r, waitNanos);
+            } catch (RuntimeException | LinkageError e) {
+                failed(l, e);
+            }
+        }
     }
 
     void returned(T r, long heldNanos) {
-        each(l -> l.returned(r, heldNanos));
+        for (PoolListener<T> l : all) {
+            try {
+                l.returned(r, heldNanos);
+            } catch (RuntimeException | LinkageError e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    private void failed(PoolListener<T> l, Throwable e) {
+        log.warn("{} - listener {} failed; the pool carries on", name, l.getClass().getName(), e);
     }
 
     void destroyed(T r, DestroyReason reason) {

@@ -1,9 +1,11 @@
 package io.poolkit.bench.pools;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.poolkit.Pool;
 import io.poolkit.PoolBuilder;
 import io.poolkit.PoolListener;
 import io.poolkit.bench.Res;
+import io.poolkit.micrometer.PoolMetrics;
 import java.time.Duration;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -23,7 +25,7 @@ public class PoolkitExtrasState {
     public int size;
 
     /** {@code baseline}, {@code listener}, {@code leakDetection} or {@code listener+leakDetection}. */
-    @Param({"baseline", "listener", "leakDetection", "listener+leakDetection"})
+    @Param({"baseline", "listener", "leakDetection", "listener+leakDetection", "micrometer"})
     public String variant;
 
     /** The pool under test. */
@@ -42,9 +44,13 @@ public class PoolkitExtrasState {
             case "listener" -> builder.listener(new QuietListener());
             case "leakDetection" -> builder.leakDetection(Duration.ofMinutes(1));
             case "listener+leakDetection" -> builder.listener(new QuietListener()).leakDetection(Duration.ofMinutes(1));
+            case "micrometer" -> { }
             default -> throw new IllegalArgumentException("unknown variant " + variant);
         }
         pool = builder.build();
+        if (variant.equals("micrometer")) {
+            PoolMetrics.of(pool).bindTo(new SimpleMeterRegistry()); // gauges, counters and the two timers
+        }
         Warm.check("poolkit " + variant, size, pool.warmUp(size));
     }
 

@@ -355,7 +355,7 @@ public final class Report {
             return "";
         }
         double base = extras.stream().filter(b -> b.param("variant").equals("baseline")).mapToDouble(Bench::score).findFirst().orElse(Double.NaN);
-        StringBuilder md = new StringBuilder("\n#### Outside the targets: a listener and leak detection (poolkit, 1 thread, pool 10)\n\n"
+        StringBuilder md = new StringBuilder("\n#### Outside the targets: a listener, leak detection and Micrometer (poolkit, 1 thread, pool 10)\n\n"
                 + "| variant | ns/op | cost over the baseline |\n|---|---:|---:|\n");
         for (Bench b : extras) {
             md.append("| ").append(b.param("variant")).append(" | ").append(fmt(b.score()))
