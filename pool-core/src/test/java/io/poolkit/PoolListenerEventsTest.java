@@ -176,7 +176,9 @@ class PoolListenerEventsTest extends ApiTestSupport {
                 pool.acquire(Duration.ofSeconds(10)).close();
                 return;
             }
-            Await.until(() -> rec.of("createFailed").size() == 1, () -> "a failed create: " + rec.events);
+            // the event fires inside the failed create; its retry is scheduled just after: wait for both
+            Await.until(() -> rec.of("createFailed").size() == 1 && pool.stats().creating() == 0 && clock.pending() >= 2,
+                    () -> "a failed create and its retry scheduled: " + rec.events + ", pending " + clock.pending());
             f.onCreate = Behaviour.normal();
             clock.advance(Duration.ofSeconds(1)); // past the retry back-off
         });
