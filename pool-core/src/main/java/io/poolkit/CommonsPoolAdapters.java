@@ -10,9 +10,7 @@ import org.apache.commons.pool2.PooledObjectFactory;
 /**
  * Migration from commons-pool2: run an existing {@link PooledObjectFactory} on poolkit.
  *
- * {@snippet :
- * Pool<Conn> pool = CommonsPoolAdapters.builder(new MyPooledConnFactory()).maxSize(10).build();
- * }
+ * {@snippet class=io.poolkit.snippets.PoolSnippets region=commons}
  *
  * <p>{@code makeObject} becomes create, {@code validateObject} validate, {@code passivateObject}
  * reset, {@code destroyObject} destroy, and {@code activateObject} runs on every lease through the

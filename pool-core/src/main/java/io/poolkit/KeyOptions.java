@@ -9,9 +9,7 @@ import java.util.Objects;
  * {@link KeyedPoolBuilder#perKey perKey} function. Immutable: every setter returns a new instance.
  * Options left unset take the builder's value.
  *
- * {@snippet :
- * KeyOptions big = KeyOptions.defaults().maxSize(20).minIdle(2);
- * }
+ * {@snippet class=io.poolkit.snippets.PoolSnippets region=key-options}
  */
 public final class KeyOptions {
     private static final KeyOptions DEFAULTS = new KeyOptions(null, null, null, 0, null);

@@ -13,12 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * effort under {@code maxTotal}; a key's sub-pool left empty for {@code keyIdleTimeout} is removed.
  * Circuit breakers, events and stats are per key.
  *
- * {@snippet :
- * KeyedPool<String, Conn> pool = KeyedPool.builder(new ConnFactory())
- *         .maxSize(4).maxTotal(32).build();
- * try (Lease<Conn> lease = pool.acquire("db-eu-1")) {
- *     lease.get().send("ping");
- * }
+ * {@snippet class=io.poolkit.snippets.PoolSnippets region=keyed}
  * }
  *
  * <p>Thread-safe.

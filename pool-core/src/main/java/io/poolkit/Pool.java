@@ -8,11 +8,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A pool of reusable resources: the poolkit core.
  *
- * {@snippet :
- * Pool<Conn> pool = Pool.builder(Conn::open).releaser(Conn::close).maxSize(10).build();
- * try (Lease<Conn> lease = pool.acquire()) {
- *     lease.get().send("ping");
- * }
+ * {@snippet class=io.poolkit.snippets.PoolSnippets region=basic}
  * }
  *
  * <p>Thread-safe. Waiters are served first come, first served; a returned resource goes straight to

@@ -10,14 +10,7 @@ import java.util.List;
 /**
  * Builds a {@link Pool}; start with {@link Pool#builder(ResourceFactory)}.
  *
- * {@snippet :
- * Pool<Conn> pool = Pool.builder(Conn::open)
- *         .releaser(Conn::close)
- *         .validator(Conn::isOpen)
- *         .maxSize(10)
- *         .minIdle(2)
- *         .build();
- * }
+ * {@snippet class=io.poolkit.snippets.PoolSnippets region=builder}
  *
  * <p>Every setter validates its value and names the rule and the rejected value; rules between
  * options ({@code minIdle <= maxSize}, a hook defined both on the factory and here) are checked at

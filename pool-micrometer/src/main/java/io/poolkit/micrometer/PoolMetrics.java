@@ -46,12 +46,7 @@ import java.util.function.ToDoubleFunction;
  * over every key; the timers carry a {@code key} tag only when {@link #keyTag(Function)} says how to
  * name a key — do that only for a bounded set of keys.
  *
- * {@snippet :
- * PoolMetrics metrics = PoolMetrics.of(pool).tags("service", "orders");
- * metrics.bindTo(registry);
- * // ... and when the pool goes away:
- * metrics.close();
- * }
+ * {@snippet class=io.poolkit.micrometer.snippets.MetricsSnippets region=bind}
  *
  * <p>Thread-safe after {@link #bindTo}; bind it once.
  */

@@ -1,8 +1,6 @@
 /**
  * Micrometer metrics for any poolkit pool. Entry point: {@link io.poolkit.micrometer.PoolMetrics}.
  *
- * {@snippet :
- * PoolMetrics.of(pool).bindTo(registry);
- * }
+ * {@snippet class=io.poolkit.micrometer.snippets.MetricsSnippets region=bind}
  */
 package io.poolkit.micrometer;

@@ -1,0 +1,13 @@
+package io.poolkit.micrometer.snippets;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The javadoc example runs. */
+@Timeout(30)
+class MetricsSnippetsTest {
+    @Test
+    void theJavadocExampleRuns() {
+        MetricsSnippets.bind();
+    }
+}
