@@ -1,0 +1,34 @@
+package io.poolkit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.poolkit.PoolStats;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class MoreExamplesTest {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+    @Test
+    void migratedCommonsFactoryIsResetBetweenUsesAndDestroyedAtClose() throws Exception {
+        PoolStats stats = CommonsPoolMigrationExample.run(out);
+        assertThat(stats.acquired()).isEqualTo(4);
+        assertThat(stats.created()).isEqualTo(1);
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("parsed gamma -> 5 chars").contains("made=1, passivated=4, destroyed=1");
+    }
+
+    @Test
+    void metricsExampleReadsTheMetersItBound() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MetricsExample.run(out, registry);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("poolkit.acquires = 100").contains("poolkit.lease: 100 leases");
+        assertThat(registry.getMeters()).as("the example closes its metrics with the pool").isEmpty();
+    }
+}
