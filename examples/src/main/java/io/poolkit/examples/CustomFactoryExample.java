@@ -33,6 +33,47 @@ public final class CustomFactoryExample {
         run(System.out, 8, 100, 20);
     }
 
+    /** The demo's stage: 8 threads x 100 requests to a backend whose connections take 20 ms to open. */
+    static Demo.Row demoStage(Demo.Progress progress) throws Exception {
+        int threads = 8;
+        int perThread = 100;
+        progress.say("core: a custom ResourceFactory, connections to an echo server that take 20 ms to open");
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        try (EchoServer server = new EchoServer(20)) {
+            long start = System.nanoTime();
+            runThreads(threads, () -> {
+                for (int i = 0; i < perThread; i++) {
+                    try (EchoConnection c = EchoConnection.open(server.port())) {
+                        check(c.call("request " + i));
+                    }
+                    progress.update("unpooled requests", done.incrementAndGet(), threads * perThread);
+                }
+                return null;
+            });
+            long unpooled = (System.nanoTime() - start) / 1_000_000;
+            done.set(0);
+            start = System.nanoTime();
+            io.poolkit.PoolStats stats;
+            try (Pool<EchoConnection> pool = Pool.builder(new EchoConnectionFactory(server.port()))
+                    .name("echo").maxSize(4).build()) {
+                runThreads(threads, () -> {
+                    for (int i = 0; i < perThread; i++) {
+                        try (Lease<EchoConnection> lease = pool.acquire()) {
+                            check(lease.get().call("request " + i));
+                        }
+                        progress.update("pooled requests", done.incrementAndGet(), threads * perThread);
+                    }
+                    return null;
+                });
+                stats = pool.stats();
+            }
+            long pooled = (System.nanoTime() - start) / 1_000_000;
+            return new Demo.Row("core (custom factory)", threads * perThread + " echo requests, 8 threads", unpooled, pooled,
+                    "created " + stats.created() + " connections for " + stats.acquired() + " leases (unpooled: "
+                            + threads * perThread + "), max wait " + stats.maxWait().toMillis() + " ms");
+        }
+    }
+
     /** Runs both modes and prints a table and the pool's stats; returns {unpooled, pooled}. */
     public static List<Result> run(PrintStream out, int threads, int requestsPerThread, int handshakeMillis) throws Exception {
         out.printf("poolkit demo: %d threads x %d requests to an echo server whose connections take %d ms to open%n%n",

@@ -1,11 +1,92 @@
 package io.poolkit.examples;
 
-/** The README's demo: runs the examples that exist so far. */
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The README's demo: a tour of poolkit's pools. Each stage runs the same work without a pool and
+ * with one, shows its progress while it runs, and the tour ends with a table of the two times and
+ * what the pool did.
+ */
 public final class Demo {
     private Demo() {
     }
 
+    /** What one stage measured. */
+    public record Row(String pool, String work, long unpooledMillis, long pooledMillis, String stats) {
+        double speedup() {
+            return (double) unpooledMillis / Math.max(1, pooledMillis);
+        }
+    }
+
+    /** One stage of the tour. */
+    @FunctionalInterface
+    public interface Stage {
+        Row run(Progress progress) throws Exception;
+    }
+
     public static void main(String[] args) throws Exception {
-        CustomFactoryExample.main(args);
+        tour(System.out, stages());
+    }
+
+    static List<Stage> stages() {
+        List<Stage> stages = new ArrayList<>();
+        stages.add(CustomFactoryExample::demoStage);
+        return stages;
+    }
+
+    /** Runs every stage, printing progress as it goes, then the table. */
+    public static List<Row> tour(PrintStream out, List<Stage> stages) throws Exception {
+        out.println("poolkit demo: the same work without a pool and with one");
+        out.println();
+        List<Row> rows = new ArrayList<>();
+        for (Stage stage : stages) {
+            rows.add(stage.run(new Progress(out)));
+        }
+        out.println();
+        out.printf("%-22s %-46s %12s %12s %8s%n", "pool", "work", "unpooled ms", "pooled ms", "speedup");
+        for (Row r : rows) {
+            out.printf(Locale.ROOT, "%-22s %-46s %12d %12d %7.1fx%n", r.pool(), r.work(), r.unpooledMillis(),
+                    r.pooledMillis(), r.speedup());
+        }
+        out.println();
+        for (Row r : rows) {
+            out.printf("%s: %s%n", r.pool(), r.stats());
+        }
+        return rows;
+    }
+
+    /** Live progress of a stage: one line, rewritten in place on a terminal, a line per step otherwise. */
+    public static final class Progress {
+        private final PrintStream out;
+        private final boolean terminal = System.console() != null;
+        private long lastPrint;
+
+        Progress(PrintStream out) {
+            this.out = out;
+        }
+
+        /** Reports {@code done} of {@code total} steps of {@code what}. */
+        public void update(String what, int done, int total) {
+            long now = System.nanoTime();
+            boolean last = done >= total;
+            if (!last && now - lastPrint < 200_000_000L) {
+                return;
+            }
+            lastPrint = now;
+            String line = String.format(Locale.ROOT, "  %-40s %5d/%d", what, done, total);
+            if (terminal) {
+                out.print("\r" + line + (last ? "\n" : ""));
+            } else if (last) {
+                out.println(line);
+            }
+            out.flush();
+        }
+
+        public void say(String text) {
+            out.println(text);
+        }
     }
 }

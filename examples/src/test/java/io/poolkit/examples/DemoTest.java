@@ -1,0 +1,22 @@
+package io.poolkit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(120)
+class DemoTest {
+    @Test
+    void tourRunsEveryStageAndEndsWithTheTable() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<Demo.Row> rows = Demo.tour(new PrintStream(bytes, true, StandardCharsets.UTF_8), Demo.stages());
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.pooledMillis()).isLessThan(r.unpooledMillis()));
+        assertThat(out).contains("unpooled ms", "pooled ms", "speedup", "core (custom factory)");
+    }
+}
