@@ -183,9 +183,10 @@ final class Dispatcher {
                 while (w.slot == null && w.failure == null) {
                     long left = timeoutNanos - (System.nanoTime() - start);
                     if (left <= 0) {
+                        PoolTimeoutException timeout = timeout(timeoutNanos);
                         waiters.remove(w);
                         channelTimeouts.increment();
-                        throw timeout(timeoutNanos);
+                        throw timeout;
                     }
                     changed.awaitNanos(left);
                 }
@@ -328,6 +329,17 @@ final class Dispatcher {
             f.cancel(false);
         }
         changed.signalAll();
+    }
+
+    /** A connect failed (the pool retries it): the cause a timed-out command will carry. */
+    void createFailed(Throwable failure) {
+        lock.lock();
+        try {
+            lastFailure = failure instanceof RuntimeException r ? r
+                    : new SshException(name + " - cannot open a connection to " + target + ": " + failure, failure);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A failure that waiting will not cure (host key, authentication): the queue fails now. */

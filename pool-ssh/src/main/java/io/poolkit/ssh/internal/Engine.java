@@ -76,6 +76,12 @@ public final class Engine {
         new SecureRandom().nextBytes(token);
         this.pidMarker = "poolkit-pid." + HexFormat.of().formatHex(token) + ".";
         this.events = new Events(name, settings.listeners);
+        events.onCreateFailed = (target, failure) -> {
+            Dispatcher d = dispatchers.get(target);
+            if (d != null) {
+                d.createFailed(failure);
+            }
+        };
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory daemons = r -> {
             Thread t = new Thread(r, name + "-ssh-" + threads.incrementAndGet());

@@ -21,6 +21,8 @@ final class Events implements KeyedPoolListener<SshTarget, SshConnection> {
 
     private final String name;
     private final List<SshPoolListener> listeners = new CopyOnWriteArrayList<>();
+    /** Told of every failed connect, per target (the dispatcher keeps it as the cause of timeouts). */
+    volatile java.util.function.BiConsumer<SshTarget, Throwable> onCreateFailed = (t, e) -> { };
 
     Events(String name, List<SshPoolListener> initial) {
         this.name = name;
@@ -75,6 +77,7 @@ final class Events implements KeyedPoolListener<SshTarget, SshConnection> {
 
             @Override
             public void createFailed(Throwable failure) {
+                onCreateFailed.accept(target, failure);
                 each(l -> l.connectionFailed(target, failure));
             }
 

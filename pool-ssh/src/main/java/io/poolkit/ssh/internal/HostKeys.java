@@ -13,6 +13,7 @@ import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.slf4j.Logger;
@@ -66,9 +67,15 @@ final class HostKeys implements ServerKeyVerifier {
         return p.isPoolDefault() ? defaultTofu : p.isTrustOnFirstUse();
     }
 
+    /** The connect's attempt, from the context given to {@code connect} (set before any packet moves). */
+    static Attempt attempt(ClientSession session) {
+        AttributeRepository context = session.getConnectionContext();
+        return context == null ? null : context.getAttribute(ATTEMPT);
+    }
+
     @Override
     public boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey key) {
-        Attempt attempt = session.getAttribute(ATTEMPT);
+        Attempt attempt = attempt(session);
         if (attempt == null) {
             log.warn("{} - rejecting the host key of a session the pool did not open ({})", poolName, remote);
             return false;
@@ -126,7 +133,7 @@ final class HostKeys implements ServerKeyVerifier {
 
         @Override
         protected boolean acceptUnknownHostKey(ClientSession session, SocketAddress remote, PublicKey key) {
-            Attempt a = session.getAttribute(ATTEMPT);
+            Attempt a = attempt(session);
             if (!tofu) {
                 if (a != null) {
                     a.rejected = HostKeyException.Reason.UNKNOWN;
@@ -145,7 +152,7 @@ final class HostKeys implements ServerKeyVerifier {
         @Override
         public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remote, KnownHostEntry entry,
                                                PublicKey expected, PublicKey actual) {
-            Attempt a = session.getAttribute(ATTEMPT);
+            Attempt a = attempt(session);
             if (a != null) {
                 a.rejected = HostKeyException.Reason.CHANGED;
             }
@@ -156,7 +163,7 @@ final class HostKeys implements ServerKeyVerifier {
 
         @Override
         protected void handleRevokedKey(ClientSession session, SocketAddress remote, PublicKey key) {
-            Attempt a = session.getAttribute(ATTEMPT);
+            Attempt a = attempt(session);
             if (a != null) {
                 a.rejected = HostKeyException.Reason.REVOKED;
             }
