@@ -27,7 +27,6 @@ import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.ConnectionServiceRequestHandler;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
-import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
@@ -50,6 +49,8 @@ final class TestServer implements AutoCloseable {
     final Map<String, Long> pids = new ConcurrentHashMap<>();
     final Set<Long> running = ConcurrentHashMap.newKeySet();
     final AtomicInteger keepalives = new AtomicInteger();
+    final AtomicInteger refused = new AtomicInteger();
+    private final Map<Session, AtomicInteger> sessionsOpen = new ConcurrentHashMap<>();
     volatile boolean refuseSignals;
     private final int maxChannels;
     private SshServer server;
@@ -88,7 +89,6 @@ final class TestServer implements AutoCloseable {
         s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         s.setPublickeyAuthenticator((user, key, session) -> USER.equals(user) && KeyUtils.compareKeys(key, clientKey.getPublic()));
         s.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
-        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(s, maxChannels);
         s.setGlobalRequestHandlers(List.of(new ConnectionServiceRequestHandler() {
             @Override
             public RequestHandler.Result process(ConnectionService connectionService, String request, boolean wantReply,
@@ -108,7 +108,14 @@ final class TestServer implements AutoCloseable {
 
             @Override
             public Channel createChannel(Session session) {
-                return new ChannelSession() {
+                // like OpenSSH's MaxSessions: refuse the channel (MINA's own limit drops the whole connection)
+                AtomicInteger open = sessionsOpen.computeIfAbsent(session, k -> new AtomicInteger());
+                if (open.incrementAndGet() > maxChannels) {
+                    open.decrementAndGet();
+                    refused.incrementAndGet();
+                    return null;
+                }
+                ChannelSession channel = new ChannelSession() {
                     @Override
                     protected RequestHandler.Result handleSignalParsed(String signal) throws IOException {
                         if (refuseSignals) {
@@ -117,6 +124,8 @@ final class TestServer implements AutoCloseable {
                         return super.handleSignalParsed(signal);
                     }
                 };
+                channel.addCloseFutureListener(f -> open.decrementAndGet());
+                return channel;
             }
         }));
         s.setCommandFactory((channel, command) -> new ShellCommand(command));

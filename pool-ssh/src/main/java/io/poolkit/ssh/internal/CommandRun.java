@@ -87,7 +87,7 @@ final class CommandRun {
      */
     Opened open(Dispatcher.Slot slot, long timeoutNanos) throws InterruptedException {
         this.slot = slot;
-        ExecChannel ch = new ExecChannel(wrap ? engine.wrap(command) : command);
+        ExecChannel ch = new ExecChannel(wrap ? engine.wrap(command) : command, slot::confirmed);
         this.channel = ch;
         if (!streaming) {
             out = new CappedBuffer(engine.maxOutputBytes);
@@ -109,7 +109,13 @@ final class CommandRun {
         }
         ch.addCloseFutureListener(f -> {
             ch.failPendingReplies();
-            slot.release();
+            if (ch.refused()) {
+                slot.refused();
+            } else if (!slot.connection().isOpen()) {
+                slot.broken();
+            } else {
+                slot.release();
+            }
         });
         OpenFuture opening;
         try {

@@ -96,6 +96,8 @@ final class Dispatcher {
         final Lease<SshConnection> lease;
         final SshConnection connection;
         int open;
+        /** Channels the server confirmed and that are still open: what it surely allows. */
+        int confirmed;
         int limit;
         boolean unusable;
         boolean invalidate;
@@ -117,6 +119,7 @@ final class Dispatcher {
     final class Slot {
         private final Entry entry;
         private final AtomicBoolean done = new AtomicBoolean();
+        private boolean confirmed;
 
         private Slot(Entry entry) {
             this.entry = entry;
@@ -126,24 +129,40 @@ final class Dispatcher {
             return entry.connection;
         }
 
+        /**
+         * The server confirmed the channel. Called on MINA's I/O thread, which handles one session's
+         * messages in order: a refusal that follows sees every confirmation before it.
+         */
+        void confirmed() {
+            lock.lock();
+            try {
+                if (!done.get() && !confirmed) {
+                    confirmed = true;
+                    entry.confirmed++;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
         /** The channel closed: the permit is free again. */
         void release() {
             if (done.compareAndSet(false, true)) {
-                finish(entry, Outcome.OK);
+                finish(this, Outcome.OK);
             }
         }
 
         /** The server refused the channel: fewer permits on this connection from now on. */
         void refused() {
             if (done.compareAndSet(false, true)) {
-                finish(entry, Outcome.REFUSED);
+                finish(this, Outcome.REFUSED);
             }
         }
 
         /** The connection failed under the channel: no new channel goes there. */
         void broken() {
             if (done.compareAndSet(false, true)) {
-                finish(entry, Outcome.BROKEN);
+                finish(this, Outcome.BROKEN);
             }
         }
 
@@ -355,22 +374,26 @@ final class Dispatcher {
 
     // ---------------------------------------------------------------- returning a slot
 
-    private void finish(Entry e, Outcome outcome) {
+    private void finish(Slot slot, Outcome outcome) {
+        Entry e = slot.entry;
         lock.lock();
         try {
             e.open--;
+            if (slot.confirmed) {
+                e.confirmed--;
+            }
             if (outcome == Outcome.REFUSED) {
                 refusals.increment();
-                if (e.open == 0) {
+                if (e.confirmed == 0) {
                     // refused with nothing open: this connection serves no channel at all
                     e.unusable = true;
                     e.invalidate = true;
                     log.warn("{} - {} refused a channel with none open; replacing the connection", name, e.connection);
-                } else if (e.open < e.limit) {
-                    e.limit = e.open;
+                } else if (e.confirmed < e.limit) {
+                    e.limit = e.confirmed;
                     learnedLimit = Math.min(learnedLimit, e.limit);
                     log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions?); {} channels per connection"
-                            + " from now on", name, e.connection, e.open, e.limit);
+                            + " from now on", name, e.connection, e.confirmed, e.limit);
                 }
                 events.channelRefused(target, e.limit);
             } else if (outcome == Outcome.BROKEN) {

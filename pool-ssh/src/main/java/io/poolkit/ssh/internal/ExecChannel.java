@@ -23,18 +23,36 @@ final class ExecChannel extends ChannelExec {
     /** Replies to our own want-reply requests, in the order sent (the protocol answers in order). */
     private final ArrayDeque<CompletableFuture<Boolean>> replies = new ArrayDeque<>();
 
-    ExecChannel(String command) {
+    private final Runnable onConfirmed;
+
+    ExecChannel(String command, Runnable onConfirmed) {
         super(command, null, null);
+        this.onConfirmed = onConfirmed;
     }
 
     @Override
     protected void doOpen() throws IOException {
         // runs on MINA's I/O thread when the server confirmed the channel
+        onConfirmed.run();
         if (!exec.compareAndSet(NEW, SENT)) {
             close(true);
             return;
         }
         super.doOpen();
+    }
+
+    private volatile boolean refused;
+
+    @Override
+    public void handleOpenFailure(org.apache.sshd.common.util.buffer.Buffer buffer) {
+        // before MINA closes the channel (and its close listeners release the slot)
+        refused = true;
+        super.handleOpenFailure(buffer);
+    }
+
+    /** @return whether the server refused to open the channel */
+    boolean refused() {
+        return refused;
     }
 
     /** @return true if the exec request was not sent and now never will be */
