@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,6 +58,8 @@ final class CommandRun {
     private PidLine pidLine;
     private OutputStream streamErr;
     private Throwable retryCause;
+    /** Completes when the channel closed: what callers wait on (interruptibly; MINA's waitFor is not). */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     CommandRun(Engine engine, SshTarget target, String command, boolean wrap, boolean streaming, long startNanos) {
         this.engine = engine;
@@ -108,6 +111,7 @@ final class CommandRun {
             return Opened.RETRY;
         }
         ch.addCloseFutureListener(f -> {
+            closed.complete(null);
             ch.failPendingReplies();
             if (ch.refused()) {
                 slot.refused();
@@ -192,13 +196,18 @@ final class CommandRun {
      *
      * @return whether it ended (the channel closed) within the bound
      */
-    boolean awaitEnd(long timeoutNanos) {
+    boolean awaitEnd(long timeoutNanos) throws InterruptedException {
         if (timeoutNanos <= 0) {
-            return channel.isClosed();
+            return closed.isDone();
         }
-        long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(timeoutNanos, TimeUnit.DAYS.toNanos(365))));
-        Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), ms);
-        return events.contains(ClientChannelEvent.CLOSED);
+        try {
+            closed.get(Math.min(timeoutNanos, TimeUnit.DAYS.toNanos(365)), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
     }
 
     /** The result of a command whose channel closed. */

@@ -229,13 +229,17 @@ public final class Engine {
             c.failures.increment();
             throw e;
         }
-        run.sendInput(stdin);
-        boolean ended = run.awaitEnd(budget - (System.nanoTime() - start));
-        if (Thread.interrupted()) {
+        boolean ended;
+        try {
+            run.sendInput(stdin);
+            ended = run.awaitEnd(budget - (System.nanoTime() - start));
+        } catch (InterruptedException e) {
             run.kill();
             c.failures.increment();
-            throw new InterruptedException("interrupted while `" + CommandRun.abbreviate(command) + "` ran on " + target
-                    + "; the command was stopped");
+            InterruptedException x = new InterruptedException("interrupted while `" + CommandRun.abbreviate(command) + "` ran on "
+                    + target + "; the command was stopped");
+            x.initCause(e);
+            throw x;
         }
         if (!ended) {
             boolean killed = run.kill();

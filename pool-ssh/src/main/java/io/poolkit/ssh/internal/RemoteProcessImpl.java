@@ -66,11 +66,7 @@ final class RemoteProcessImpl implements RemoteProcess {
     @Override
     public boolean waitFor(Duration timeout) throws InterruptedException {
         open();
-        boolean ended = run.awaitEnd(Engine.nanos(timeout));
-        if (Thread.interrupted()) {
-            throw new InterruptedException("interrupted while waiting for `" + CommandRun.abbreviate(command) + "` on " + target);
-        }
-        return ended;
+        return run.awaitEnd(Engine.nanos(timeout));
     }
 
     @Override
