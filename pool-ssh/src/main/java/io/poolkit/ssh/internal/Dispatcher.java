@@ -98,6 +98,8 @@ final class Dispatcher {
         int open;
         /** Channels the server confirmed and that are still open: what it surely allows. */
         int confirmed;
+        /** The most channels the server had confirmed at once: what it is known to allow. */
+        int peak;
         int limit;
         boolean unusable;
         boolean invalidate;
@@ -139,6 +141,7 @@ final class Dispatcher {
                 if (!done.get() && !confirmed) {
                     confirmed = true;
                     entry.confirmed++;
+                    entry.peak = Math.max(entry.peak, entry.confirmed);
                 }
             } finally {
                 lock.unlock();
@@ -384,16 +387,19 @@ final class Dispatcher {
             }
             if (outcome == Outcome.REFUSED) {
                 refusals.increment();
-                if (e.confirmed == 0) {
-                    // refused with nothing open: this connection serves no channel at all
+                // What the server allows is at least what it confirmed at once. A refusal below that peak is
+                // transient (OpenSSH keeps a session's slot until it has reaped the command's process).
+                int allowed = Math.max(e.confirmed, e.peak);
+                if (allowed == 0) {
+                    // refused with nothing ever open: this connection serves no channel at all
                     e.unusable = true;
                     e.invalidate = true;
                     log.warn("{} - {} refused a channel with none open; replacing the connection", name, e.connection);
-                } else if (e.confirmed < e.limit) {
-                    e.limit = e.confirmed;
+                } else if (allowed < e.limit) {
+                    e.limit = allowed;
                     learnedLimit = Math.min(learnedLimit, e.limit);
                     log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions?); {} channels per connection"
-                            + " from now on", name, e.connection, e.confirmed, e.limit);
+                            + " from now on", name, e.connection, allowed, e.limit);
                 }
                 events.channelRefused(target, e.limit);
             } else if (outcome == Outcome.BROKEN) {

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class Engine {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     private static final AtomicInteger POOLS = new AtomicInteger();
-    private static final int MAX_ATTEMPTS = 4;
+    private static final int MAX_ATTEMPTS = 8;
 
     final String name;
     final int maxOutputBytes;
@@ -210,6 +210,11 @@ public final class Engine {
             events.commandRetried(target, lastCause);
             log.debug("{} - channel to {} failed before the command was sent ({}); retrying elsewhere", name, target,
                     String.valueOf(lastCause));
+            if (run.channel() != null && run.channel().refused()) {
+                // a refusal below the known limit is transient (the server is still reaping a session):
+                // a short pause keeps the retry from meeting the same moment; this path is rare
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(attempt));
+            }
             if (attempt >= MAX_ATTEMPTS) {
                 throw new SshException(name + " - gave up on `" + CommandRun.abbreviate(command) + "` after " + attempt
                         + " channels to " + target + " failed to open; the command was never sent", lastCause, false);
