@@ -1,0 +1,34 @@
+package io.poolkit.ssh;
+
+import io.poolkit.PoolStats;
+
+/**
+ * One target's counts: its connections as the keyed pool sees them, and the channels on them. A
+ * snapshot: each field exact when read, not read atomically together.
+ *
+ * @param connections the keyed pool's counts of this target's connections (the counts rule holds
+ *     there: a connection is "leased" while any channel on it is open)
+ * @param connectionsInUse connections with open channels (or kept by a {@link Remote})
+ * @param channelsOpen channels open now
+ * @param channelPermits channels the connections in use may open in all
+ * @param channelsPerConnection what a new connection may open (lowered when a server refused)
+ * @param waiting commands waiting for a channel
+ * @param commands commands that ran to the end (any exit code)
+ * @param failures commands that failed (no connection, lost connection, rejected key, ...)
+ * @param timeouts commands that timed out and were stopped
+ * @param retries commands moved to another channel before they were sent
+ * @param refusals channels the server refused
+ */
+public record SshStats(
+        PoolStats connections,
+        int connectionsInUse,
+        int channelsOpen,
+        int channelPermits,
+        int channelsPerConnection,
+        int waiting,
+        long commands,
+        long failures,
+        long timeouts,
+        long retries,
+        long refusals) {
+}

@@ -1,0 +1,329 @@
+package io.poolkit.ssh.internal;
+
+import io.poolkit.ssh.CommandResult;
+import io.poolkit.ssh.CommandTimeoutException;
+import io.poolkit.ssh.SshException;
+import io.poolkit.ssh.SshTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
+import org.apache.sshd.common.session.ConnectionService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One command on one channel: open it on a dispatcher slot, feed stdin, wait for the end, and on
+ * timeout stop the command on the host.
+ *
+ * <p>The line between "may retry" and "never retry" is the exec request: {@link #open} reports
+ * {@link Opened#RETRY} only while {@link ExecChannel} guarantees the request was not sent and never
+ * will be (the channel was refused, the connection failed before confirming it, or we gave up on it
+ * first). From the moment the request may have left, every failure goes to the caller with
+ * {@link SshException#mayHaveRun()} true.
+ *
+ * <p>Stopping a command: without a PTY, closing the channel leaves the remote command running. So a
+ * timeout first sends the {@code signal} request (TERM; KILL after {@code killGrace}); when the
+ * server refuses it (OpenSSH does for some logins, and for ForceCommand sessions), the command's
+ * process group is killed by pid from a second channel (the pid comes from the wrapper's first line
+ * on stderr, see {@link PidLine}); then the channel is closed.
+ */
+final class CommandRun {
+    private static final Logger log = LoggerFactory.getLogger(CommandRun.class);
+    private static final Set<ClientChannelEvent> ENDED =
+            EnumSet.of(ClientChannelEvent.CLOSED, ClientChannelEvent.EXIT_STATUS, ClientChannelEvent.EXIT_SIGNAL);
+
+    enum Opened { OPEN, RETRY }
+
+    private final Engine engine;
+    private final SshTarget target;
+    private final String command;
+    private final boolean wrap;
+    private final boolean streaming;
+    private final long startNanos;
+    private ExecChannel channel;
+    private Dispatcher.Slot slot;
+    private CappedBuffer out;
+    private CappedBuffer err;
+    private PidLine pidLine;
+    private OutputStream streamErr;
+    private Throwable retryCause;
+    /** Completes when the channel closed: what callers wait on (interruptibly; MINA's waitFor is not). */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    CommandRun(Engine engine, SshTarget target, String command, boolean wrap, boolean streaming, long startNanos) {
+        this.engine = engine;
+        this.target = target;
+        this.command = command;
+        this.wrap = wrap;
+        this.streaming = streaming;
+        this.startNanos = startNanos;
+    }
+
+    /** For a streamed command: where standard error goes (after the wrapper's line is taken out). */
+    void streamErrTo(OutputStream sink) {
+        this.streamErr = sink;
+    }
+
+    Throwable retryCause() {
+        return retryCause;
+    }
+
+    ExecChannel channel() {
+        return channel;
+    }
+
+    /**
+     * Opens the channel on {@code slot} and sends the exec request.
+     *
+     * @return {@link Opened#OPEN} once the request was sent, {@link Opened#RETRY} when it never was
+     */
+    Opened open(Dispatcher.Slot slot, long timeoutNanos) throws InterruptedException {
+        this.slot = slot;
+        ExecChannel ch = new ExecChannel(wrap ? engine.wrap(command) : command, slot::confirmed);
+        this.channel = ch;
+        if (!streaming) {
+            out = new CappedBuffer(engine.maxOutputBytes);
+            ch.setOut(out);
+        }
+        err = new CappedBuffer(engine.maxOutputBytes);
+        OutputStream errSink = streamErr != null ? streamErr : err;
+        if (wrap) {
+            pidLine = new PidLine(engine.pidMarker, errSink);
+            errSink = pidLine;
+        }
+        ch.setErr(errSink);
+        try {
+            slot.connection().session().getService(ConnectionService.class).registerChannel(ch);
+        } catch (IOException | RuntimeException e) {
+            slot.broken();
+            retryCause = e;
+            return Opened.RETRY;
+        }
+        ch.addCloseFutureListener(f -> {
+            closed.complete(null);
+            ch.failPendingReplies();
+            if (ch.refused()) {
+                slot.refused();
+            } else if (!slot.connection().isOpen()) {
+                slot.broken();
+            } else {
+                slot.release();
+            }
+        });
+        OpenFuture opening;
+        try {
+            opening = ch.open();
+        } catch (IOException | RuntimeException e) {
+            ch.abandonBeforeExec();
+            slot.broken();
+            ch.close(true);
+            retryCause = e;
+            return Opened.RETRY;
+        }
+        boolean done;
+        try {
+            done = opening.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
+        } catch (InterruptedIOException e) {
+            if (ch.abandonBeforeExec()) {
+                ch.close(true);
+                throw new InterruptedException("interrupted while opening a channel to " + target + "; the command was not sent");
+            }
+            done = true;
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            done = true;
+        }
+        if (!done) {
+            if (ch.abandonBeforeExec()) {
+                ch.close(true);
+                throw new SshException(engine.name + " - " + target + " did not confirm a channel within "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; the command was not sent", null, false);
+            }
+            // confirmed just now: the request is on its way
+        }
+        if (opening.isOpened() || ch.execSent()) {
+            return Opened.OPEN;
+        }
+        Throwable failure = opening.getException();
+        retryCause = failure;
+        if (failure instanceof SshChannelOpenException) {
+            slot.refused();
+        } else if (!slot.connection().isOpen()) {
+            slot.broken();
+        } else {
+            slot.release();
+        }
+        ch.close(true);
+        return Opened.RETRY;
+    }
+
+    /** Writes {@code stdin} (if any) and closes it, so the command sees end of input. */
+    void sendInput(byte[] stdin) {
+        try (OutputStream in = channel.getInvertedIn()) {
+            if (stdin != null && stdin.length > 0) {
+                in.write(stdin);
+                in.flush();
+            }
+        } catch (IOException e) {
+            // the command exited without reading it all, or the channel closed: its result says which
+            log.debug("{} - stdin of a command on {} not fully written: {}", engine.name, target, e.toString());
+        }
+    }
+
+    /** @return the command's standard input, for a streamed command */
+    OutputStream stdin() {
+        return channel.getInvertedIn();
+    }
+
+    /** @return the command's standard output, for a streamed command (reading it opens MINA's window) */
+    InputStream stdout() {
+        return channel.getInvertedOut();
+    }
+
+    /**
+     * Waits for the command to end.
+     *
+     * @return whether it ended (the channel closed) within the bound
+     */
+    boolean awaitEnd(long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos <= 0) {
+            return closed.isDone();
+        }
+        try {
+            closed.get(Math.min(timeoutNanos, TimeUnit.DAYS.toNanos(365)), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /** The result of a command whose channel closed. */
+    CommandResult result() {
+        Integer status = channel.getExitStatus();
+        String signal = channel.getExitSignal();
+        if (status == null && signal == null && !slot.connection().isOpen()) {
+            throw new SshException(engine.name + " - the connection to " + target + " was lost while `" + abbreviate(command)
+                    + "` ran; it may have run, in part or in full (not retried)", null, true);
+        }
+        return resultSoFar();
+    }
+
+    CommandResult resultSoFar() {
+        Integer status = channel.getExitStatus();
+        String signal = channel.getExitSignal();
+        byte[] stdout = out == null ? new byte[0] : out.bytes();
+        byte[] stderr = streamErr != null ? new byte[0] : err.bytes();
+        return new CommandResult(command, status == null ? -1 : status, signal, stdout, stderr,
+                out != null && out.truncated(), streamErr == null && err.truncated(),
+                Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    /**
+     * Stops the command on the host (see the class notes), then closes the channel.
+     *
+     * @return whether the command is known to have ended
+     */
+    boolean kill() {
+        long grace = engine.killGrace.toNanos();
+        boolean ended = false;
+        try {
+            if (endedWithin(0)) {
+                return true;
+            }
+            Boolean accepted = signal("TERM", grace);
+            if (Boolean.TRUE.equals(accepted)) {
+                ended = endedWithin(grace);
+                if (!ended) {
+                    signal("KILL", grace);
+                    ended = endedWithin(grace);
+                }
+            }
+            if (!ended) {
+                long pid = pidLine == null ? -1 : pidLine.pid();
+                if (pid > 0) {
+                    log.debug("{} - {} did not take the signal request; killing pid {} from a second channel", engine.name,
+                            target, pid);
+                    engine.killByPid(target, pid, "TERM");
+                    ended = endedWithin(grace);
+                    if (!ended) {
+                        engine.killByPid(target, pid, "KILL");
+                        ended = endedWithin(grace);
+                    }
+                } else if (!Boolean.TRUE.equals(accepted)) {
+                    log.warn("{} - cannot stop `{}` on {}: the server refused the signal request and its pid is unknown"
+                            + " (pidWrapper off?); it may still run there", engine.name, abbreviate(command), target);
+                }
+            }
+            return ended;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ended;
+        } finally {
+            close();
+        }
+    }
+
+    /** @return the server's answer, or null when it gave none in time (or the channel is gone) */
+    private Boolean signal(String name, long graceNanos) throws InterruptedException {
+        if (channel.isClosing() || channel.isClosed()) {
+            return null;
+        }
+        try {
+            return channel.signal(name).get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(graceNanos)), TimeUnit.MILLISECONDS);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
+    private boolean endedWithin(long nanos) {
+        if (channel.getExitStatus() != null || channel.getExitSignal() != null || channel.isClosed()) {
+            return true;
+        }
+        if (nanos <= 0) {
+            return false;
+        }
+        Set<ClientChannelEvent> events = channel.waitFor(ENDED, Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+        return events.stream().anyMatch(ENDED::contains);
+    }
+
+    /** Closes the channel: gracefully (so the last output and the exit signal arrive), bounded, then for good. */
+    void close() {
+        if (channel == null || channel.isClosed()) {
+            return;
+        }
+        try {
+            channel.close(false).await(Math.max(1, engine.killGrace.toMillis()));
+        } catch (IOException e) {
+            // closed for good below
+        } finally {
+            channel.close(true);
+        }
+    }
+
+    /** Builds the timeout failure after {@link #kill()}. */
+    CommandTimeoutException timedOut(Duration timeout, boolean killed) {
+        CommandResult partial = resultSoFar();
+        return new CommandTimeoutException(engine.name + " - `" + abbreviate(command) + "` on " + target + " did not finish within "
+                + timeout.toMillis() + " ms; " + (killed ? "it was stopped" + partial.exitSignal().map(s -> " (signal " + s + ")").orElse("")
+                : "it could not be confirmed stopped and may still run there") + "; its output so far is in partialResult()",
+                partial, killed);
+    }
+
+    static String abbreviate(String command) {
+        String oneLine = command.replace('\n', ' ');
+        return oneLine.length() <= 80 ? oneLine : oneLine.substring(0, 77) + "...";
+    }
+}

@@ -1,0 +1,602 @@
+package io.poolkit.ssh.internal;
+
+import io.poolkit.CircuitOpenException;
+import io.poolkit.KeyedPool;
+import io.poolkit.Lease;
+import io.poolkit.PoolClosedException;
+import io.poolkit.PoolExhaustedException;
+import io.poolkit.PoolTimeoutException;
+import io.poolkit.ssh.HostKeyException;
+import io.poolkit.ssh.SshAuthenticationException;
+import io.poolkit.ssh.SshException;
+import io.poolkit.ssh.SshTarget;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shares one target's connections among commands, a channel each.
+ *
+ * <p><b>Design notes.</b> The keyed pool hands out a connection with an ordinary exclusive lease;
+ * this dispatcher holds that lease while any channel on the connection is open (an <em>entry</em>)
+ * and returns it when the last one closes and no command waits, so the core's counts, idle and
+ * lifetime rules see a connection that is simply leased or idle. Inside an entry, {@code open}
+ * counts channels against {@code limit} (the permits, at most {@code maxChannelsPerConnection}).
+ *
+ * <ul>
+ *   <li>A command takes a slot on the <em>newest</em> usable entry with a free permit; only when all
+ *       are saturated does it queue, FIFO, and the dispatcher asks the pool for another connection
+ *       ({@code acquireAsync}) — one per {@code limit} queued commands, so 32 callers on 8-channel
+ *       connections open 4, not 32.</li>
+ *   <li>A freed slot is handed straight to the oldest waiter; a new connection serves the queue
+ *       first.</li>
+ *   <li>An entry is unusable once its session closed, its lease {@link Lease#isRetiring() retires},
+ *       or the server refused a channel with nothing open on it: no new channel goes there, and its
+ *       lease is returned (closed or invalidated) when its last channel closes.</li>
+ *   <li>A server that refuses a channel (MaxSessions below our limit) lowers that entry's limit to
+ *       what is open on it, and the limit new connections start with; the command is retried
+ *       elsewhere by the caller, which never sees the refusal.</li>
+ *   <li>A failure that will not go away by waiting (host key, authentication, circuit open, pool
+ *       closed) fails the queued commands at once; a create that timed out leaves them waiting for
+ *       their own deadline, whose timeout then carries the failure as its cause.</li>
+ * </ul>
+ *
+ * Everything here runs under one lock, held briefly and never across I/O or a pool call that can
+ * block; leases are returned after it is released.
+ */
+final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final String name;
+    private final SshTarget target;
+    private final KeyedPool<SshTarget, SshConnection> pool;
+    private final int maxConnections;
+    private final Executor executor;
+    private final Events events;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final List<Entry> entries = new ArrayList<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final List<CompletableFuture<Lease<SshConnection>>> acquiring = new ArrayList<>();
+    /** Leases to return once the lock is released: lease and whether to invalidate it. */
+    private final List<Object[]> toReturn = new ArrayList<>();
+    private int learnedLimit;
+    private int pins;
+    private RuntimeException lastFailure;
+    private boolean closed;
+
+    final LongAdder refusals = new LongAdder();
+    final LongAdder channelTimeouts = new LongAdder();
+
+    Dispatcher(String name, SshTarget target, KeyedPool<SshTarget, SshConnection> pool, int maxChannels, int maxConnections,
+               Executor executor, Events events) {
+        this.name = name;
+        this.target = target;
+        this.pool = pool;
+        this.learnedLimit = maxChannels;
+        this.maxConnections = maxConnections;
+        this.executor = executor;
+        this.events = events;
+    }
+
+    /** A leased connection and the channels open on it. Guarded by the lock. */
+    private static final class Entry {
+        final Lease<SshConnection> lease;
+        final SshConnection connection;
+        int open;
+        /** Channels the server confirmed and that are still open: what it surely allows. */
+        int confirmed;
+        /** The most channels the server had confirmed at once: what it is known to allow. */
+        int peak;
+        int limit;
+        boolean unusable;
+        boolean invalidate;
+
+        Entry(Lease<SshConnection> lease, int limit) {
+            this.lease = lease;
+            this.connection = lease.get();
+            this.limit = limit;
+        }
+    }
+
+    /** A queued command: gets a slot or a failure. Guarded by the lock. */
+    private static final class Waiter {
+        Slot slot;
+        RuntimeException failure;
+    }
+
+    /** One channel's permit on one connection; released exactly once. */
+    final class Slot {
+        private final Entry entry;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private boolean confirmed;
+
+        private Slot(Entry entry) {
+            this.entry = entry;
+        }
+
+        SshConnection connection() {
+            return entry.connection;
+        }
+
+        /**
+         * The server confirmed the channel. Called on MINA's I/O thread, which handles one session's
+         * messages in order: a refusal that follows sees every confirmation before it.
+         */
+        void confirmed() {
+            lock.lock();
+            try {
+                if (!done.get() && !confirmed) {
+                    confirmed = true;
+                    entry.confirmed++;
+                    entry.peak = Math.max(entry.peak, entry.confirmed);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The channel closed: the permit is free again. */
+        void release() {
+            if (done.compareAndSet(false, true)) {
+                finish(this, Outcome.OK);
+            }
+        }
+
+        /** The server refused the channel: fewer permits on this connection from now on. */
+        void refused() {
+            if (done.compareAndSet(false, true)) {
+                finish(this, Outcome.REFUSED);
+            }
+        }
+
+        /** The connection failed under the channel: no new channel goes there. */
+        void broken() {
+            if (done.compareAndSet(false, true)) {
+                finish(this, Outcome.BROKEN);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "slot on " + entry.connection;
+        }
+    }
+
+    private enum Outcome { OK, REFUSED, BROKEN }
+
+    // ---------------------------------------------------------------- taking a slot
+
+    /**
+     * @param timeoutNanos the longest wait for a free channel
+     * @return a slot on a live, authenticated connection
+     * @throws PoolTimeoutException when no channel was free in time (cause: the last failure to open a connection)
+     * @throws InterruptedException when interrupted while waiting
+     */
+    Slot acquire(long timeoutNanos) throws InterruptedException {
+        long start = System.nanoTime();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new PoolClosedException(name + " - the pool is closed; no new command runs on " + target);
+            }
+            if (waiters.isEmpty()) {
+                Slot s = takeSlot();
+                if (s != null) {
+                    return s;
+                }
+            }
+            Waiter w = new Waiter();
+            waiters.addLast(w);
+            maybeAcquire();
+            try {
+                while (w.slot == null && w.failure == null) {
+                    long left = timeoutNanos - (System.nanoTime() - start);
+                    if (left <= 0) {
+                        PoolTimeoutException timeout = timeout(timeoutNanos);
+                        waiters.remove(w);
+                        channelTimeouts.increment();
+                        throw timeout;
+                    }
+                    changed.awaitNanos(left);
+                }
+            } catch (InterruptedException e) {
+                waiters.remove(w);
+                if (w.slot != null) {
+                    Slot s = w.slot;
+                    w.slot = null;
+                    lock.unlock();
+                    try {
+                        s.release();
+                    } finally {
+                        lock.lock();
+                    }
+                }
+                throw e;
+            }
+            if (w.failure != null) {
+                throw Failures.copy(w.failure);
+            }
+            return w.slot;
+        } finally {
+            unlockAndReturn();
+        }
+    }
+
+    /** A slot on the newest usable entry with a free permit, or null. Under the lock. */
+    private Slot takeSlot() {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Entry e = entries.get(i);
+            if (e.open < e.limit && usable(e)) {
+                e.open++;
+                return new Slot(e);
+            }
+        }
+        return null;
+    }
+
+    /** Whether new channels may open on {@code e}; marks it unusable (for good) when not. Under the lock. */
+    private boolean usable(Entry e) {
+        if (e.unusable) {
+            return false;
+        }
+        if (!e.connection.isOpen()) {
+            e.unusable = true;
+            e.invalidate = true;
+            log.debug("{} - {} is closed; no new channel goes there", name, e.connection);
+        } else if (e.lease.isRetiring()) {
+            e.unusable = true;
+            log.debug("{} - {} is retiring; no new channel goes there, its lease returns with its last channel", name, e.connection);
+        } else {
+            return true;
+        }
+        if (e.open == 0) {
+            retire(e);
+        }
+        return false;
+    }
+
+    /** Hands free slots to the oldest waiters. Under the lock. */
+    private void dispatch() {
+        boolean any = false;
+        while (!waiters.isEmpty()) {
+            Slot s = takeSlot();
+            if (s == null) {
+                break;
+            }
+            waiters.pollFirst().slot = s;
+            any = true;
+        }
+        if (any) {
+            changed.signalAll();
+        }
+    }
+
+    /** Asks the pool for as many connections as the queue needs, within maxConnections. Under the lock. */
+    private void maybeAcquire() {
+        while (!closed && waiters.size() > acquiring.size() * learnedLimit
+                && entries.size() + acquiring.size() < maxConnections) {
+            CompletableFuture<Lease<SshConnection>> f;
+            try {
+                f = pool.acquireAsync(target);
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            acquiring.add(f);
+            f.whenCompleteAsync((lease, error) -> acquired(f, lease, error), executor);
+        }
+    }
+
+    private void acquired(CompletableFuture<Lease<SshConnection>> f, Lease<SshConnection> lease, Throwable error) {
+        lock.lock();
+        try {
+            acquiring.remove(f);
+            if (lease != null) {
+                lastFailure = null;
+                Entry e = new Entry(lease, learnedLimit);
+                if (closed) {
+                    toReturn.add(new Object[] {lease, false});
+                    return;
+                }
+                int at = entries.size();
+                while (at > 0 && entries.get(at - 1).connection.id() > e.connection.id()) {
+                    at--;
+                }
+                entries.add(at, e);
+                dispatch();
+                if (e.open == 0 && usable(e)) {
+                    maybeReturn(e);
+                }
+            } else {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof CancellationException) {
+                    return;
+                }
+                RuntimeException failure = cause instanceof RuntimeException r ? r
+                        : new SshException(name + " - cannot open a connection to " + target + ": " + cause, cause);
+                lastFailure = failure;
+                if (Failures.isFinal(failure)) {
+                    fail(failure);
+                } else {
+                    changed.signalAll();
+                }
+            }
+            maybeAcquire();
+        } finally {
+            unlockAndReturn();
+        }
+    }
+
+    /** Fails every queued command with {@code failure} and stops asking for connections. Under the lock. */
+    private void fail(RuntimeException failure) {
+        lastFailure = failure;
+        for (Waiter w : waiters) {
+            w.failure = failure;
+        }
+        waiters.clear();
+        for (CompletableFuture<Lease<SshConnection>> f : acquiring) {
+            f.cancel(false);
+        }
+        changed.signalAll();
+    }
+
+    /** A connect failed (the pool retries it): the cause a timed-out command will carry. */
+    void createFailed(Throwable failure) {
+        lock.lock();
+        try {
+            lastFailure = failure instanceof RuntimeException r ? r
+                    : new SshException(name + " - cannot open a connection to " + target + ": " + failure, failure);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A failure that waiting will not cure (host key, authentication): the queue fails now. */
+    void permanentFailure(SshException failure) {
+        lock.lock();
+        try {
+            lastFailure = failure;
+            fail(failure);
+        } finally {
+            unlockAndReturn();
+        }
+    }
+
+    // ---------------------------------------------------------------- returning a slot
+
+    private void finish(Slot slot, Outcome outcome) {
+        Entry e = slot.entry;
+        lock.lock();
+        try {
+            e.open--;
+            if (slot.confirmed) {
+                e.confirmed--;
+            }
+            if (outcome == Outcome.REFUSED) {
+                refusals.increment();
+                // What the server allows is at least what it confirmed at once. A refusal below that peak is
+                // transient (OpenSSH keeps a session's slot until it has reaped the command's process).
+                int allowed = Math.max(e.confirmed, e.peak);
+                if (allowed == 0) {
+                    // refused with nothing ever open: this connection serves no channel at all
+                    e.unusable = true;
+                    e.invalidate = true;
+                    log.warn("{} - {} refused a channel with none open; replacing the connection", name, e.connection);
+                } else if (allowed < e.limit) {
+                    e.limit = allowed;
+                    learnedLimit = Math.min(learnedLimit, e.limit);
+                    log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions?); {} channels per connection"
+                            + " from now on", name, e.connection, allowed, e.limit);
+                }
+                events.channelRefused(target, e.limit);
+            } else if (outcome == Outcome.BROKEN) {
+                e.unusable = true;
+                e.invalidate = true;
+            }
+            dispatch();
+            if (e.open == 0) {
+                if (e.unusable || !usable(e)) {
+                    retire(e);
+                } else {
+                    maybeReturn(e);
+                }
+            }
+            maybeAcquire();
+        } finally {
+            unlockAndReturn();
+        }
+    }
+
+    /** An idle entry goes back to the pool unless a waiter or a pin needs it. Under the lock. */
+    private void maybeReturn(Entry e) {
+        if (!waiters.isEmpty()) {
+            return;
+        }
+        if (pins > 0 && newestUsable() == e) {
+            return;
+        }
+        entries.remove(e);
+        toReturn.add(new Object[] {e.lease, false});
+    }
+
+    private Entry newestUsable() {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Entry e = entries.get(i);
+            if (!e.unusable) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Removes an unusable entry with nothing open; its lease goes back (invalidated when broken). Under the lock. */
+    private void retire(Entry e) {
+        if (entries.remove(e)) {
+            toReturn.add(new Object[] {e.lease, e.invalidate});
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void unlockAndReturn() {
+        List<Object[]> leases = null;
+        if (!toReturn.isEmpty()) {
+            leases = new ArrayList<>(toReturn);
+            toReturn.clear();
+        }
+        lock.unlock();
+        if (leases != null) {
+            for (Object[] l : leases) {
+                Lease<SshConnection> lease = (Lease<SshConnection>) l[0];
+                if ((Boolean) l[1]) {
+                    lease.invalidate();
+                } else {
+                    lease.close();
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- pins, close, stats
+
+    /** A {@code Remote} keeps the newest connection leased between its commands. */
+    void pin() {
+        lock.lock();
+        try {
+            pins++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void unpin() {
+        lock.lock();
+        try {
+            pins--;
+            if (pins == 0) {
+                for (Entry e : new ArrayList<>(entries)) {
+                    if (e.open == 0) {
+                        maybeReturn(e);
+                    }
+                }
+            }
+        } finally {
+            unlockAndReturn();
+        }
+    }
+
+    /** No new command from now on; queued ones fail. Running channels finish (or die with the pool's shutdown). */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            fail(new PoolClosedException(name + " - the pool closed while a command waited for a channel to " + target));
+            for (Entry e : new ArrayList<>(entries)) {
+                if (e.open == 0) {
+                    entries.remove(e);
+                    toReturn.add(new Object[] {e.lease, false});
+                }
+            }
+        } finally {
+            unlockAndReturn();
+        }
+    }
+
+    /** @return {connections in use, channels open, channel permits, waiting commands} */
+    int[] snapshot() {
+        lock.lock();
+        try {
+            int open = 0;
+            int limit = 0;
+            for (Entry e : entries) {
+                open += e.open;
+                limit += e.unusable ? e.open : e.limit;
+            }
+            return new int[] {entries.size(), open, limit, waiters.size()};
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int channelLimit() {
+        lock.lock();
+        try {
+            return learnedLimit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private PoolTimeoutException timeout(long timeoutNanos) {
+        int open = 0;
+        int limit = 0;
+        for (Entry e : entries) {
+            open += e.open;
+            limit += e.unusable ? e.open : e.limit;
+        }
+        String hint = lastFailure != null ? "; opening another connection failed (see the cause)"
+                : entries.size() >= maxConnections ? "; every channel of every connection is busy: raise maxConnectionsPerTarget"
+                        + " or maxChannelsPerConnection, or look for commands that never end"
+                        : "; a new connection is still on its way";
+        return new PoolTimeoutException(name + " - no SSH channel to " + target + " within "
+                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (connections=" + entries.size() + ", channels=" + open + "/"
+                + limit + ", waiting=" + waiters.size() + ")" + hint, lastFailure);
+    }
+
+    /** Which failures fail the queue at once, and how a shared failure is copied for each caller. */
+    static final class Failures {
+        private Failures() {
+        }
+
+        static boolean isFinal(RuntimeException e) {
+            return e instanceof CircuitOpenException || e instanceof PoolClosedException || e instanceof PoolExhaustedException
+                    || finalCause(e) != null;
+        }
+
+        private static SshException finalCause(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof HostKeyException || t instanceof SshAuthenticationException) {
+                    return (SshException) t;
+                }
+            }
+            return null;
+        }
+
+        /** A fresh exception per caller (a shared one would mix stack traces), of the kind that says the most. */
+        static RuntimeException copy(RuntimeException e) {
+            SshException root = finalCause(e);
+            if (root instanceof HostKeyException h) {
+                return new HostKeyException(h.getMessage(), h.reason(), h.keyFingerprint(), e);
+            }
+            if (root instanceof SshAuthenticationException a) {
+                return new SshAuthenticationException(a.getMessage(), e);
+            }
+            if (e instanceof CircuitOpenException) {
+                return new CircuitOpenException(e.getMessage(), e);
+            }
+            if (e instanceof PoolClosedException) {
+                PoolClosedException c = new PoolClosedException(e.getMessage());
+                c.initCause(e);
+                return c;
+            }
+            if (e instanceof PoolExhaustedException) {
+                PoolExhaustedException x = new PoolExhaustedException(e.getMessage());
+                x.initCause(e);
+                return x;
+            }
+            return new SshException(e.getMessage(), e);
+        }
+    }
+}

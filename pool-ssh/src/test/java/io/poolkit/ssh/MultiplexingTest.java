@@ -1,0 +1,129 @@
+package io.poolkit.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.poolkit.DestroyReason;
+import io.poolkit.testkit.Await;
+import io.poolkit.testkit.Threads;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Channels shared on connections: saturation, refusals, retiring connections. */
+class MultiplexingTest extends SshTestBase {
+
+    @Test
+    void eightConcurrentCommandsShareOneConnection() throws Exception {
+        TestServer server = server();
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(8));
+        SshTarget t = server.target();
+        ssh.exec(t, "true", Duration.ofSeconds(10));
+        CountDownLatch allRunning = new CountDownLatch(8);
+        Threads.run(8, Duration.ofSeconds(30), i -> {
+            allRunning.countDown();
+            CommandResult r = ssh.exec(t, "sleep 0.5; echo " + i, Duration.ofSeconds(20));
+            assertThat(r.stdout()).isEqualTo(i + "\n");
+        });
+        assertThat(ssh.stats(t).connections().created()).as("8 channels fit on one connection").isEqualTo(1);
+    }
+
+    @Test
+    void moreCommandsThanChannelsOpenOnlyTheConnectionsTheyNeed() throws Exception {
+        TestServer server = server();
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(4).maxConnectionsPerTarget(10));
+        SshTarget t = server.target();
+        List<Integer> peak = new CopyOnWriteArrayList<>();
+        Threads.run(20, Duration.ofSeconds(40), i -> {
+            CommandResult r = ssh.exec(t, "sleep 0.4; echo ok", Duration.ofSeconds(30));
+            peak.add(ssh.stats(t).channelsOpen());
+            assertThat(r.stdout()).isEqualTo("ok\n");
+        });
+        long created = ssh.stats(t).connections().created();
+        assertThat(created).as("20 callers on 4-channel connections need 5 connections, not 20").isBetween(1L, 5L);
+        assertThat(peak).allSatisfy(open -> assertThat(open).isLessThanOrEqualTo((int) created * 4));
+        assertThat(ssh.stats(t).commands()).isEqualTo(20);
+    }
+
+    @Test
+    void aCommandBeyondTheConnectionLimitWaitsForAChannel() throws Exception {
+        TestServer server = server();
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(2).maxConnectionsPerTarget(1));
+        SshTarget t = server.target();
+        Threads.run(6, Duration.ofSeconds(30), i -> {
+            assertThat(ssh.exec(t, "sleep 0.3; echo " + i, Duration.ofSeconds(20)).stdout()).isEqualTo(i + "\n");
+        });
+        assertThat(ssh.stats(t).connections().created()).isEqualTo(1);
+        assertThat(server.commands).hasSize(6);
+    }
+
+    @Test
+    void aRefusedChannelLowersTheConnectionsLimitAndTheCommandRunsElsewhereOnce() throws Exception {
+        TestServer server = server(2); // the server's MaxSessions: 2
+        List<Throwable> retried = new CopyOnWriteArrayList<>();
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(8).maxConnectionsPerTarget(4).listener(new SshPoolListener() {
+            @Override
+            public void commandRetried(SshTarget target, Throwable cause) {
+                retried.add(cause);
+            }
+        }));
+        SshTarget t = server.target();
+        Threads.run(6, Duration.ofSeconds(40), i -> {
+            CommandResult r = ssh.exec(t, "sleep 0.5; echo run-" + i, Duration.ofSeconds(30));
+            assertThat(r.stdout()).isEqualTo("run-" + i + "\n");
+        });
+        SshStats st = ssh.stats(t);
+        assertThat(st.refusals()).as("the server refused beyond 2").isPositive();
+        assertThat(st.channelsPerConnection()).isEqualTo(2);
+        assertThat(st.retries()).as("every retry was a refusal: %s", retried).isEqualTo(st.refusals());
+        assertThat(server.refused.get()).isEqualTo((int) st.refusals());
+        Set<String> ran = new HashSet<>();
+        for (String c : server.commands) {
+            assertThat(ran.add(c.substring(c.indexOf("sleep")))).as("ran once: %s", c).isTrue();
+        }
+        assertThat(ran).hasSize(6);
+    }
+
+    @Test
+    void aNewestConnectionIsPreferredSoSurplusConnectionsGoIdle() throws Exception {
+        TestServer server = server();
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(2).maxConnectionsPerTarget(3));
+        SshTarget t = server.target();
+        Threads.run(6, Duration.ofSeconds(30), i -> ssh.exec(t, "sleep 0.3", Duration.ofSeconds(20)));
+        long created = ssh.stats(t).connections().created();
+        for (int i = 0; i < 10; i++) {
+            ssh.exec(t, "true", Duration.ofSeconds(10));
+        }
+        assertThat(ssh.stats(t).connections().created()).as("sequential commands open nothing new").isEqualTo(created);
+        Await.until(() -> ssh.stats(t).connectionsInUse() == 0, () -> "every connection back in the pool: " + ssh.stats(t));
+    }
+
+    @Test
+    void aRetiringConnectionTakesNoNewChannelAndClosesWithItsLast() throws Exception {
+        TestServer server = server();
+        SshPool ssh = pool(builder(server).maxLifetime(Duration.ofMillis(600)).maxChannelsPerConnection(8));
+        SshTarget t = server.target();
+        CountDownLatch longOneRunning = new CountDownLatch(1);
+        Threads.run(2, Duration.ofSeconds(30), i -> {
+            if (i == 0) {
+                longOneRunning.countDown();
+                ssh.exec(t, "sleep 2", Duration.ofSeconds(20));
+            } else {
+                longOneRunning.await();
+                Await.until(() -> ssh.stats(t).channelsOpen() == 1, () -> "the long command runs: " + ssh.stats(t));
+                long born = System.nanoTime();
+                // once the first connection's lifetime (minus jitter) is over, a new command goes elsewhere
+                Await.until(Duration.ofSeconds(5), () -> System.nanoTime() - born > TimeUnit.MILLISECONDS.toNanos(700),
+                        () -> "lifetime over");
+                ssh.exec(t, "echo later", Duration.ofSeconds(10));
+                assertThat(ssh.stats(t).connections().created()).as("a fresh connection").isEqualTo(2);
+            }
+        });
+        Await.until(() -> ssh.stats(t).connections().destroyedBy(DestroyReason.LIFETIME) >= 1,
+                () -> "the old connection retired with its last channel: " + ssh.stats(t));
+    }
+}

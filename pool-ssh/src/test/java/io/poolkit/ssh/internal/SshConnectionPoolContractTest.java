@@ -1,0 +1,73 @@
+package io.poolkit.ssh.internal;
+
+import io.poolkit.KeyedPool;
+import io.poolkit.Lease;
+import io.poolkit.PoolStats;
+import io.poolkit.ssh.SshTarget;
+import io.poolkit.ssh.TestServers;
+import io.poolkit.testkit.AbstractPoolContractTest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.sshd.client.SshClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pool contract, written once in pool-core, run against the keyed pool of real SSH connections
+ * the SshPool stands on: the {@link Connector} opening authenticated sessions to an embedded server,
+ * the host key checked, a keepalive round trip as the check.
+ */
+class SshConnectionPoolContractTest extends AbstractPoolContractTest<SshConnection> {
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
+
+    @Override
+    protected Subject<SshConnection> open(int maxSize) throws Exception {
+        TestServers.Handle server = TestServers.start();
+        toClose.add(server);
+        Path knownHosts = server.knownHosts(dir);
+        SshClient client = SshClient.setUpDefaultClient();
+        HostKeys hostKeys = new HostKeys("contract", knownHosts, false, (t, k) -> { });
+        client.setServerKeyVerifier(hostKeys);
+        client.start();
+        toClose.add(client::stop);
+        Connector connector = new Connector("contract", client, hostKeys, Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), (t, e) -> { });
+        KeyedPool<SshTarget, SshConnection> pool = KeyedPool.builder(connector).name("contract").maxSize(maxSize).build();
+        SshTarget target = server.target();
+        return new Subject<>() {
+            @Override
+            public Lease<SshConnection> acquire(Duration timeout) throws Exception {
+                return pool.acquire(target, timeout);
+            }
+
+            @Override
+            public PoolStats stats() {
+                return pool.stats(target);
+            }
+
+            @Override
+            public boolean shutdown(Duration grace) throws Exception {
+                return pool.shutdown(grace);
+            }
+        };
+    }
+
+    @Override
+    protected void use(SshConnection connection) throws Exception {
+        if (!connection.probe(Duration.ofSeconds(5))) {
+            throw new AssertionError("connection does not answer: " + connection);
+        }
+    }
+
+    @AfterEach
+    void closeServers() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+}
