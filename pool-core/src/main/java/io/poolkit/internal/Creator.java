@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -140,8 +141,8 @@ final class Creator<T> {
                 break;
             }
         }
-        if (!pool.capacity.tryReserve(pool, forWaiter)) {
-            pool.occupied.decrementAndGet();
+        if ((pool.gate & CorePool.CLOSED) != 0 || !pool.capacity.tryReserve(pool, forWaiter)) {
+            pool.occupied.decrementAndGet(); // closed: no create may start once shutdown has begun
             return null;
         }
         // occupied >= the number of non-EMPTY slots: a table at least that long has an EMPTY slot for us
@@ -164,14 +165,37 @@ final class Creator<T> {
 
     /**
      * Creates until {@code count} resources are idle or maxSize is reached, {@code maxConcurrent} at
-     * a time, and waits for them; stops after a round with a failure.
+     * a time, and waits for them; stops after a round with a failure. Creates already in flight (a
+     * minIdle refill) count toward the target and are waited for, bounded by createTimeout.
      */
     int warmUp(int count) throws InterruptedException {
+        return warmUp(count, false);
+    }
+
+    /** {@link #warmUp(int)}; with {@code countLeased}, leased resources count toward the target too. */
+    private int warmUp(int count, boolean countLeased) throws InterruptedException {
         int target = Math.min(count, pool.maxSize);
+        long waitingSince = System.nanoTime();
         for (;;) {
-            int need = target - idleCount();
-            if (need <= 0 || !pool.circuit.allowCreate()) {
-                return idleCount();
+            int idle = idleCount();
+            int have = idle + (countLeased ? count(Slot.LEASED) : 0);
+            if ((pool.gate & CorePool.CLOSED) != 0) {
+                return have;
+            }
+            int pending = count(Slot.CREATING) - abandoned.get();
+            int need = target - have - pending;
+            if (need <= 0) {
+                if (have >= target || pending <= 0 || System.nanoTime() - waitingSince > pool.createTimeoutNanos) {
+                    return have;
+                }
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1)); // someone else's creates, bounded
+                if (Thread.interrupted()) {
+                    throw new InterruptedException(pool.name + " - interrupted while warming up");
+                }
+                continue;
+            }
+            if (!pool.circuit.allowCreate()) {
+                return have;
             }
             List<CompletableFuture<Boolean>> round = new ArrayList<>();
             for (int i = 0; i < Math.min(need, maxConcurrent); i++) {
@@ -186,7 +210,10 @@ final class Creator<T> {
             }
             if (round.isEmpty()) {
                 pool.circuit.createNotStarted();
-                return idleCount();
+                if (pending > 0) {
+                    continue; // the slots are taken by creates in flight: wait for those
+                }
+                return have;
             }
             boolean allCreated = true;
             for (CompletableFuture<Boolean> done : round) {
@@ -197,12 +224,27 @@ final class Creator<T> {
                 }
             }
             if (!allCreated) {
-                return idleCount();
+                return idleCount() + (countLeased ? count(Slot.LEASED) : 0);
             }
+            waitingSince = System.nanoTime();
         }
     }
 
-    /** The {@code initialSize} creates of {@code build()}; see {@code initializationFailTimeout}. */
+    private int count(int kind) {
+        int n = 0;
+        for (Slot<T> s : pool.slots) {
+            if (s.kind() == kind) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The {@code initialSize} creates of {@code build()}, before maintenance starts. Attempts go on
+     * while the next one can start within {@code initializationFailTimeout}, so the default (1 ms)
+     * makes exactly one.
+     */
     void initialize(int initialSize, long failTimeoutNanos) throws InterruptedException {
         if (initialSize == 0) {
             return;
@@ -213,17 +255,19 @@ final class Creator<T> {
         }
         long start = pool.clock.read();
         for (;;) {
-            if (warmUp(initialSize) > 0) {
+            if (warmUp(initialSize, true) > 0) {
                 return;
             }
-            long left = failTimeoutNanos - (pool.clock.read() - start);
-            if (left <= 0) {
+            long now = pool.clock.read();
+            long left = failTimeoutNanos - (now - start);
+            long pause = Math.max(0, nextAttemptAt - now);
+            if (left <= 0 || pause >= left) {
                 throw new ResourceCreationException(pool.name + " - could not create any of the " + initialSize
                         + " initial resources within initializationFailTimeout ("
                         + Durations.describeNanos(failTimeoutNanos) + "); is the backend up? Set"
                         + " initializationFailTimeout(Pool.FOREVER) to keep trying in the background", lastFailure);
             }
-            LockSupport.parkNanos(this, Math.min(left, Math.max(0, nextAttemptAt - pool.clock.read())));
+            LockSupport.parkNanos(this, pause);
             if (Thread.interrupted()) {
                 throw new InterruptedException(pool.name + " - interrupted while creating the initial resources");
             }
@@ -235,10 +279,13 @@ final class Creator<T> {
             return;
         }
         try {
-            if (warmUp(initialSize) >= initialSize) {
+            if (warmUp(initialSize, true) >= initialSize) {
                 return;
             }
         } catch (InterruptedException e) {
+            return;
+        }
+        if ((pool.gate & CorePool.CLOSED) != 0) {
             return;
         }
         long delay = Math.max(Math.max(retryInitial, 1), nextAttemptAt - pool.clock.read());

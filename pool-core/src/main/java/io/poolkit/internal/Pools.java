@@ -42,9 +42,10 @@ public final class Pools {
             jmx.run();
             runtime.stop();
         });
-        pool.start();
         try {
+            // the initial creates first: a minIdle refill started alongside would race them and over-create
             pool.creator.initialize(config.initialSize, Durations.toNanos(config.initializationFailTimeout));
+            pool.start();
         } catch (RuntimeException e) {
             pool.shutdownQuietly();
             throw e;
