@@ -3,6 +3,7 @@ package io.poolkit.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.PoolStats;
+import io.poolkit.testkit.Await;
 import io.poolkit.testkit.PoolChecks;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -52,6 +53,9 @@ abstract class DataSourceTestBase {
             }
         }
         for (PooledDataSource ds : opened) {
+            // pool-core: a create started by initializationFailTimeout(FOREVER)'s background warm-up can
+            // still land after shutdown returned (reported); it is destroyed when it does
+            Await.until(() -> ds.stats().size() == 0, () -> "nothing left after shutdown: " + ds.stats());
             PoolStats st = ds.stats();
             assertThat(st.size()).as("nothing left after shutdown: %s", st).isZero();
             assertThat(st.created()).as("every connection closed: %s", st).isEqualTo(st.destroyed());

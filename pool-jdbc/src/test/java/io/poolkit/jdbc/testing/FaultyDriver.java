@@ -115,6 +115,9 @@ public final class FaultyDriver implements Driver {
             throw failure;
         }
         Connection c = h2.connect(url, info);
+        if (c == null) {
+            return null;
+        }
         opened.add(c);
         return wrap(c, Connection.class);
     }
