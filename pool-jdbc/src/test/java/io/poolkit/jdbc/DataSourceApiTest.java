@@ -50,7 +50,9 @@ class DataSourceApiTest extends DataSourceTestBase {
     void getConnectionUsesTheConfiguredAcquireTimeout() throws Exception {
         PooledDataSource ds = open(h2().maxSize(1).acquireTimeout(Duration.ofMillis(100)));
         try (Connection held = ds.getConnection()) {
-            assertThatThrownBy(ds::getConnection).isInstanceOf(SQLTransientConnectionException.class).hasMessageContaining("100 ms");
+            long start = System.nanoTime();
+            assertThatThrownBy(ds::getConnection).isInstanceOf(SQLTransientConnectionException.class).hasMessageContaining("timed out after");
+            assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis()).isBetween(80L, 3000L);
         }
     }
 
@@ -159,11 +161,11 @@ class DataSourceApiTest extends DataSourceTestBase {
         PooledDataSource ds = open(h2().maxSize(3).minIdle(2));
         assertThat(ds.stats().idle()).isGreaterThanOrEqualTo(2);
         ds.setMinIdle(0);
-        Await.until(() -> ds.stats().creating() == 0, () -> "creates settled: " + ds.stats());
-        int idle = ds.stats().idle();
-        ds.evictIdle();
-        Await.until(() -> ds.stats().size() == 0, () -> "evicted: " + ds.stats());
-        assertThat(ds.stats().destroyedBy(DestroyReason.EVICTED)).isEqualTo(idle);
+        Await.until(() -> {
+            ds.evictIdle(); // again if a refill started before minIdle went to 0 lands afterwards
+            return ds.stats().size() == 0;
+        }, () -> "evicted: " + ds.stats());
+        assertThat(ds.stats().destroyedBy(DestroyReason.EVICTED)).as("every connection, none used").isEqualTo(ds.stats().created());
         ds.resize(1);
         assertThat(ds.stats().maxSize()).isEqualTo(1);
         ds.suspend();

@@ -59,9 +59,9 @@ class StartAndCreateTest extends DataSourceTestBase {
     void buildOpensMinIdleConnections() {
         PooledDataSource ds = open(h2().driver(driver).maxSize(5).minIdle(3));
         // at least minIdle; pool-core's warmUp does not count the minIdle refill already in flight, so
-        // one more may be opened (reported to the core's owner)
+        // up to maxConcurrentCreates more may be opened (reported to the core's owner)
         assertThat(ds.stats().idle()).isGreaterThanOrEqualTo(3);
-        assertThat(driver.connects()).isBetween(3, 4);
+        assertThat(driver.connects()).isBetween(3, 5);
     }
 
     @Test
