@@ -76,7 +76,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     private final JdbcSettings settings;
     private volatile boolean closed;
 
-    PooledDataSource(String name, JdbcSettings settings, List<Consumer<PoolBuilder<PooledConnection>>> coreOptions, int initialSize,
+    PooledDataSource(String name, JdbcSettings settings, List<Consumer<PoolBuilder<PooledConnection>>> coreOptions, int minIdle,
             Duration initializationFailTimeout) {
         this.name = name;
         this.settings = settings;
@@ -86,9 +86,13 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
                 .name(name)
                 .maxLifetime(Duration.ofMinutes(30))
                 .createTimeout(settings.loginTimeout)
-                .initialSize(initialSize)
+                .initialSize(Math.max(1, minIdle))
                 .initializationFailTimeout(initializationFailTimeout);
         coreOptions.forEach(o -> o.accept(b));
+        // minIdle is set once the initial connections are open: pool-core's warm-up at build() does
+        // not count the minIdle refill running beside it, which opens extra connections and, when
+        // minIdle == maxSize, takes every slot so that build() fails (reported to pool-core)
+        b.minIdle(0);
         try {
             this.pool = b.build();
         } catch (ResourceCreationException e) {
@@ -97,6 +101,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
                     + cause + "); is the database up and reachable from here? initializationFailTimeout(Pool.FOREVER) starts"
                     + " the pool anyway and keeps trying in the background", cause);
         }
+        pool.setMinIdle(minIdle);
     }
 
     /**

@@ -51,6 +51,7 @@ public final class PooledDataSourceBuilder {
     private final JdbcSettings settings = new JdbcSettings();
     private String name;
     private int minIdle;
+    private int maxSize = 10;
     private Duration initializationFailTimeout = Duration.ofMillis(1);
 
     PooledDataSourceBuilder() {
@@ -260,7 +261,9 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#maxSize(int)
      */
     public PooledDataSourceBuilder maxSize(int maxSize) {
-        return core(b -> b.maxSize(maxSize));
+        core(b -> b.maxSize(maxSize));
+        this.maxSize = maxSize;
+        return this;
     }
 
     /**
@@ -470,8 +473,11 @@ public final class PooledDataSourceBuilder {
             throw new IllegalArgumentException("property(..) and driver(..) apply to url(..) connections; with dataSource(..),"
                     + " configure the DataSource itself (properties set: " + s.properties.keySet() + ")");
         }
+        if (minIdle > maxSize) {
+            throw new IllegalArgumentException("minIdle (" + minIdle + ") must not exceed maxSize (" + maxSize + ")");
+        }
         String n = name != null ? name : "jdbc-pool-" + NUMBER.incrementAndGet();
-        return new PooledDataSource(n, s, List.copyOf(coreOptions), Math.max(1, minIdle), initializationFailTimeout);
+        return new PooledDataSource(n, s, List.copyOf(coreOptions), minIdle, initializationFailTimeout);
     }
 
     @Override
