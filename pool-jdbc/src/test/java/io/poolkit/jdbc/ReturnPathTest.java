@@ -241,6 +241,20 @@ class ReturnPathTest extends DataSourceTestBase {
     }
 
     @Test
+    void errorThrownWhileCleaningDestroysTheConnectionAndPropagates() throws Exception {
+        PooledDataSource ds = single();
+        Connection c = ds.getConnection();
+        Connection raw = physical(c);
+        driver.fail("Connection.clearWarnings", new LinkageError("driver bug"));
+        assertThatThrownBy(c::close).isInstanceOf(LinkageError.class);
+        driver.heal();
+        try (Connection next = ds.getConnection()) {
+            assertThat(physical(next)).isNotSameAs(raw);
+        }
+        assertThat(ds.stats().destroyedBy(DestroyReason.INVALIDATED)).isEqualTo(1);
+    }
+
+    @Test
     void unwrapGivesTheDriversObjectsAndTheReturnPathThenRestoresEverything() throws Exception {
         PooledDataSource ds = single();
         ds.update("create table t(id int)");

@@ -306,6 +306,7 @@ public final class ConnectionProxy extends ConnectionDelegate {
             return;
         }
         delegate = ctx.closed;
+        boolean clean = false; // stays false when anything, even an Error, interrupts the cleaning
         try {
             if (statementCount > 0) {
                 closeStatements();
@@ -323,6 +324,7 @@ public final class ConnectionProxy extends ConnectionDelegate {
                 }
                 raw.clearWarnings();
             }
+            clean = !broken;
         } catch (SQLException | RuntimeException e) {
             if (!broken) {
                 broken = true;
@@ -333,10 +335,10 @@ public final class ConnectionProxy extends ConnectionDelegate {
                 }
             }
         } finally {
-            if (broken) {
-                lease.invalidate();
-            } else {
+            if (clean) {
                 lease.close();
+            } else {
+                lease.invalidate();
             }
         }
     }

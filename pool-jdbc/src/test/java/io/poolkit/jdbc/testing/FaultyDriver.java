@@ -31,7 +31,7 @@ import java.util.logging.Logger;
 public final class FaultyDriver implements Driver {
     private final Driver h2 = new org.h2.Driver();
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, SQLException> faults = new ConcurrentHashMap<>();
+    private final Map<String, Throwable> faults = new ConcurrentHashMap<>();
     private final List<Connection> opened = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger connects = new AtomicInteger();
     private volatile SQLException connectFailure;
@@ -52,6 +52,11 @@ public final class FaultyDriver implements Driver {
 
     /** Makes every call of {@code method} (on any wrapped object; "Statement.execute" or just "execute") throw {@code failure}. */
     public void fail(String method, SQLException failure) {
+        faults.put(method, failure);
+    }
+
+    /** Makes every call of {@code method} throw {@code failure}: an error no driver should throw, but some do. */
+    public void fail(String method, Error failure) {
         faults.put(method, failure);
     }
 
@@ -138,7 +143,7 @@ public final class FaultyDriver implements Driver {
                 }
             }
             calls.add(type + "." + name + "(" + (args == null ? "" : argsText(args)) + ")");
-            SQLException fault = faults.get(type + "." + name);
+            Throwable fault = faults.get(type + "." + name);
             if (fault == null) {
                 fault = faults.get(name);
             }
