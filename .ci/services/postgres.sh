@@ -22,15 +22,15 @@ poolkit_pg_setup() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   fi
-  local line version name port status
+  local line version name port
   line="$(pg_lsclusters -h | head -n 1)"
   if [ -z "$line" ]; then
     version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
     pg_createcluster "$version" main >/dev/null
     line="$(pg_lsclusters -h | head -n 1)"
   fi
-  read -r version name port status _ <<<"$line"
-  if [ "$status" != "online" ]; then
+  read -r version name port _ <<<"$line"
+  if ! pg_ctlcluster "$version" "$name" status >/dev/null 2>&1; then
     pg_ctlcluster "$version" "$name" start
   fi
   local i
