@@ -1,0 +1,423 @@
+package io.poolkit.jdbc.internal;
+
+import io.poolkit.Lease;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection a caller holds: one per {@code getConnection()}, forwarding to the pooled driver
+ * connection until {@link #close()}, and to the closed stand-in after it.
+ *
+ * <p>What it tracks for the return path, all of it per lease: the properties the caller changed
+ * (with their current values), whether the transaction may hold work (any execute since the last
+ * commit or rollback), the statements still open, whether a fatal failure was seen, and whether the
+ * caller unwrapped to the driver's connection (then nothing can be assumed and everything is
+ * compared and restored). {@code close()} closes the open statements, rolls back, restores only
+ * what changed, clears the warnings and returns the connection; when anything of that fails, or a
+ * fatal failure was seen, the connection is destroyed instead: a dirty connection is never handed
+ * out.
+ *
+ * <p>Not thread-safe, like the drivers' own connections in practice: one caller at a time.
+ */
+public final class ConnectionProxy extends ConnectionDelegate {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionProxy.class);
+
+    static final int AUTO_COMMIT = 1;
+    static final int ISOLATION = 2;
+    static final int READ_ONLY = 4;
+    static final int CATALOG = 8;
+    static final int SCHEMA = 16;
+    static final int NETWORK_TIMEOUT = 32;
+    private static final int ALL = 63;
+
+    private final PoolContext ctx;
+    private final PooledConnection pc;
+    private final Lease<PooledConnection> lease;
+
+    private int dirty;
+    private boolean autoCommit;
+    private int isolation;
+    private boolean readOnly;
+    private String catalog;
+    private String schema;
+    private int networkTimeout;
+    /** An execute ran since the last commit or rollback: with auto-commit off, there is work to roll back. */
+    private boolean commitDirty;
+    /** A fatal failure was seen, or a default could not be read: destroy instead of returning. */
+    private boolean broken;
+    /** The caller unwrapped to the driver's connection: compare and restore everything. */
+    private boolean exposed;
+
+    private TrackedStatement[] statements;
+    private int statementCount;
+
+    public ConnectionProxy(PoolContext ctx, Lease<PooledConnection> lease) {
+        this(ctx, lease, lease.get());
+    }
+
+    private ConnectionProxy(PoolContext ctx, Lease<PooledConnection> lease, PooledConnection pc) {
+        super(pc.raw);
+        this.ctx = ctx;
+        this.pc = pc;
+        this.lease = lease;
+        this.autoCommit = pc.autoCommit;
+    }
+
+    /** @return the pooled connection behind this proxy (tests and diagnostics) */
+    public PooledConnection pooled() {
+        return pc;
+    }
+
+    // ---- hooks of the generated delegate ----
+
+    @Override
+    protected SQLException check(SQLException e) {
+        if (!broken && delegate != ctx.closed && ctx.isFatal(e)) {
+            broken = true;
+            log.warn("{} - {} failed with SQLState {} ({}); it is destroyed when closed", ctx.name, pc, e.getSQLState(),
+                    e.getClass().getSimpleName());
+        }
+        return e;
+    }
+
+    @Override
+    protected Statement wrapStatement(Statement raw) {
+        return raw == null ? null : track(new StatementProxy(this, raw));
+    }
+
+    @Override
+    protected PreparedStatement wrapPrepared(PreparedStatement raw) {
+        return raw == null ? null : track(new PreparedStatementProxy(this, raw));
+    }
+
+    @Override
+    protected CallableStatement wrapCallable(CallableStatement raw) {
+        return raw == null ? null : track(new CallableStatementProxy(this, raw));
+    }
+
+    @Override
+    protected DatabaseMetaData wrapMetaData(DatabaseMetaData raw) {
+        return raw == null ? null : new MetaDataProxy(this, raw);
+    }
+
+    @Override
+    protected void exposed() {
+        if (!exposed && delegate != ctx.closed) {
+            exposed = true;
+            if (!pc.learn(ALL)) {
+                broken = true;
+            }
+        }
+    }
+
+    /** Statements and metadata report their work here: the transaction may now hold something. */
+    void executing() {
+        commitDirty = true;
+    }
+
+    SQLException failed(SQLException e) {
+        return check(e);
+    }
+
+    void exposedByChild() {
+        exposed();
+    }
+
+    boolean isOpen() {
+        return delegate != ctx.closed;
+    }
+
+    // ---- statement tracking ----
+
+    private <S extends TrackedStatement> S track(S s) {
+        TrackedStatement[] a = statements;
+        if (a == null) {
+            a = statements = new TrackedStatement[8];
+        } else if (statementCount == a.length) {
+            a = statements = java.util.Arrays.copyOf(a, a.length * 2);
+        }
+        a[statementCount++] = s;
+        return s;
+    }
+
+    void untrack(TrackedStatement s) {
+        if (delegate == ctx.closed) {
+            return; // already closed by the return path; the array may belong to no one now
+        }
+        TrackedStatement[] a = statements;
+        for (int i = statementCount - 1; i >= 0; i--) {
+            if (a[i] == s) {
+                int tail = statementCount - 1 - i;
+                if (tail > 0) {
+                    System.arraycopy(a, i + 1, a, i, tail);
+                }
+                a[--statementCount] = null;
+                return;
+            }
+        }
+    }
+
+    // ---- the tracked setters: capture the default before the first change, then remember the value ----
+
+    private void before(int bit) {
+        if ((dirty & bit) == 0 && delegate != ctx.closed && !pc.learn(bit)) {
+            broken = true;
+        }
+    }
+
+    @Override
+    public void setAutoCommit(boolean value) throws SQLException {
+        super.setAutoCommit(value);
+        autoCommit = value;
+        commitDirty = false; // on: the driver committed; off: no transaction has begun yet
+        dirty |= AUTO_COMMIT;
+    }
+
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        before(ISOLATION);
+        super.setTransactionIsolation(level);
+        isolation = level;
+        dirty |= ISOLATION;
+        commitDirty = true;
+    }
+
+    @Override
+    public void setReadOnly(boolean value) throws SQLException {
+        before(READ_ONLY);
+        super.setReadOnly(value);
+        readOnly = value;
+        dirty |= READ_ONLY;
+        commitDirty = true;
+    }
+
+    @Override
+    public void setCatalog(String value) throws SQLException {
+        before(CATALOG);
+        super.setCatalog(value);
+        catalog = value;
+        dirty |= CATALOG;
+        commitDirty = true;
+    }
+
+    @Override
+    public void setSchema(String value) throws SQLException {
+        before(SCHEMA);
+        super.setSchema(value);
+        schema = value;
+        dirty |= SCHEMA;
+        commitDirty = true; // pgjdbc runs SET search_path, which opens a transaction when auto-commit is off
+    }
+
+    @Override
+    public String getSchema() throws SQLException {
+        commitDirty = true; // may run a query
+        return super.getSchema();
+    }
+
+    @Override
+    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+        before(NETWORK_TIMEOUT);
+        super.setNetworkTimeout(executor, milliseconds);
+        networkTimeout = milliseconds;
+        dirty |= NETWORK_TIMEOUT;
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        super.commit();
+        commitDirty = false;
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        super.rollback();
+        commitDirty = false;
+    }
+
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        super.rollback(savepoint);
+        commitDirty = true;
+    }
+
+    @Override
+    public Savepoint setSavepoint() throws SQLException {
+        commitDirty = true;
+        return super.setSavepoint();
+    }
+
+    @Override
+    public Savepoint setSavepoint(String name) throws SQLException {
+        commitDirty = true;
+        return super.setSavepoint(name);
+    }
+
+    @Override
+    public void abort(Executor executor) throws SQLException {
+        if (delegate == ctx.closed) {
+            return;
+        }
+        broken = true;
+        try {
+            super.abort(executor);
+        } finally {
+            close();
+        }
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (delegate == ctx.closed) {
+            return delegate.unwrap(iface); // throws "connection is closed"
+        }
+        return super.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        if (delegate == ctx.closed) {
+            return delegate.isWrapperFor(iface);
+        }
+        return super.isWrapperFor(iface);
+    }
+
+    // ---- the return path ----
+
+    /**
+     * Returns the connection: closes the statements left open, rolls back work not committed,
+     * restores the properties the caller changed, clears the warnings. Never throws for the
+     * connection's sake: when cleaning fails (a dead connection cannot roll back) the connection is
+     * destroyed instead. A second close is a no-op.
+     */
+    @Override
+    public void close() {
+        Connection raw = delegate;
+        if (raw == ctx.closed) {
+            return;
+        }
+        delegate = ctx.closed;
+        boolean clean = false; // stays false when anything, even an Error, interrupts the cleaning
+        try {
+            if (statementCount > 0) {
+                closeStatements();
+            }
+            if (!broken) {
+                if (exposed) {
+                    restoreEverything(raw);
+                } else {
+                    if (commitDirty && !autoCommit) {
+                        raw.rollback();
+                    }
+                    if (dirty != 0) {
+                        restoreChanged(raw);
+                    }
+                }
+                raw.clearWarnings();
+            }
+            clean = !broken;
+        } catch (SQLException | RuntimeException e) {
+            if (!broken) {
+                broken = true;
+                if (ctx.isFatal(e instanceof SQLException s ? s : new SQLException(e))) {
+                    log.debug("{} - cleaning {} on return failed; destroying it", ctx.name, pc, e);
+                } else {
+                    log.warn("{} - cleaning {} on return failed; destroying it", ctx.name, pc, e);
+                }
+            }
+        } finally {
+            if (clean) {
+                lease.close();
+            } else {
+                lease.invalidate();
+            }
+        }
+    }
+
+    private void closeStatements() {
+        TrackedStatement[] a = statements;
+        int n = statementCount;
+        statementCount = 0;
+        for (int i = 0; i < n; i++) {
+            try {
+                a[i].closeForReturn();
+            } catch (SQLException e) {
+                if (!broken && ctx.isFatal(e)) {
+                    broken = true;
+                }
+                log.debug("{} - closing a statement left open on {} failed", ctx.name, pc, e);
+            }
+            a[i] = null;
+        }
+    }
+
+    private void restoreChanged(Connection raw) throws SQLException {
+        int d = dirty;
+        boolean sessionSql = false;
+        if ((d & ISOLATION) != 0 && isolation != pc.isolation) {
+            raw.setTransactionIsolation(pc.isolation);
+        }
+        if ((d & READ_ONLY) != 0 && readOnly != (pc.readOnly == 1)) {
+            raw.setReadOnly(pc.readOnly == 1);
+        }
+        if ((d & CATALOG) != 0 && !Objects.equals(catalog, pc.catalog)) {
+            raw.setCatalog(pc.catalog);
+            sessionSql = true;
+        }
+        if ((d & SCHEMA) != 0 && !Objects.equals(schema, pc.schema)) {
+            raw.setSchema(pc.schema);
+            sessionSql = true;
+        }
+        if ((d & NETWORK_TIMEOUT) != 0 && networkTimeout != pc.networkTimeout) {
+            raw.setNetworkTimeout(Runnable::run, pc.networkTimeout);
+        }
+        if ((d & AUTO_COMMIT) != 0 && autoCommit != pc.autoCommit) {
+            raw.setAutoCommit(pc.autoCommit);
+        } else if (sessionSql && !pc.autoCommit) {
+            raw.commit(); // a SET run to restore it opened a transaction; keep it, end the transaction
+        }
+    }
+
+    /** After an unwrap: no assumption about what the caller did through the driver's connection. */
+    private void restoreEverything(Connection raw) throws SQLException {
+        if (!raw.getAutoCommit()) {
+            raw.rollback();
+        }
+        if (raw.getTransactionIsolation() != pc.isolation) {
+            raw.setTransactionIsolation(pc.isolation);
+        }
+        if (raw.isReadOnly() != (pc.readOnly == 1)) {
+            raw.setReadOnly(pc.readOnly == 1);
+        }
+        if (!Objects.equals(raw.getCatalog(), pc.catalog)) {
+            raw.setCatalog(pc.catalog);
+        }
+        if (!Objects.equals(raw.getSchema(), pc.schema)) {
+            raw.setSchema(pc.schema);
+        }
+        if (pc.networkTimeout != PooledConnection.UNKNOWN && raw.getNetworkTimeout() != pc.networkTimeout) {
+            raw.setNetworkTimeout(Runnable::run, pc.networkTimeout);
+        }
+        if (raw.getAutoCommit() != pc.autoCommit) {
+            raw.setAutoCommit(pc.autoCommit);
+        } else if (!pc.autoCommit) {
+            // the caller's work was rolled back above; what is open now are the getters' queries and
+            // the SETs that restored the session: keep those
+            raw.commit();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return ctx.name + " - " + pc + (delegate == ctx.closed ? " [closed]" : "");
+    }
+}
