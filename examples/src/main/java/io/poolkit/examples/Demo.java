@@ -34,6 +34,8 @@ public final class Demo {
     static List<Stage> stages() {
         List<Stage> stages = new ArrayList<>();
         stages.add(CustomFactoryExample::demoStage);
+        stages.add(JdbcExample::demoStage);
+        stages.add(SshExample::demoStage);
         return stages;
     }
 

@@ -25,6 +25,24 @@ class MoreExamplesTest {
     }
 
     @Test
+    void jdbcExampleCommitsATransactionAndQueriesThroughThePool() throws Exception {
+        assertThat(JdbcExample.run(out)).containsExactly("Lisbon", "Porto");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("inserted 3 cities in one transaction");
+    }
+
+    @Test
+    void sshExampleRunsACommandOverAVerifiedHostKey() throws Exception {
+        PrintStream saved = System.out;
+        System.setOut(out);
+        try {
+            SshExample.main(new String[0]);
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("exit 0: hello from a pooled connection");
+    }
+
+    @Test
     void metricsExampleReadsTheMetersItBound() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MetricsExample.run(out, registry);
