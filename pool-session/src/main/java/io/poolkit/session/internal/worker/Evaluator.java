@@ -20,6 +20,9 @@ final class Evaluator {
     static final int MAX_VALUE_CHARS = 64 * 1024;
     private static final int MAX_FRAMES = 30;
     private static final String PRELUDE = "io.poolkit.session.snippet.Tools tools = io.poolkit.session.snippet.Tools.get();";
+    /** The imports jshell's DEFAULT start-up gives, so snippets read as they would in jshell. */
+    private static final List<String> IMPORTS = List.of("java.io.*", "java.math.*", "java.net.*", "java.nio.file.*", "java.util.*",
+            "java.util.concurrent.*", "java.util.function.*", "java.util.regex.*", "java.util.stream.*");
 
     private final String classpath;
     private volatile JShell shell;
@@ -34,10 +37,17 @@ final class Evaluator {
     /** Runs the compiler and the engine once in a throwaway shell, so the first user snippet is fast. */
     private void warmUp() {
         try (JShell warm = newShell()) {
+            prelude(warm);
             warm.eval("int $w(int a) { return a + 1; }");
-            warm.eval("$w(1) + java.util.List.of(1).size()");
-            warm.eval(PRELUDE);
+            warm.eval("$w(1) + List.of(1).size()");
         }
+    }
+
+    private static void prelude(JShell s) {
+        for (String i : IMPORTS) {
+            s.eval("import " + i + ";");
+        }
+        s.eval(PRELUDE);
     }
 
     private JShell newShell() {
@@ -48,7 +58,7 @@ final class Evaluator {
 
     private void open() {
         JShell s = newShell();
-        s.eval(PRELUDE);
+        prelude(s);
         analysis = s.sourceCodeAnalysis();
         shell = s;
     }
