@@ -158,6 +158,11 @@ public final class SecureSessionPool implements AutoCloseable {
         return pool.stats();
     }
 
+    /** @return the sessions that exist now, for tests */
+    java.util.Set<SecureSession> sessions() {
+        return factory.sessions();
+    }
+
     /** @return the pool's name */
     public String name() {
         return name;
