@@ -179,8 +179,13 @@ public final class Execution {
         String reason = worker.deathReason();
         String said = worker.diagnostics(1_000);
         Integer exit = worker.exitCode();
+        boolean oomKilled = worker.oomKilled();
         worker.kill(reason == null ? "the connection was lost" : reason);
         String tail = said.isEmpty() ? "" : "; it said: " + (said.length() > 2000 ? "..." + said.substring(said.length() - 2000) : said);
+        if (oomKilled) {
+            return report(Kind.LIMIT, "the worker exceeded its memory cap (" + (Launcher.memoryCap(settings.limits()) >> 20)
+                    + " MiB: heap, metaspace and native memory) and the kernel ended it" + tail, start, "", "", "", "");
+        }
         if (said.contains("OutOfMemoryError")) {
             Limits l = settings.limits();
             return report(Kind.LIMIT, "the worker ran out of memory (heap " + l.heapBytes() / (1 << 20) + " MiB, metaspace "

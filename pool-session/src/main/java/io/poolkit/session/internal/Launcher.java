@@ -57,6 +57,7 @@ public final class Launcher {
         }
         Path socket = dir.resolve("w.sock");
         Process process = null;
+        Cgroups cgroups = null;
         boolean started = false;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 Selector selector = Selector.open()) {
@@ -73,13 +74,18 @@ public final class Launcher {
             pb.directory(dir.toFile());
             log.debug("{} - starting worker: {}", name, cmd);
             process = Spawner.spawn(pb);
+            cgroups = Cgroups.create("w-" + dir.getFileName().toString().substring(2), s.limits().maxProcesses() + 8L,
+                    memoryCap(s.limits()));
+            if (cgroups != null) {
+                cgroups.add(process.toHandle());
+            }
             Tail diagnostics = Tail.drain(process.getInputStream(), name + "-diagnostics");
             try (OutputStream stdin = process.getOutputStream()) {
                 stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
             } catch (IOException e) {
                 // the process died already: reported below with its diagnostics
             }
-            WorkerProcess w = await(s, name, server, selector, process, diagnostics, dir, token, deadline);
+            WorkerProcess w = await(s, name, server, selector, process, diagnostics, dir, token, deadline, cgroups);
             started = true;
             return w;
         } catch (IOException e) {
@@ -94,13 +100,16 @@ public final class Launcher {
                 if (process != null) {
                     Processes.killTreeAndWait(process, 5_000);
                 }
+                if (cgroups != null) {
+                    cgroups.remove();
+                }
                 WorkDirs.deleteQuietly(dir);
             }
         }
     }
 
     private static WorkerProcess await(SessionSettings s, String name, ServerSocketChannel server, Selector selector, Process process,
-            Tail diagnostics, Path dir, String token, long deadline) throws IOException, InterruptedException {
+            Tail diagnostics, Path dir, String token, long deadline, Cgroups cgroups) throws IOException, InterruptedException {
         int impostors = 0;
         for (;;) {
             long left = deadline - System.nanoTime();
@@ -126,7 +135,7 @@ public final class Launcher {
             String javaVersion = hello(c, token, deadline);
             if (javaVersion != null) {
                 c.send(Frame.TOOLS, tools(s.tools()));
-                return new WorkerProcess(name, process, c, diagnostics, dir, javaVersion);
+                return new WorkerProcess(name, process, c, diagnostics, dir, javaVersion, cgroups);
             }
             c.close("no valid HELLO");
             if (++impostors > MAX_IMPOSTORS) {
@@ -174,6 +183,11 @@ public final class Launcher {
     private static String said(Tail diagnostics) {
         String text = diagnostics.text();
         return text.isEmpty() ? "" : "; it said: " + text;
+    }
+
+    /** The worker's memory cgroup cap: heap and metaspace, plus room for the JIT, javac's native memory and thread stacks. */
+    static long memoryCap(Limits limits) {
+        return limits.heapBytes() + limits.metaspaceBytes() + (384L << 20);
     }
 
     /** The worker JVM's command line: the same java binary as this JVM, with the limits as JVM flags. */

@@ -28,8 +28,9 @@ import java.util.stream.Stream;
  * Mounts: read-only binds of the JDK (and the files outside it that its symlinks name), the system
  * library directories, {@code /etc/ld.so.cache}, {@code prlimit}, the worker code
  * ({@code /poolkit/code}) and the worker's socket directory ({@code /poolkit/ipc}); a fresh
- * {@code /proc} (own pid namespace) and {@code /dev}; a private size-capped tmpfs {@code /tmp};
- * then the root is remounted read-only, so nothing outside {@code /tmp} can be written. Inside, the
+ * {@code /proc} (own pid namespace) and a minimal {@code /dev} (null, zero, random, urandom, tty;
+ * its tmpfs remounted read-only); a private size-capped tmpfs {@code /tmp}; then the root is
+ * remounted read-only, so nothing outside {@code /tmp} can be written. Inside, the
  * command is {@code prlimit} setting the rlimits (file size, open files, threads and processes, no
  * core dumps), which then runs the worker JVM.
  *
@@ -173,6 +174,7 @@ public final class Sandbox {
                 "--ro-bind", sessionDir.toString(), IPC,
                 "--proc", "/proc",
                 "--dev", "/dev",
+                "--remount-ro", "/dev",
                 "--size", Long.toString(limits.tmpSizeBytes()), "--tmpfs", "/tmp",
                 "--remount-ro", "/",
                 "--chdir", "/tmp",

@@ -19,15 +19,18 @@ public final class WorkerProcess {
     private final Tail diagnostics;
     private final Path sessionDir;
     private final String javaVersion;
+    private final Cgroups cgroups;
     private volatile String deathReason;
 
-    WorkerProcess(String name, Process process, Connection connection, Tail diagnostics, Path sessionDir, String javaVersion) {
+    WorkerProcess(String name, Process process, Connection connection, Tail diagnostics, Path sessionDir, String javaVersion,
+            Cgroups cgroups) {
         this.name = name;
         this.process = process;
         this.connection = connection;
         this.diagnostics = diagnostics;
         this.sessionDir = sessionDir;
         this.javaVersion = javaVersion;
+        this.cgroups = cgroups;
     }
 
     public String name() {
@@ -79,6 +82,16 @@ public final class WorkerProcess {
         return diagnostics.text();
     }
 
+    /** @return whether the kernel's OOM killer ended something in the worker's memory cgroup */
+    public boolean oomKilled() {
+        return cgroups != null && cgroups.oomKilled();
+    }
+
+    /** @return whether the worker runs in its own pids and memory cgroups */
+    public boolean hasCgroups() {
+        return cgroups != null;
+    }
+
     /** @return the exit code, or null while it runs */
     public Integer exitCode() {
         return process.isAlive() ? null : process.exitValue();
@@ -96,6 +109,9 @@ public final class WorkerProcess {
             log.warn("{} - worker pid {} did not exit within {} ms of SIGKILL", name, process.pid(), KILL_WAIT_MILLIS);
         }
         WorkDirs.deleteQuietly(sessionDir);
+        if (cgroups != null) {
+            cgroups.remove();
+        }
         log.debug("{} - worker pid {} ended: {}", name, process.pid(), reason);
     }
 
