@@ -30,17 +30,23 @@ final class Evaluator {
 
     Evaluator(String classpath) {
         this.classpath = classpath;
-        warmUp();
         open();
+        warmUp();
     }
 
-    /** Runs the compiler and the engine once in a throwaway shell, so the first user snippet is fast. */
+    /**
+     * Runs the compiler and the engine once through a method, a class and an expression, then drops
+     * those snippets again, so the first user snippet is as fast as the later ones.
+     */
     private void warmUp() {
-        try (JShell warm = newShell()) {
-            prelude(warm);
-            warm.eval("int $w(int a) { return a + 1; }");
-            warm.eval("$w(1) + List.of(1).size()");
+        for (String w : List.of("int $pkw(int a) { return a + 1; }", "record $Pkw(int v) {}", "$pkw(new $Pkw(1).v()) + List.of(1).size()")) {
+            for (SnippetEvent e : shell.eval(w)) {
+                if (e.causeSnippet() == null && e.snippet() instanceof jdk.jshell.PersistentSnippet) {
+                    shell.drop(e.snippet());
+                }
+            }
         }
+        shell.snippets().filter(s -> s.kind() == Snippet.Kind.VAR && s.source().contains("$pkw")).forEach(shell::drop);
     }
 
     private static void prelude(JShell s) {
