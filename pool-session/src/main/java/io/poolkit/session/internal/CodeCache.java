@@ -61,7 +61,7 @@ public final class CodeCache {
         }
     }
 
-    private static Path extract(Path root) throws IOException {
+    static Path extract(Path root) throws IOException {
         Map<String, byte[]> files = classes();
         String hash = hash(files);
         Path dir = root.resolve("code-" + hash.substring(0, 16));
