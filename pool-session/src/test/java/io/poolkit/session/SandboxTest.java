@@ -215,13 +215,27 @@ class SandboxTest {
         value("1");
         io.poolkit.testkit.Services.require(session.worker().hasCgroups(), "this host lets no pids and memory cgroup be created"
                 + " for the worker (run as root, or delegate a cgroup v2 subtree)");
-        ExecutionResult r = session.execute("var f = sun.misc.Unsafe.class.getDeclaredField(\"theUnsafe\"); f.setAccessible(true);"
-                + " var u = (sun.misc.Unsafe) f.get(null); while (true) { long p = u.allocateMemory(64 << 20); u.setMemory(p, 64 << 20, (byte) 1); }",
-                T);
+        int feature = Runtime.version().feature();
+        String unsafeBomb = "var f = sun.misc.Unsafe.class.getDeclaredField(\"theUnsafe\"); f.setAccessible(true);"
+                + " var u = (sun.misc.Unsafe) f.get(null); while (true) { long p = u.allocateMemory(64 << 20); u.setMemory(p, 64 << 20, (byte) 1); }";
+        // -Xmx bounds none of these: sun.misc.Unsafe before JDK 23 (denied from 23 on), the FFM API from 22 on
+        String bomb = feature >= 22
+                ? "var arena = java.lang.foreign.Arena.global(); while (true) { arena.allocate(64 << 20).fill((byte) 1); }"
+                : unsafeBomb;
+        ExecutionResult r = session.execute(bomb, T);
         ExecutionError e = r.error().orElseThrow();
         assertThat(e.kind()).as("%s", r).isEqualTo(Kind.LIMIT);
-        assertThat(e.message()).containsAnyOf("exceeded its memory cap", "ran out of memory", "sun.misc.Unsafe");
+        assertThat(e.message()).contains("exceeded its memory cap");
         assertThat(session.isAlive()).isFalse();
+        if (feature >= 23) {
+            ExecutionResult denied = session.execute(unsafeBomb, T);
+            if (denied.error().orElseThrow().kind() == Kind.SESSION_DIED) { // the bomb above was killed: a fresh worker
+                session.restart();
+                denied = session.execute(unsafeBomb, T);
+            }
+            assertThat(denied.error().orElseThrow().message()).as("--sun-misc-unsafe-memory-access=deny")
+                    .contains("UnsupportedOperationException");
+        }
     }
 
     @Test
