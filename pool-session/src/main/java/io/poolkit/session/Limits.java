@@ -8,9 +8,7 @@ import java.util.Objects;
  * The limits of one worker and of each execution in it. Immutable and thread-safe; build one with
  * {@link #builder()}, or take {@link #defaults()}.
  *
- * {@snippet :
- * Limits limits = Limits.builder().heap("128m").maxOutputBytes(1 << 20).maxWallTime(Duration.ofSeconds(30)).build();
- * }
+ * {@snippet class=io.poolkit.session.examples.SessionSnippets region=limits}
  *
  * <p>How each is enforced:
  * <ul>

@@ -17,12 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * One isolated worker process: a child JVM that evaluates Java snippets with jdk.jshell's local
  * execution engine, in a bubblewrap sandbox by default.
  *
- * {@snippet :
- * try (SecureSession session = SecureSession.builder().limits(Limits.builder().heap("128m").build()).start()) {
- *     session.execute("int x = 20;", Duration.ofSeconds(5));
- *     ExecutionResult r = session.execute("x * 2 + 2", Duration.ofSeconds(5));   // r.value() -> "42"
- * }
- * }
+ * {@snippet class=io.poolkit.session.examples.SessionSnippets region=session}
  *
  * <p>State (variables, methods, classes, imports) persists between executions until
  * {@link #restart()}. An execution never throws for what the snippet does: compile errors,

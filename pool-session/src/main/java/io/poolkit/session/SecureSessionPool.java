@@ -17,14 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A thread-safe pool of pre-warmed {@link SecureSession}s, on poolkit's {@code Pool<SecureSession>}
  * with {@code minIdle = maxSize = size}.
  *
- * {@snippet :
- * try (SecureSessionPool sessions = SecureSessionPool.builder().size(4)
- *         .limits(Limits.builder().heap("128m").maxOutputBytes(1 << 20).build())
- *         .tools(Tool.of("lookup", "find a user", List.of("id"), args -> users.get(args.get("id"))))
- *         .build()) {
- *     ExecutionResult x = sessions.execute("1 + 1", Duration.ofSeconds(5), Duration.ofSeconds(1));   // x.value() -> "2"
- * }
- * }
+ * {@snippet class=io.poolkit.session.examples.SessionSnippets region=pool}
  *
  * <p>{@code build()} starts all {@code size} sessions (a few seconds) and fails when none can be
  * started. Each {@link #execute} takes an idle session, runs the code there, and gives it back.

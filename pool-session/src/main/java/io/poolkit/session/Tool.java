@@ -12,9 +12,7 @@ import java.util.regex.Pattern;
  * that throws, and a handler that does not answer within {@link #timeout()} all surface inside the
  * snippet as a {@code ToolException}. Immutable and thread-safe.
  *
- * {@snippet :
- * Tool lookup = Tool.of("lookup", "find a user by id", List.of("id"), args -> users.get(args.get("id")));
- * }
+ * {@snippet class=io.poolkit.session.examples.SessionSnippets region=tool}
  */
 public final class Tool {
     /** The default bound of one call. */
