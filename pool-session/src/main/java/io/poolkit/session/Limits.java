@@ -24,6 +24,11 @@ import java.util.Objects;
  *     the sandbox; applied only with the sandbox on), set with {@code prlimit}; core dumps are off.
  *     {@code RLIMIT_AS} is never used: it crashes a JVM. A snippet that exceeds one sees an
  *     exception ("File too large", "Too many open files", "unable to create native thread").
+ * <li>Where the host lets this process create cgroups (root, or a delegated cgroup v2 subtree),
+ *     each worker also gets its own {@code pids.max} ({@code maxProcesses}) and a memory cap of
+ *     heap + metaspace + 384 MiB, which bounds native memory as well; the kernel exempts root from
+ *     {@code RLIMIT_NPROC}, so on a root host without cgroups {@code maxProcesses} is not enforced
+ *     (logged once at WARN).
  * <li>{@code tmpSize}: the size of the sandbox's private {@code /tmp}.
  * </ul>
  */

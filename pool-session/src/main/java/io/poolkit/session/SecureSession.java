@@ -134,7 +134,12 @@ public final class SecureSession implements AutoCloseable {
                 old.kill("restarted");
             }
             recycleReason = null;
-            worker = launch();
+            WorkerProcess fresh = launch();
+            worker = fresh;
+            if (closed) { // closed while the new worker started: it must not outlive the session
+                fresh.kill("closed");
+                throw new IllegalStateException(name + " was closed while it restarted");
+            }
         } finally {
             lock.unlock();
         }

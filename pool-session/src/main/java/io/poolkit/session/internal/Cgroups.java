@@ -45,11 +45,14 @@ final class Cgroups {
      */
     static Cgroups create(String name, long pidsMax, long memoryMax) {
         String why;
+        List<Path> made = new ArrayList<>();
         try {
             Map<String, String> own = ownCgroups();
             if (own.containsKey("pids") && own.containsKey("memory")) {
                 Path pids = make(ROOT.resolve("pids"), own.get("pids"), name);
+                made.add(pids);
                 Path memory = make(ROOT.resolve("memory"), own.get("memory"), name);
+                made.add(memory);
                 Files.writeString(pids.resolve("pids.max"), Long.toString(pidsMax));
                 Files.writeString(memory.resolve("memory.limit_in_bytes"), Long.toString(memoryMax));
                 trySwapCap(memory.resolve("memory.memsw.limit_in_bytes"), memoryMax);
@@ -69,6 +72,7 @@ final class Cgroups {
             why = "no pids and memory cgroup hierarchy is mounted under " + ROOT;
         } catch (IOException | RuntimeException e) {
             why = e.getMessage();
+            made.forEach(Cgroups::remove);
         }
         if (WARNED.compareAndSet(false, true)) {
             boolean root = isRoot();
