@@ -24,9 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A session whose worker died, was killed after a timeout, was stopped, or has a thread or process
  * its snippet left running is destroyed and replaced in the background, never on a caller's time;
  * dead idle sessions are found within a second. With {@code resetBetweenUses(true)} every
- * execution starts from a fresh JShell state (a new JShell inside the same warm worker); with
- * {@code false} (the default) state persists in each session, and consecutive executions may land
- * in different sessions.
+ * execution starts from a fresh JShell state (a new JShell inside the same warm worker, with system
+ * properties, default locale and time zone, {@code System.out/err/in} and the sandbox's /tmp put
+ * back); with {@code false} (the default) state persists in each session, and consecutive
+ * executions may land in different sessions. A reset is not a boundary between mutually hostile
+ * tenants (static state inside the JDK lives on in the JVM): {@code maxUsesPerSession(1)} gives
+ * every execution a fresh, pre-warmed process instead.
  */
 public final class SecureSessionPool implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -48,7 +51,11 @@ public final class SecureSessionPool implements AutoCloseable {
         this.sandbox = settings.sandbox();
         this.acquireTimeout = b.acquireTimeout;
         this.factory = new SessionFactory(settings, name, resetBetweenUses);
-        this.pool = Pool.builder(factory)
+        var core = Pool.builder(factory);
+        if (b.maxUsesPerSession > 0) {
+            core.maxUses(b.maxUsesPerSession);
+        }
+        this.pool = core
                 .name(name)
                 .maxSize(size)
                 .minIdle(size)
@@ -180,8 +187,24 @@ public final class SecureSessionPool implements AutoCloseable {
         private boolean resetBetweenUses;
         private Duration acquireTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(30);
+        private long maxUsesPerSession;
 
         private Builder() {
+        }
+
+        /**
+         * @param uses executions after which a session's worker is retired and a fresh one (started
+         *     in the background) takes its place; {@code 1} gives every execution its own process, the
+         *     boundary between mutually hostile tenants that {@code resetBetweenUses} (a new JShell in
+         *     the same JVM) is not (default unlimited)
+         * @return this builder
+         */
+        public Builder maxUsesPerSession(long uses) {
+            if (uses < 1) {
+                throw new IllegalArgumentException("maxUsesPerSession must be at least 1, but was " + uses);
+            }
+            this.maxUsesPerSession = uses;
+            return this;
         }
 
         /**

@@ -163,6 +163,8 @@ class SandboxTest {
         assertThat(status).containsPattern("Gid:\\s+65534\\s+65534\\s+65534\\s+65534");
         assertThat(status).containsPattern("CapEff:\\s+0+\n").containsPattern("CapPrm:\\s+0+\n").containsPattern("CapBnd:\\s+0+\n");
         assertThat(status).containsPattern("NoNewPrivs:\\s+1");
+        assertThat(value("Files.readString(Path.of(\"/proc/self/oom_score_adj\")).strip()")).as("the OOM killer takes a worker first")
+                .isEqualTo("\"1000\"");
     }
 
     @Test
@@ -215,6 +217,14 @@ class SandboxTest {
         value("1");
         io.poolkit.testkit.Services.require(session.worker().hasCgroups(), "this host lets no pids and memory cgroup be created"
                 + " for the worker (run as root, or delegate a cgroup v2 subtree)");
+        for (ProcessHandle p : session.worker().handle().descendants().toList()) {
+            try {
+                assertThat(Files.readString(Path.of("/proc/" + p.pid() + "/cgroup"))).as("process %s is in the worker's cgroups", p.pid())
+                        .contains("/poolkit/w-");
+            } catch (IOException gone) {
+                // exited meanwhile
+            }
+        }
         int feature = Runtime.version().feature();
         String unsafeBomb = "var f = sun.misc.Unsafe.class.getDeclaredField(\"theUnsafe\"); f.setAccessible(true);"
                 + " var u = (sun.misc.Unsafe) f.get(null); while (true) { long p = u.allocateMemory(64 << 20); u.setMemory(p, 64 << 20, (byte) 1); }";

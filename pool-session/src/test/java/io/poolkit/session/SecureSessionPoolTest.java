@@ -169,6 +169,31 @@ class SecureSessionPoolTest {
     }
 
     @Test
+    void resetPutsBackTheJvmWideSettingsASnippetChanged() {
+        SecureSessionPool one = extra(TestSessions.pool().name("resets-jvm").size(1).resetBetweenUses(true));
+        ExecutionResult r = one.execute("System.setProperty(\"leak\", \"x\"); Locale.setDefault(Locale.JAPAN);"
+                + " Files.writeString(Path.of(System.getProperty(\"java.io.tmpdir\"), \"left-\" + ProcessHandle.current().pid()), \"x\");"
+                + " System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));", T);
+        assertThat(r.isSuccess()).as("%s", r).isTrue();
+        assertThat(one.execute("System.getProperty(\"leak\")", T).value()).isEqualTo("null");
+        assertThat(one.execute("Locale.getDefault() == Locale.JAPAN", T).value()).isEqualTo("false");
+        assertThat(one.execute("System.out.print(\"seen\");", T).stdout()).as("output is captured again").isEqualTo("seen");
+        if (TestSessions.sandboxed()) {
+            assertThat(one.execute("new java.io.File(\"/tmp\").list().length", T).value()).as("the sandbox's /tmp is emptied").isEqualTo("0");
+        }
+    }
+
+    @Test
+    void maxUsesPerSessionOneGivesEveryExecutionItsOwnWorker() {
+        SecureSessionPool one = extra(TestSessions.pool().name("single-use").size(1).maxUsesPerSession(1));
+        assertThat(one.execute("int mine = 1; ProcessHandle.current().pid()", T).isSuccess()).isTrue();
+        ExecutionResult next = one.execute("mine", T);
+        assertThat(next.error().orElseThrow().kind()).isEqualTo(Kind.COMPILE_ERROR);
+        Await.until(Duration.ofSeconds(30), () -> one.stats().created() == 3 && one.status().idle() == 1, () -> "replaced: " + one.stats());
+        assertThatThrownBy(() -> SecureSessionPool.builder().maxUsesPerSession(0)).hasMessage("maxUsesPerSession must be at least 1, but was 0");
+    }
+
+    @Test
     void callerWaitingLongerThanItsAcquireTimeoutGetsPoolTimeout() throws Exception {
         SecureSessionPool one = extra(TestSessions.pool().name("busy").size(1));
         CountDownLatch running = new CountDownLatch(1);

@@ -134,6 +134,9 @@ public final class Launcher {
             Connection c = Connection.open(ch, name + "-reader");
             String javaVersion = hello(c, token, deadline);
             if (javaVersion != null) {
+                if (cgroups != null) {
+                    cgroups.add(process.toHandle()); // again, now that the whole tree exists: nothing forked early stays outside
+                }
                 c.send(Frame.TOOLS, tools(s.tools()));
                 return new WorkerProcess(name, process, c, diagnostics, dir, javaVersion, cgroups);
             }
@@ -207,7 +210,7 @@ public final class Launcher {
                 "-Djava.awt.headless=true",
                 "-Dfile.encoding=UTF-8"));
         if (sandboxed) {
-            cmd.addAll(List.of("-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-Duser.dir=/tmp"));
+            cmd.addAll(List.of("-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-Duser.dir=/tmp", "-Dpoolkit.session.sandboxed=true"));
         }
         if (feature >= 23) {
             cmd.add("--sun-misc-unsafe-memory-access=deny");

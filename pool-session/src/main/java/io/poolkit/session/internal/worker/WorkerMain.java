@@ -47,6 +47,9 @@ public final class WorkerMain {
     private final Capture out = new Capture(this, 1);
     private final Capture err = new Capture(this, 2);
     private volatile Run current;
+    private PrintStream stdout;
+    private PrintStream stderr;
+    private JvmState clean;
 
     private WorkerMain(Link link) {
         this.link = link;
@@ -68,8 +71,11 @@ public final class WorkerMain {
         WorkerMain w = new WorkerMain(new Link(ch));
         Tools.install(w.bridge);
         w.evaluator = new Evaluator(System.getProperty("java.class.path"));
-        System.setOut(new PrintStream(w.out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(w.err, true, StandardCharsets.UTF_8));
+        w.stdout = new PrintStream(w.out, true, StandardCharsets.UTF_8);
+        w.stderr = new PrintStream(w.err, true, StandardCharsets.UTF_8);
+        System.setOut(w.stdout);
+        System.setErr(w.stderr);
+        w.clean = new JvmState();
         w.link.send(Frame.HELLO, new Out().writeString(token).writeInt(Frame.PROTOCOL_VERSION)
                 .writeString(System.getProperty("java.version", "?")).writeLong(ProcessHandle.current().pid()));
         w.loop();
@@ -167,7 +173,7 @@ public final class WorkerMain {
                         break;
                     case Frame.RESET:
                         in.end();
-                        evalThread.execute(evaluator::reset);
+                        evalThread.execute(this::reset);
                         break;
                     case Frame.TOOLS: {
                         int n = in.readCount(10_000, "tool count");
@@ -195,6 +201,15 @@ public final class WorkerMain {
                 halt(3, "protocol: " + e.getMessage());
             }
         }
+    }
+
+    /** A fresh JShell, and the JVM-wide settings a snippet may have changed put back as they were. */
+    private void reset() {
+        System.setOut(stdout);
+        System.setErr(stderr);
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+        clean.restore();
+        evaluator.reset();
     }
 
     private void execute(Run r) {
