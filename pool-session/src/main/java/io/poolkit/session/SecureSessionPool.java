@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A thread-safe pool of pre-warmed {@link SecureSession}s, on poolkit's {@code Pool<SecureSession>}
@@ -69,6 +70,22 @@ public final class SecureSessionPool implements AutoCloseable {
                 .acquireTimeout(acquireTimeout)
                 .shutdownTimeout(b.closeTimeout)
                 .build();
+        awaitStarts(settings.startTimeout());
+    }
+
+    /**
+     * build() has created {@code initialSize} sessions, but the minIdle refill may have started some
+     * of them in the background at the same time, still in flight when the core's build() returns: wait
+     * for those (bounded), so the pool is warm when the caller gets it.
+     */
+    private void awaitStarts(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        for (PoolStats st = pool.stats(); st.idle() < size && st.creating() > 0; st = pool.stats()) {
+            if (System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            LockSupport.parkNanos(5_000_000);
+        }
     }
 
     /** @return a builder with the defaults: size 4, sandbox on, {@link Limits#defaults()}, no tools, no reset between uses */
