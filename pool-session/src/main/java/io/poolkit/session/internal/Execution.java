@@ -8,7 +8,11 @@ import io.poolkit.session.internal.wire.Out;
 import io.poolkit.session.internal.wire.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The host's side of one execution: send EXECUTE, then take the worker's frames until its RESULT,
@@ -18,7 +22,16 @@ import java.util.concurrent.TimeUnit;
  * the guarantee. A protocol violation or an interrupt kills the worker as well.
  */
 public final class Execution {
+    /** Ends executions stuck where no deadline is checked: a write to a worker that stopped reading. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "poolkit-session-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final long WATCHDOG_SLACK_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     private final WorkerProcess worker;
+    private final AtomicBoolean watchdogFired = new AtomicBoolean();
     private final SessionSettings settings;
     private final long id;
     private final long timeoutNanos;
@@ -52,6 +65,12 @@ public final class Execution {
         Connection c = worker.connection();
         c.clearStale();
         ToolCalls calls = new ToolCalls(worker, settings.toolsByName(), id, limits.maxToolCalls());
+        // a blocked write has no timeout of its own: past the deadline, the grace and some slack the
+        // worker is killed, which closes the socket and frees the writer, so no caller hangs
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+            watchdogFired.set(true);
+            worker.kill("the execution did not end within its timeout and stop grace (the worker stopped reading)");
+        }, saturatedAdd(timeoutNanos, settings.stopGrace().toNanos() + WATCHDOG_SLACK_NANOS), TimeUnit.NANOSECONDS);
         try {
             if (!worker.send(Frame.EXECUTE, new Out().writeLong(id).writeString(code).writeInt(limits.maxOutputBytes())
                     .writeInt(limits.maxToolCalls()))) {
@@ -103,8 +122,14 @@ public final class Execution {
             worker.kill("the worker broke the protocol: " + e.getMessage());
             return report(Kind.SESSION_DIED, "the worker broke the protocol (" + e.getMessage() + ") and was killed", start, "", "", "", "");
         } finally {
+            watchdog.cancel(false);
             calls.cancelAll();
         }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     private void stop(Kind kind, String message) {
@@ -190,6 +215,10 @@ public final class Execution {
             Limits l = settings.limits();
             return report(Kind.LIMIT, "the worker ran out of memory (heap " + l.heapBytes() / (1 << 20) + " MiB, metaspace "
                     + l.metaspaceBytes() / (1 << 20) + " MiB) and ended" + tail, start, "", "", "", "");
+        }
+        if (watchdogFired.get()) {
+            return report(Kind.TIMEOUT, "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; the worker had"
+                    + " stopped reading and was killed", start, "", "", "", "");
         }
         if (stopKind != null) {
             return report(stopKind, stopMessage + "; the worker ended while it was being stopped", start, "", "", "", "");

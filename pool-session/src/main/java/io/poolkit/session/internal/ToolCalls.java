@@ -121,7 +121,8 @@ final class ToolCalls {
         running.add(TIMER.schedule(() -> {
             if (replied.compareAndSet(false, true)) {
                 call.cancel(true);
-                reply(execId, callId, null, "tool '" + name + "' did not answer within " + timeoutMillis + " ms");
+                // sent from a handler thread: a write to a worker that stopped reading must not stall the shared timer
+                HANDLERS.execute(() -> reply(execId, callId, null, "tool '" + name + "' did not answer within " + timeoutMillis + " ms"));
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS));
     }

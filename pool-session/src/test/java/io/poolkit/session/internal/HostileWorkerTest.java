@@ -204,6 +204,20 @@ class HostileWorkerTest {
     }
 
     @Test
+    void workerThatStopsReadingCannotHangTheCaller() throws Exception {
+        long start = System.nanoTime();
+        // nearly a full frame of code, to a worker that never reads: the host's write blocks in the kernel
+        String code = "x".repeat(Frame.MAX_LENGTH - 64);
+        RunReport report = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> Execution.run(worker, settings(), 1, code, TimeUnit.MILLISECONDS.toNanos(300)))
+                .get(20, TimeUnit.SECONDS);
+        assertThat(report.kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(report.message()).contains("stopped reading");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+        Await.until(() -> !process.isAlive(), () -> "killed");
+    }
+
+    @Test
     void toolCallsAreCheckedAndLimitedByTheHost() throws Exception {
         var r = runAsync(5_000);
         expect(Frame.EXECUTE);
