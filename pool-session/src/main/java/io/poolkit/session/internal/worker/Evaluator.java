@@ -1,6 +1,8 @@
 package io.poolkit.session.internal.worker;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.Locale;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
@@ -25,12 +27,20 @@ final class Evaluator {
             "java.util.concurrent.*", "java.util.function.*", "java.util.regex.*", "java.util.stream.*");
 
     private final String classpath;
+    private final ThreadPoolExecutor preparer;
     private volatile JShell shell;
     private SourceCodeAnalysis analysis;
+    /** The next fresh shell, prepared in the background after the first reset, so a reset costs the caller nothing. */
+    private CompletableFuture<JShell> next;
 
-    Evaluator(String classpath) {
+    /**
+     * @param preparer the thread that prepares fresh shells and closes used ones (started before any
+     *     run, so no run takes it for a thread of its own)
+     */
+    Evaluator(String classpath, ThreadPoolExecutor preparer) {
         this.classpath = classpath;
-        open();
+        this.preparer = preparer;
+        install(fresh());
         warmUp();
     }
 
@@ -49,34 +59,32 @@ final class Evaluator {
         shell.snippets().filter(s -> s.kind() == Snippet.Kind.VAR && s.source().contains("$pkw")).forEach(shell::drop);
     }
 
-    private static void prelude(JShell s) {
+    /** @return a new JShell with the worker code on its class path, the default imports and the {@code tools} variable */
+    private JShell fresh() {
+        JShell s = JShell.builder().executionEngine("local").build();
+        s.addToClasspath(classpath);
         for (String i : IMPORTS) {
             s.eval("import " + i + ";");
         }
         s.eval(PRELUDE);
-    }
-
-    private JShell newShell() {
-        JShell s = JShell.builder().executionEngine("local").build();
-        s.addToClasspath(classpath);
         return s;
     }
 
-    private void open() {
-        JShell s = newShell();
-        prelude(s);
+    private void install(JShell s) {
         analysis = s.sourceCodeAnalysis();
         shell = s;
     }
 
-    /** A fresh state: a new JShell in this warm JVM. */
+    /** A fresh state: a new JShell in this warm JVM (the one prepared in the background, when it is ready). */
     void reset() {
         JShell old = shell;
         shell = null;
         if (old != null) {
-            old.close();
+            preparer.execute(old::close);
         }
-        open();
+        JShell s = next != null ? next.join() : fresh();
+        install(s);
+        next = CompletableFuture.supplyAsync(this::fresh, preparer);
     }
 
     void stop() {

@@ -22,7 +22,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +45,8 @@ public final class WorkerMain {
     private final Bridge bridge = new Bridge(this);
     private final ExecutorService evalThread = Executors.newSingleThreadExecutor(r -> daemon(r, "poolkit-eval"));
     private final ScheduledThreadPoolExecutor stopper = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "poolkit-stopper"));
+    private final ThreadPoolExecutor preparer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            r -> daemon(r, "poolkit-preparer"));
     private volatile Evaluator evaluator;
     private final Capture out = new Capture(this, 1);
     private final Capture err = new Capture(this, 2);
@@ -55,6 +59,7 @@ public final class WorkerMain {
         this.link = link;
         // started now, so no run sees them as threads it left behind
         stopper.prestartAllCoreThreads();
+        preparer.prestartAllCoreThreads();
         evalThread.execute(() -> { });
     }
 
@@ -70,7 +75,7 @@ public final class WorkerMain {
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         WorkerMain w = new WorkerMain(new Link(ch));
         Tools.install(w.bridge);
-        w.evaluator = new Evaluator(System.getProperty("java.class.path"));
+        w.evaluator = new Evaluator(System.getProperty("java.class.path"), w.preparer);
         w.stdout = new PrintStream(w.out, true, StandardCharsets.UTF_8);
         w.stderr = new PrintStream(w.err, true, StandardCharsets.UTF_8);
         System.setOut(w.stdout);
