@@ -73,6 +73,7 @@ class LimitsTest {
         assertThat(e.message()).contains("maxOutputBytes (1000 bytes)");
         assertThat(r.stdout()).hasSize(1000);
         assertThat(r.duration()).as("stopped at the cap, not at the timeout").isLessThan(Duration.ofSeconds(10));
+        assertThat(session.isAlive()).as("stopping a printing snippet (it is interrupted) leaves the worker's socket intact").isTrue();
     }
 
     @Test

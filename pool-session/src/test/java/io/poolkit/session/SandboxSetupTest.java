@@ -27,9 +27,9 @@ class SandboxSetupTest {
 
     private static String help(boolean withDisableUserns) {
         StringBuilder b = new StringBuilder("usage: bwrap [OPTIONS...] [--] COMMAND [ARGS...]\n");
-        for (String flag : io.poolkit.session.internal.Sandbox.class.getName().isEmpty() ? new String[0] : new String[] {"--unshare-all",
-                "--unshare-user", "--uid", "--gid", "--die-with-parent", "--new-session", "--cap-drop", "--clearenv", "--ro-bind",
-                "--symlink", "--proc", "--dev", "--tmpfs", "--size", "--remount-ro", "--chdir", "--hostname"}) {
+        for (String flag : new String[] {"--unshare-all", "--unshare-user", "--uid", "--gid", "--die-with-parent", "--new-session",
+                "--cap-drop", "--clearenv", "--ro-bind", "--symlink", "--proc", "--dev", "--tmpfs", "--size", "--remount-ro", "--chdir",
+                "--hostname"}) {
             b.append("    ").append(flag).append(" X   what it does\n");
         }
         if (withDisableUserns) {

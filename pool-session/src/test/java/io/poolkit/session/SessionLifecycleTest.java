@@ -71,6 +71,14 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void printingLoopIsStoppedAndTheWorkerLivesOn() {
+        ExecutionResult r = session.execute("while (true) { System.out.print(\"\"); System.err.print(\"\"); }", SHORT);
+        assertTimedOutWithinItsBound(r);
+        assertThat(session.isAlive()).as("the stop interrupts the snippet while it prints").isTrue();
+        assertThat(session.execute("2 + 2", T).value()).isEqualTo("4");
+    }
+
+    @Test
     void sleepingSnippetIsStopped() {
         assertTimedOutWithinItsBound(session.execute("Thread.sleep(60_000);", SHORT));
     }

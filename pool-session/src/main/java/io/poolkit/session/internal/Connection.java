@@ -5,6 +5,7 @@ import io.poolkit.session.internal.wire.Out;
 import io.poolkit.session.internal.wire.ProtocolException;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,20 +29,53 @@ public final class Connection implements AutoCloseable {
     private final SocketChannel channel;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
-    private final Object writeLock = new Object();
+    private final LinkedBlockingQueue<ByteBuffer> outbox = new LinkedBlockingQueue<>();
+    private final AtomicLong unsentBytes = new AtomicLong();
     private volatile String closedReason;
 
     private Connection(SocketChannel channel) {
         this.channel = channel;
     }
 
-    /** Starts reading {@code channel} on a daemon thread named {@code threadName}. */
+    /**
+     * Starts reading {@code channel} on a daemon thread named {@code threadName}, and writing it on
+     * another ({@code threadName} with "-writer"): callers only queue frames, so neither an
+     * interrupted caller (an interrupt closes a socket channel mid-write) nor a worker that stopped
+     * reading (a blocked write has no timeout) can hold a caller or break a healthy session.
+     */
     public static Connection open(SocketChannel channel, String threadName) {
         Connection c = new Connection(channel);
         Thread t = new Thread(c::readLoop, threadName);
         t.setDaemon(true);
         t.start();
+        Thread w = new Thread(c::writeLoop, threadName + "-writer");
+        w.setDaemon(true);
+        w.start();
         return c;
+    }
+
+    private void writeLoop() {
+        while (closedReason == null) {
+            ByteBuffer b;
+            try {
+                b = outbox.poll(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            if (b == null) {
+                continue;
+            }
+            try {
+                int n = b.remaining();
+                while (b.hasRemaining()) {
+                    channel.write(b);
+                }
+                unsentBytes.addAndGet(-n);
+            } catch (IOException e) {
+                close(closedReason != null ? closedReason : "the connection to the worker failed: " + e.getMessage());
+            }
+        }
+        outbox.clear();
     }
 
     private void readLoop() {
@@ -91,20 +125,23 @@ public final class Connection implements AutoCloseable {
         }
     }
 
-    /** Sends a frame; false (and the connection closed) when it cannot be written. */
+    /**
+     * Queues a frame for the writer thread.
+     *
+     * @return false (and the connection closed) when it is closed, or when the worker has left more
+     *     than {@link #MAX_QUEUED_BYTES} unread: it stopped reading
+     */
     public boolean send(byte type, Out payload) {
         if (closedReason != null) {
             return false;
         }
-        try {
-            synchronized (writeLock) {
-                Frame.write(channel, type, payload);
-            }
-            return true;
-        } catch (IOException e) {
-            close("the connection to the worker failed: " + e.getMessage());
+        ByteBuffer b = Frame.encode(type, payload);
+        if (unsentBytes.addAndGet(b.remaining()) > MAX_QUEUED_BYTES) {
+            close("the worker stopped reading: more than " + (MAX_QUEUED_BYTES >> 20) + " MiB unsent");
             return false;
         }
+        outbox.add(b);
+        return true;
     }
 
     /** @return null while open, else why it closed */

@@ -61,6 +61,9 @@ public final class Execution {
 
     private RunReport run(String code) {
         long start = System.nanoTime();
+        if (Thread.currentThread().isInterrupted()) { // a caller interrupted already: leave the worker alone
+            return RunReport.failure(Kind.INTERRUPTED, "the calling thread was interrupted before the execution began", 0);
+        }
         Limits limits = settings.limits();
         Connection c = worker.connection();
         c.clearStale();

@@ -212,7 +212,7 @@ class HostileWorkerTest {
                 .supplyAsync(() -> Execution.run(worker, settings(), 1, code, TimeUnit.MILLISECONDS.toNanos(300)))
                 .get(20, TimeUnit.SECONDS);
         assertThat(report.kind()).isEqualTo(Kind.TIMEOUT);
-        assertThat(report.message()).contains("stopped reading");
+        assertThat(report.message()).contains("the worker was killed");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
         Await.until(() -> !process.isAlive(), () -> "killed");
     }

@@ -102,6 +102,17 @@ public final class Frame {
      * @throws IllegalArgumentException when the frame would exceed {@link #MAX_LENGTH}
      */
     public static void write(WritableByteChannel ch, byte type, Out payload) throws IOException {
+        ByteBuffer buf = encode(type, payload);
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+
+    /**
+     * @return the frame's bytes, ready to write
+     * @throws IllegalArgumentException when the frame would exceed {@link #MAX_LENGTH}
+     */
+    public static ByteBuffer encode(byte type, Out payload) {
         int length = payload.size() + 1;
         if (length > MAX_LENGTH) {
             throw new IllegalArgumentException("frame of " + length + " bytes exceeds the " + MAX_LENGTH + "-byte cap");
@@ -110,8 +121,6 @@ public final class Frame {
         buf.putInt(length).put(type);
         payload.writeTo(buf);
         buf.flip();
-        while (buf.hasRemaining()) {
-            ch.write(buf);
-        }
+        return buf;
     }
 }
