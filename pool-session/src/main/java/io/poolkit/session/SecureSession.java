@@ -26,6 +26,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code JShell.stop()}; if it has not ended after the stop grace, the worker is killed and this
  * session is dead until {@link #restart()}.
  *
+ * <p>On the host a session holds three daemon threads (the socket's reader and writer, and one
+ * draining the worker's own output as capped diagnostics); the worker process is started from one
+ * long-lived spawner thread shared by all sessions, since bubblewrap's {@code --die-with-parent}
+ * follows the thread that started it.
+ *
  * <p>Thread-safe: executions are serialised (a second caller waits for the first). Everything an
  * execution did happens-before the next execution begins.
  */
