@@ -1,0 +1,224 @@
+package io.poolkit.session.internal;
+
+import io.poolkit.session.Limits;
+import io.poolkit.session.SessionStartException;
+import io.poolkit.session.Tool;
+import io.poolkit.session.internal.wire.Frame;
+import io.poolkit.session.internal.wire.In;
+import io.poolkit.session.internal.wire.Out;
+import io.poolkit.session.internal.wire.ProtocolException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one worker: a private socket directory with a listening AF_UNIX socket, the JVM (in the
+ * sandbox or not) started from the {@link Spawner} thread, the one-time token written to its stdin
+ * (never argv: {@code /proc/PID/cmdline} is world-readable), then the first connection that says
+ * HELLO with that token. The listener is closed and its socket file removed once the worker is in.
+ */
+public final class Launcher {
+    private static final Logger log = LoggerFactory.getLogger(Launcher.class);
+    private static final int MAX_IMPOSTORS = 8;
+
+    private Launcher() {
+    }
+
+    /**
+     * @throws SessionStartException when the worker cannot be started or does not say HELLO in time
+     * @throws InterruptedException when interrupted; nothing is left running
+     */
+    public static WorkerProcess start(SessionSettings s, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + s.startTimeout().toNanos();
+        Sandbox.Tools sandbox = s.sandbox() ? Sandbox.check(s.bubblewrap()) : null;
+        Path root;
+        Path code;
+        Path dir;
+        try {
+            root = WorkDirs.ensurePrivate(s.workDirectory());
+            code = CodeCache.ensure(root);
+            dir = WorkDirs.newSessionDir(root);
+        } catch (IOException e) {
+            throw new SessionStartException(name + " - cannot prepare the worker's files under " + s.workDirectory() + ": " + e.getMessage(), e);
+        }
+        Path socket = dir.resolve("w.sock");
+        Process process = null;
+        Cgroups cgroups = null;
+        boolean started = false;
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                Selector selector = Selector.open()) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            server.configureBlocking(false);
+            server.register(selector, SelectionKey.OP_ACCEPT);
+            String token = WorkDirs.randomHex(32);
+            List<String> java = javaCommand(s.limits(), sandbox != null,
+                    sandbox != null ? Sandbox.CODE : code.toString(),
+                    sandbox != null ? Sandbox.IPC + "/w.sock" : socket.toString());
+            List<String> cmd = sandbox != null ? Sandbox.command(sandbox, s.limits(), code, dir, java) : Sandbox.plainCommand(s.limits(), java);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().clear();
+            pb.directory(dir.toFile());
+            log.debug("{} - starting worker: {}", name, cmd);
+            process = Spawner.spawn(pb);
+            cgroups = Cgroups.create("w-" + dir.getFileName().toString().substring(2), s.limits().maxProcesses() + 8L,
+                    memoryCap(s.limits()));
+            if (cgroups != null) {
+                cgroups.add(process.toHandle());
+            }
+            Tail diagnostics = Tail.drain(process.getInputStream(), name + "-diagnostics");
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                // the process died already: reported below with its diagnostics
+            }
+            WorkerProcess w = await(s, name, server, selector, process, diagnostics, dir, token, deadline, cgroups);
+            started = true;
+            return w;
+        } catch (IOException e) {
+            throw new SessionStartException(name + " - cannot start the worker: " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException ignored) {
+                // the directory goes with the worker
+            }
+            if (!started) {
+                if (process != null) {
+                    Processes.killTreeAndWait(process, 5_000);
+                }
+                if (cgroups != null) {
+                    cgroups.remove();
+                }
+                WorkDirs.deleteQuietly(dir);
+            }
+        }
+    }
+
+    private static WorkerProcess await(SessionSettings s, String name, ServerSocketChannel server, Selector selector, Process process,
+            Tail diagnostics, Path dir, String token, long deadline, Cgroups cgroups) throws IOException, InterruptedException {
+        int impostors = 0;
+        for (;;) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SessionStartException(name + " - the worker did not connect within " + s.startTimeout().toMillis()
+                        + " ms (raise startTimeout on a slow or busy machine)" + said(diagnostics));
+            }
+            if (!process.isAlive()) {
+                diagnostics.awaitEnd(1_000);
+                throw new SessionStartException(name + " - the worker exited with code " + process.exitValue()
+                        + " before it connected" + said(diagnostics));
+            }
+            selector.select(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left))));
+            selector.selectedKeys().clear();
+            if (Thread.interrupted()) {
+                throw new InterruptedException(name + " - interrupted while starting the worker");
+            }
+            SocketChannel ch = server.accept();
+            if (ch == null) {
+                continue;
+            }
+            Connection c = Connection.open(ch, name + "-reader");
+            String javaVersion = hello(c, token, deadline);
+            if (javaVersion != null) {
+                if (cgroups != null) {
+                    cgroups.add(process.toHandle()); // again, now that the whole tree exists: nothing forked early stays outside
+                }
+                c.send(Frame.TOOLS, tools(s.tools()));
+                return new WorkerProcess(name, process, c, diagnostics, dir, javaVersion, cgroups);
+            }
+            c.close("no valid HELLO");
+            if (++impostors > MAX_IMPOSTORS) {
+                throw new SessionStartException(name + " - " + impostors + " connections to the worker's socket without its token");
+            }
+            log.warn("{} - a connection to the worker's socket without the worker's token was refused", name);
+        }
+    }
+
+    /** @return the worker's Java version when the first frame is a HELLO with the token and our protocol, else null */
+    private static String hello(Connection c, String token, long deadline) throws InterruptedException {
+        Object o = c.poll(deadline - System.nanoTime());
+        if (!(o instanceof Frame f) || f.type() != Frame.HELLO) {
+            return null;
+        }
+        try {
+            In in = f.in();
+            String got = in.readString(256);
+            int version = in.readInt();
+            String javaVersion = in.readString(64);
+            in.readLong();
+            in.end();
+            boolean tokenOk = MessageDigest.isEqual(got.getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII));
+            if (!tokenOk) {
+                return null;
+            }
+            if (version != Frame.PROTOCOL_VERSION) {
+                throw new SessionStartException("the worker speaks protocol " + version + ", the host " + Frame.PROTOCOL_VERSION);
+            }
+            return javaVersion;
+        } catch (ProtocolException e) {
+            return null;
+        }
+    }
+
+    private static Out tools(List<Tool> tools) {
+        Out out = new Out().writeInt(tools.size());
+        for (Tool t : tools) {
+            out.writeString(t.name()).writeString(t.description()).writeInt(t.parameters().size());
+            t.parameters().forEach(out::writeString);
+        }
+        return out;
+    }
+
+    private static String said(Tail diagnostics) {
+        String text = diagnostics.text();
+        return text.isEmpty() ? "" : "; it said: " + text;
+    }
+
+    /** The worker's memory cgroup cap: heap and metaspace, plus room for the JIT, javac's native memory and thread stacks. */
+    static long memoryCap(Limits limits) {
+        return limits.heapBytes() + limits.metaspaceBytes() + (384L << 20);
+    }
+
+    /** The worker JVM's command line: the same java binary as this JVM, with the limits as JVM flags. */
+    static List<String> javaCommand(Limits limits, boolean sandboxed, String classpath, String socket) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        int feature = Runtime.version().feature();
+        List<String> cmd = new ArrayList<>(List.of(java.toString(),
+                "-Xmx" + limits.heapBytes(),
+                "-XX:MaxMetaspaceSize=" + limits.metaspaceBytes(),
+                "-XX:MaxDirectMemorySize=" + Math.min(limits.heapBytes(), 64L << 20),
+                "-XX:+ExitOnOutOfMemoryError",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", // C1 only: a third less CPU to start, and warm snippets are no slower
+                "-XX:-UsePerfData",
+                "-XX:+DisableAttachMechanism",
+                "-Xshare:auto",
+                "-Djava.awt.headless=true",
+                "-Dfile.encoding=UTF-8"));
+        if (sandboxed) {
+            cmd.addAll(List.of("-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-Duser.dir=/tmp", "-Dpoolkit.session.sandboxed=true"));
+        }
+        if (feature >= 23) {
+            cmd.add("--sun-misc-unsafe-memory-access=deny");
+        }
+        if (feature >= 24) {
+            cmd.add("--illegal-native-access=deny");
+        }
+        cmd.addAll(List.of("-cp", classpath, CodeCache.MAIN, socket));
+        return cmd;
+    }
+}

@@ -1,0 +1,232 @@
+package io.poolkit.session.internal.worker;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Locale;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.JShellException;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.UnresolvedReferenceException;
+
+/**
+ * Evaluates snippets with jdk.jshell's local execution engine, in this JVM. Not thread-safe: one
+ * thread evaluates and resets; {@link #stop()} may be called from any thread.
+ */
+final class Evaluator {
+    /** Values longer than this many characters are cut (the frame cap is 1 MiB). */
+    static final int MAX_VALUE_CHARS = 64 * 1024;
+    private static final int MAX_FRAMES = 30;
+    private static final String PRELUDE = "io.poolkit.session.snippet.Tools tools = io.poolkit.session.snippet.Tools.get();";
+    /** The imports jshell's DEFAULT start-up gives, so snippets read as they would in jshell. */
+    private static final List<String> IMPORTS = List.of("java.io.*", "java.math.*", "java.net.*", "java.nio.file.*", "java.util.*",
+            "java.util.concurrent.*", "java.util.function.*", "java.util.regex.*", "java.util.stream.*");
+
+    private final String classpath;
+    private final ThreadPoolExecutor preparer;
+    private volatile JShell shell;
+    private SourceCodeAnalysis analysis;
+    /** The next fresh shell, prepared in the background after the first reset, so a reset costs the caller nothing. */
+    private CompletableFuture<JShell> next;
+
+    /**
+     * @param preparer the thread that prepares fresh shells and closes used ones (started before any
+     *     run, so no run takes it for a thread of its own)
+     */
+    Evaluator(String classpath, ThreadPoolExecutor preparer) {
+        this.classpath = classpath;
+        this.preparer = preparer;
+        install(fresh());
+        warmUp();
+    }
+
+    /**
+     * Runs the compiler and the engine once through a method, a class and an expression, then drops
+     * those snippets again, so the first user snippet is as fast as the later ones.
+     */
+    private void warmUp() {
+        for (String w : List.of("int $pkw(int a) { return a + 1; }", "record $Pkw(int v) {}", "$pkw(new $Pkw(1).v()) + List.of(1).size()")) {
+            for (SnippetEvent e : shell.eval(w)) {
+                if (e.causeSnippet() == null && e.snippet() instanceof jdk.jshell.PersistentSnippet) {
+                    shell.drop(e.snippet());
+                }
+            }
+        }
+        shell.snippets().filter(s -> s.kind() == Snippet.Kind.VAR && s.source().contains("$pkw")).forEach(shell::drop);
+    }
+
+    /** @return a new JShell with the worker code on its class path, the default imports and the {@code tools} variable */
+    private JShell fresh() {
+        JShell s = JShell.builder().executionEngine("local").build();
+        s.addToClasspath(classpath);
+        for (String i : IMPORTS) {
+            s.eval("import " + i + ";");
+        }
+        s.eval(PRELUDE);
+        return s;
+    }
+
+    private void install(JShell s) {
+        analysis = s.sourceCodeAnalysis();
+        shell = s;
+    }
+
+    /** A fresh state: a new JShell in this warm JVM (the one prepared in the background, when it is ready). */
+    void reset() {
+        JShell old = shell;
+        shell = null;
+        if (old != null) {
+            preparer.execute(old::close);
+        }
+        JShell s = next != null ? next.join() : fresh();
+        install(s);
+        next = CompletableFuture.supplyAsync(this::fresh, preparer);
+    }
+
+    void stop() {
+        JShell s = shell;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+    Outcome run(Run run) {
+        String rest = run.code;
+        String value = "";
+        while (!rest.isBlank()) {
+            if (run.stopReason() != Run.RUNNING) {
+                return stopped(run);
+            }
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(rest);
+            String source;
+            switch (info.completeness()) {
+                case EMPTY:
+                    return done(value);
+                case COMPLETE:
+                case COMPLETE_WITH_SEMI:
+                    source = info.source();
+                    rest = info.remaining();
+                    break;
+                default: // incomplete or unknown: let the compiler say what is wrong
+                    source = rest;
+                    rest = "";
+                    break;
+            }
+            List<SnippetEvent> events = shell.eval(source);
+            if (run.stopReason() != Run.RUNNING) {
+                return stopped(run);
+            }
+            if (events.isEmpty()) {
+                return Outcome.error(Outcome.COMPILE_ERROR, "", "incomplete snippet: " + brief(source), "");
+            }
+            for (SnippetEvent e : events) {
+                if (e.causeSnippet() != null) {
+                    continue;
+                }
+                Snippet s = e.snippet();
+                if (e.status() == Snippet.Status.REJECTED) {
+                    return Outcome.error(Outcome.COMPILE_ERROR, "", diagnostics(s), "");
+                }
+                if (e.exception() != null) {
+                    return exception(e.exception());
+                }
+                if (e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+                    return Outcome.error(Outcome.COMPILE_ERROR, "", "cannot define it until its references are declared: "
+                            + unresolved(s) + diagnostics(s), "");
+                }
+                Snippet.Kind kind = s.kind();
+                value = (kind == Snippet.Kind.EXPRESSION || kind == Snippet.Kind.VAR) && e.value() != null ? e.value() : "";
+            }
+        }
+        return done(value);
+    }
+
+    private static Outcome done(String value) {
+        Outcome o = new Outcome();
+        o.value = value.length() > MAX_VALUE_CHARS
+                ? value.substring(0, MAX_VALUE_CHARS) + "... (" + (value.length() - MAX_VALUE_CHARS) + " more characters cut)"
+                : value;
+        return o;
+    }
+
+    private static Outcome stopped(Run run) {
+        byte status = run.stopReason() == Run.OUTPUT_LIMIT ? Outcome.OUTPUT_LIMIT : Outcome.STOPPED;
+        return Outcome.error(status, "", "stopped", "");
+    }
+
+    private String diagnostics(Snippet s) {
+        StringBuilder b = new StringBuilder();
+        shell.diagnostics(s).filter(Diag::isError).forEach(d -> {
+            if (b.length() > 0) {
+                b.append('\n');
+            }
+            b.append(d.getMessage(Locale.ROOT));
+            String src = s.source();
+            long start = d.getStartPosition();
+            if (start >= 0 && start <= src.length()) {
+                int lineStart = src.lastIndexOf('\n', (int) Math.max(0, start - 1)) + 1;
+                int lineEnd = src.indexOf('\n', (int) start);
+                String line = src.substring(lineStart, lineEnd < 0 ? src.length() : lineEnd);
+                b.append("\n  at: ").append(brief(line));
+            }
+        });
+        return b.length() == 0 ? "rejected: " + brief(s.source()) : b.toString();
+    }
+
+    private String unresolved(Snippet s) {
+        if (s instanceof jdk.jshell.DeclarationSnippet d) {
+            return String.join(", ", shell.unresolvedDependencies(d).toList()) + "\n";
+        }
+        return "";
+    }
+
+    private static Outcome exception(JShellException ex) {
+        if (ex instanceof UnresolvedReferenceException u) {
+            return Outcome.error(Outcome.EXCEPTION, "", "unresolved reference: " + brief(u.getSnippet().source()), "");
+        }
+        EvalException e = (EvalException) ex;
+        String cls = e.getExceptionClassName();
+        String msg = e.getMessage() == null ? cls : cls + ": " + e.getMessage();
+        StringBuilder trace = new StringBuilder();
+        appendTrace(trace, e, "");
+        return Outcome.error(Outcome.EXCEPTION, cls, msg, trace.toString());
+    }
+
+    private static void appendTrace(StringBuilder b, Throwable t, String prefix) {
+        int depth = 0;
+        for (Throwable cur = t; cur != null && depth < 5; cur = cur.getCause(), depth++) {
+            String cls = cur instanceof EvalException ee ? ee.getExceptionClassName() : cur.getClass().getName();
+            b.append(depth == 0 ? prefix : "Caused by: ").append(cls);
+            if (cur.getMessage() != null) {
+                b.append(": ").append(cur.getMessage());
+            }
+            b.append('\n');
+            StackTraceElement[] frames = cur.getStackTrace();
+            for (int i = 0; i < frames.length && i < MAX_FRAMES; i++) {
+                b.append("\tat ").append(frame(frames[i])).append('\n');
+            }
+            if (frames.length > MAX_FRAMES) {
+                b.append("\t... ").append(frames.length - MAX_FRAMES).append(" more\n");
+            }
+        }
+    }
+
+    /** JShell reports snippet frames with the snippet id as file name; show them as jshell does, {@code (#N:line)}. */
+    private static String frame(StackTraceElement f) {
+        String file = f.getFileName();
+        if (file != null && file.startsWith("#")) {
+            String method = f.getMethodName();
+            return (method == null || method.isEmpty() ? "" : method + " ") + "(" + file + ":" + f.getLineNumber() + ")";
+        }
+        return f.toString();
+    }
+
+    private static String brief(String s) {
+        String t = s.strip();
+        return t.length() > 120 ? t.substring(0, 120) + "..." : t;
+    }
+}

@@ -1,0 +1,272 @@
+package io.poolkit.session.internal.worker;
+
+import io.poolkit.session.internal.wire.Frame;
+import io.poolkit.session.internal.wire.In;
+import io.poolkit.session.internal.wire.Out;
+import io.poolkit.session.snippet.Tools;
+import java.io.ByteArrayInputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker JVM's entry point: {@code WorkerMain <socket path>}, the one-time token on stdin.
+ *
+ * <p>Start-up: raise its own {@code oom_score_adj} (the OOM killer takes a worker before anything
+ * else), read the token, connect, warm JShell up, route {@code System.out}/{@code err} into the
+ * capture, then send HELLO with the token (the host waits for it, bounded by its start timeout). Then one thread reads frames from the host and one thread
+ * evaluates; STOP is handled on the reader, so it reaches a running snippet. When the host goes
+ * away the worker halts (no shutdown hooks: a snippet's hook must not delay the exit).
+ *
+ * <p>Uses nothing but the JDK: these classes run from a read-only copy inside the sandbox.
+ */
+public final class WorkerMain {
+    private static final PrintStream DIAG = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+
+    private final Link link;
+    private final Bridge bridge = new Bridge(this);
+    private final ExecutorService evalThread = Executors.newSingleThreadExecutor(r -> daemon(r, "poolkit-eval"));
+    private final ScheduledThreadPoolExecutor stopper = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "poolkit-stopper"));
+    private final ThreadPoolExecutor preparer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            r -> daemon(r, "poolkit-preparer"));
+    private volatile Evaluator evaluator;
+    private final Capture out = new Capture(this, 1);
+    private final Capture err = new Capture(this, 2);
+    private volatile Run current;
+    private PrintStream stdout;
+    private PrintStream stderr;
+    private JvmState clean;
+
+    private WorkerMain(Link link) {
+        this.link = link;
+        // started now, so no run sees them as threads it left behind
+        stopper.prestartAllCoreThreads();
+        preparer.prestartAllCoreThreads();
+        evalThread.execute(() -> { });
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            DIAG.println("usage: WorkerMain <socket path> (token on stdin)");
+            halt(2, "bad arguments");
+        }
+        raiseOomScore();
+        String token = readToken(System.in);
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(args[0]));
+        WorkerMain w = new WorkerMain(new Link(ch));
+        Tools.install(w.bridge);
+        w.evaluator = new Evaluator(System.getProperty("java.class.path"), w.preparer);
+        w.stdout = new PrintStream(w.out, true, StandardCharsets.UTF_8);
+        w.stderr = new PrintStream(w.err, true, StandardCharsets.UTF_8);
+        System.setOut(w.stdout);
+        System.setErr(w.stderr);
+        w.clean = new JvmState();
+        w.link.send(Frame.HELLO, new Out().writeString(token).writeInt(Frame.PROTOCOL_VERSION)
+                .writeString(System.getProperty("java.version", "?")).writeLong(ProcessHandle.current().pid()));
+        w.loop();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    static void halt(int status, String why) {
+        DIAG.println("poolkit worker: " + why);
+        Runtime.getRuntime().halt(status);
+    }
+
+    private static void raiseOomScore() {
+        try {
+            Files.writeString(Path.of("/proc/self/oom_score_adj"), "1000");
+        } catch (IOException | UnsupportedOperationException e) {
+            DIAG.println("poolkit worker: could not raise oom_score_adj: " + e);
+        }
+    }
+
+    private static String readToken(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0 || b.length() > 256) {
+                halt(2, "no token on stdin");
+            }
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+
+    Link link() {
+        return link;
+    }
+
+    Run current() {
+        return current;
+    }
+
+    /** Asks the running snippet to stop, now and twice more shortly after (a stop can land between two snippets). */
+    void stopFor(Run r, int reason) {
+        if (!r.requestStop(reason)) {
+            return;
+        }
+        for (long delay : new long[] {0, 50, 200}) {
+            stopper.schedule(() -> {
+                if (current == r) {
+                    evaluator.stop();
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void loop() {
+        for (;;) {
+            Frame f;
+            try {
+                f = link.read();
+            } catch (IOException e) {
+                halt(0, "the host closed the link");
+                return;
+            }
+            try {
+                In in = f.in();
+                switch (f.type()) {
+                    case Frame.EXECUTE: {
+                        long id = in.readLong();
+                        String code = in.readString();
+                        int maxOutput = in.readInt();
+                        int maxToolCalls = in.readInt();
+                        in.end();
+                        if (current != null) {
+                            halt(3, "protocol: EXECUTE while another execution runs");
+                        }
+                        Run r = new Run(id, code, maxOutput, maxToolCalls);
+                        current = r;
+                        evalThread.execute(() -> execute(r));
+                        break;
+                    }
+                    case Frame.STOP: {
+                        long id = in.readLong();
+                        in.end();
+                        Run r = current;
+                        if (r != null && r.id == id) {
+                            stopFor(r, Run.STOPPED);
+                        }
+                        break;
+                    }
+                    case Frame.TOOL_RESULT:
+                        bridge.complete(in);
+                        break;
+                    case Frame.RESET:
+                        in.end();
+                        evalThread.execute(this::reset);
+                        break;
+                    case Frame.TOOLS: {
+                        int n = in.readCount(10_000, "tool count");
+                        List<String[]> tools = new ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            String name = in.readString();
+                            String description = in.readString();
+                            int k = in.readCount(1_000, "parameter count");
+                            String[] t = new String[k + 2];
+                            t[0] = name;
+                            t[1] = description;
+                            for (int j = 0; j < k; j++) {
+                                t[j + 2] = in.readString();
+                            }
+                            tools.add(t);
+                        }
+                        in.end();
+                        bridge.setTools(tools);
+                        break;
+                    }
+                    default:
+                        halt(3, "protocol: unknown frame type " + f.type());
+                }
+            } catch (IOException e) {
+                halt(3, "protocol: " + e.getMessage());
+            }
+        }
+    }
+
+    /** A fresh JShell, and the JVM-wide settings a snippet may have changed put back as they were. */
+    private void reset() {
+        System.setOut(stdout);
+        System.setErr(stderr);
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+        clean.restore();
+        evaluator.reset();
+    }
+
+    private void execute(Run r) {
+        Set<Thread> before = liveThreads();
+        Outcome o;
+        try {
+            o = evaluator.run(r);
+        } catch (RuntimeException | Error e) {
+            o = Outcome.error(Outcome.INTERNAL, e.getClass().getName(), "the worker failed: " + e, "");
+        }
+        if (r.stopReason() == Run.OUTPUT_LIMIT) {
+            o = Outcome.error(Outcome.OUTPUT_LIMIT, "", "stopped", "");
+        } else if (r.stopReason() == Run.STOPPED && o.status == Outcome.OK) {
+            o = Outcome.error(Outcome.STOPPED, "", "stopped", "");
+        }
+        System.out.flush();
+        System.err.flush();
+        out.drain(r);
+        err.drain(r);
+        String leftover = leftovers(before);
+        current = null;
+        link.send(Frame.RESULT, new Out().writeLong(r.id).writeByte(o.status).writeString(o.value)
+                .writeString(o.errorClass).writeString(o.message).writeString(o.stackTrace).writeString(leftover));
+    }
+
+    private static Set<Thread> liveThreads() {
+        return new HashSet<>(Thread.getAllStackTraces().keySet());
+    }
+
+    /** Threads and processes the run started that are still alive after a short grace: they could watch the next caller. */
+    private static String leftovers(Set<Thread> before) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        List<String> names = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (before.contains(t)) {
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            try {
+                if (left > 0) {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                names.add("thread '" + t.getName() + "'");
+            }
+        }
+        ProcessHandle.current().children().filter(ProcessHandle::isAlive).limit(10)
+                .forEach(p -> names.add("process " + p.pid()));
+        return String.join(", ", names.subList(0, Math.min(names.size(), 10)))
+                + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "");
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * poolkit sessions: pre-warmed, sandboxed JShell worker processes ({@code SecureSession}) and a
+ * thread-safe pool of them ({@code SecureSessionPool}) on the poolkit core.
+ *
+ * <p>The worker code ({@code io.poolkit.session.internal.worker}, {@code .wire} and the snippet-side
+ * {@code io.poolkit.session.snippet}) runs in a child JVM from a read-only copy of these classes, so
+ * it uses nothing but the JDK; none of it is exported.
+ */
+module io.poolkit.session {
+    requires transitive io.poolkit;
+    requires org.slf4j;
+    requires jdk.jshell;
+
+    exports io.poolkit.session;
+}
