@@ -26,7 +26,10 @@ poolkit_bubblewrap() {
       "kernel.apparmor_restrict_unprivileged_userns=0)" >&2
     [ "${CI:-}" = "true" ] && return 1
   fi
-  if ! "$bwrap" --help 2>&1 | grep -q -- '--disable-userns'; then
+  # (the help text is read whole first: under pipefail, grep -q closing the pipe early would fail the check)
+  local help
+  help="$("$bwrap" --help 2>&1 || true)"
+  if ! grep -q -- '--disable-userns' <<<"$help"; then
     echo "bubblewrap: this bwrap has no --disable-userns (needs 0.8.0+): pool-session refuses to sandbox without it" >&2
     [ "${CI:-}" = "true" ] && return 1
   fi
