@@ -85,6 +85,38 @@ public final class PoolMetrics implements MeterBinder, AutoCloseable {
         return new PoolMetrics(pool.name(), pool::stats, timers -> listenTo(pool, timers));
     }
 
+    /**
+     * Meters for any pool that reports {@link PoolStats}: the module pools ({@code PooledDataSource},
+     * {@code SshPool}, {@code SecureSessionPool}) pass their name and {@code stats()}. Gauges and
+     * counters only; add the timers with {@link #timersFrom(Function)} where the pool takes a
+     * {@link PoolListener}.
+     *
+     * {@snippet class=io.poolkit.micrometer.snippets.MetricsSnippets region=any}
+     *
+     * @param name the pool's name (the {@code pool} tag)
+     * @param stats the pool's stats, polled by the gauges and counters
+     * @return meters for it, not yet bound
+     */
+    public static PoolMetrics of(String name, Supplier<PoolStats> stats) {
+        Objects.requireNonNull(name, "name must not be null");
+        Objects.requireNonNull(stats, "stats must not be null");
+        return new PoolMetrics(name, stats, timers -> () -> { });
+    }
+
+    /**
+     * Feeds the two timers from a pool that takes a listener, e.g. {@code ds::addListener}.
+     *
+     * @param addListener registers a listener with the pool and returns its registration
+     * @return new meters with the same tags, timers fed by that listener
+     */
+    public PoolMetrics timersFrom(Function<PoolListener<Object>, Registration> addListener) {
+        Objects.requireNonNull(addListener, "addListener must not be null");
+        PoolMetrics m = new PoolMetrics(poolName, stats, timers -> addListener.apply(timers.forKey(null)));
+        m.tags = tags;
+        m.keyTag = keyTag;
+        return m;
+    }
+
     private static <T> Registration listenTo(Pool<T> pool, Timers timers) {
         return pool.addListener(timers.forKey(null));
     }

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.poolkit.KeyedPool;
 import io.poolkit.Lease;
 import io.poolkit.Pool;
+import io.poolkit.jdbc.PooledDataSource;
 import io.poolkit.PoolTimeoutException;
 import io.poolkit.testkit.Await;
 import io.poolkit.testkit.ManualClock;
@@ -123,6 +124,19 @@ class PoolMetricsTest {
             assertThat(counter("poolkit.resources.created", "pool", "hosts")).isEqualTo(2);
             assertThat(registry.get("poolkit.lease").tags("pool", "hosts", "key", "a").timer().count()).isEqualTo(1);
             assertThat(registry.get("poolkit.lease").tags("pool", "hosts", "key", "b").timer().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aModulePoolIsMeasuredThroughItsStatsAndListener() throws Exception {
+        try (PooledDataSource ds = PooledDataSource.builder().url("jdbc:h2:mem:metrics").username("sa").password("")
+                .name("db").maxSize(2).build()) {
+            PoolMetrics.of(ds.name(), ds::stats).timersFrom(ds::addListener).bindTo(registry);
+            try (java.sql.Connection c = ds.getConnection()) {
+                assertThat(gauge("poolkit.resources", "pool", "db", "state", "leased")).isEqualTo(1);
+            }
+            assertThat(counter("poolkit.acquires", "pool", "db")).isEqualTo(1);
+            assertThat(registry.get("poolkit.lease").tags("pool", "db").timer().count()).isEqualTo(1);
         }
     }
 
