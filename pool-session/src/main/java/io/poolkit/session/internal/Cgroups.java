@@ -27,6 +27,12 @@ final class Cgroups {
     private static final Logger log = LoggerFactory.getLogger(Cgroups.class);
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
     private static final AtomicBoolean WARNED = new AtomicBoolean();
+    private static final java.util.concurrent.ScheduledExecutorService CLEANER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "poolkit-session-cgroup-cleaner");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final List<Path> dirs;
     private final Path memoryEvents;
@@ -171,22 +177,52 @@ final class Cgroups {
         return false;
     }
 
-    /** Removes the worker's cgroups once its processes are gone (quietly, retrying briefly while they exit). */
+    /**
+     * Removes the worker's cgroups once its processes are gone: at once when it can, else retried in
+     * the background (killed tasks take a moment to leave; a fork bomb's many), for up to a minute.
+     */
     void remove() {
         for (Path d : dirs) {
-            remove(d);
+            if (!remove(d)) {
+                retry(d, 600);
+            }
         }
     }
 
-    private static void remove(Path d) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try {
-                Files.deleteIfExists(d);
-                return;
-            } catch (IOException busy) {
-                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000); // tasks still exiting after SIGKILL
+    private static final java.util.Set<Path> PENDING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        // a JVM that exits right after its last worker: one bounded last try for what is still pending
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+            while (!PENDING.isEmpty() && System.nanoTime() - deadline < 0) {
+                PENDING.removeIf(Cgroups::remove);
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
             }
+        }, "poolkit-session-cgroup-cleanup"));
+    }
+
+    private static void retry(Path d, int attemptsLeft) {
+        PENDING.add(d);
+        CLEANER.schedule(() -> {
+            if (remove(d)) {
+                PENDING.remove(d);
+            } else if (attemptsLeft > 1) {
+                retry(d, attemptsLeft - 1);
+            } else {
+                PENDING.remove(d);
+                log.debug("could not remove cgroup {}: tasks are still in it", d);
+            }
+        }, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** @return true when {@code d} is gone */
+    private static boolean remove(Path d) {
+        try {
+            Files.deleteIfExists(d);
+            return true;
+        } catch (IOException busy) {
+            return false; // tasks still exiting after SIGKILL
         }
-        log.debug("could not remove cgroup {}", d);
     }
 }

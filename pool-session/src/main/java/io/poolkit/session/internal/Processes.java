@@ -3,7 +3,7 @@ package io.poolkit.session.internal;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Ends worker process trees: every descendant first (they could otherwise re-parent), then the root. */
+/** Ends worker process trees: the descendants are listed before the root dies (they re-parent once it has), then all get SIGKILL. */
 public final class Processes {
     private Processes() {
     }
