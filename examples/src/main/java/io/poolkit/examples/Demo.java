@@ -36,6 +36,7 @@ public final class Demo {
         stages.add(CustomFactoryExample::demoStage);
         stages.add(JdbcExample::demoStage);
         stages.add(SshExample::demoStage);
+        stages.add(SessionExample::demoStage);
         return stages;
     }
 

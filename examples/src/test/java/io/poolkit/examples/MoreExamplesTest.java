@@ -43,6 +43,11 @@ class MoreExamplesTest {
     }
 
     @Test
+    void sessionExampleCallsAHostToolFromTheSnippet() {
+        assertThat(SessionExample.run(out, SessionExample.sandboxAvailable())).isEqualTo("\"ADA LOVELACE\"");
+    }
+
+    @Test
     void metricsExampleReadsTheMetersItBound() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MetricsExample.run(out, registry);

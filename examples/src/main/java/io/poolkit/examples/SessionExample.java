@@ -1,0 +1,92 @@
+package io.poolkit.examples;
+
+import io.poolkit.session.ExecutionResult;
+import io.poolkit.session.SandboxUnavailableException;
+import io.poolkit.session.SecureSession;
+import io.poolkit.session.SecureSessionPool;
+import io.poolkit.session.SessionPoolStatus;
+import io.poolkit.session.Tool;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A pool of sandboxed code-execution sessions with a host tool: the snippet (generated code, a
+ * user's formula) runs in a JShell worker under bubblewrap, and calls back into the host through
+ * {@code tools.call(..)}, the only way out of its sandbox.
+ */
+public final class SessionExample {
+    private static final Duration RUN = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private SessionExample() {
+    }
+
+    /** Whether bubblewrap can build a sandbox here; the examples never fall back silently. */
+    static boolean sandboxAvailable() {
+        try (SecureSession probe = SecureSession.builder().name("sandbox-probe").sandbox(true).start()) {
+            return probe.isAlive();
+        } catch (SandboxUnavailableException e) {
+            return false;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        run(System.out, sandboxAvailable());
+    }
+
+    /** Runs a snippet that calls a host tool; returns its value. */
+    public static String run(PrintStream out, boolean sandbox) {
+        Map<Long, String> users = Map.of(42L, "Ada Lovelace", 7L, "Alan Turing"); // whole numbers arrive as Long
+        Tool lookup = Tool.of("lookup", "find a user's name by id", List.of("id"), args -> users.get(args.get("id")));
+        if (!sandbox) {
+            out.println("bubblewrap is not available here: this example runs its sessions UNSANDBOXED (sandbox(false))");
+        }
+        try (SecureSessionPool sessions = SecureSessionPool.builder().name("sessions").size(2).sandbox(sandbox)
+                .tools(lookup).build()) {
+            ExecutionResult r = sessions.execute("((String) tools.call(\"lookup\", \"id\", 42)).toUpperCase()", RUN, WAIT);
+            out.printf("snippet returned %s in %d ms (sandbox %s)%n", r.value(), r.duration().toMillis(), sandbox ? "on" : "OFF");
+            SessionPoolStatus st = sessions.status();
+            out.println("status: " + st);
+            return r.value();
+        }
+    }
+
+    /** The demo's stage: 16 snippets, a fresh session each (cold start) vs a pre-warmed pool of 2. */
+    static Demo.Row demoStage(Demo.Progress progress) {
+        boolean sandbox = sandboxAvailable();
+        progress.say("pool-session: Java snippets in " + (sandbox ? "sandboxed" : "UNSANDBOXED (no bubblewrap here)")
+                + " JShell workers (a cold worker is a new JVM)");
+        int total = 16;
+        AtomicInteger done = new AtomicInteger();
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            try (SecureSession s = SecureSession.builder().name("cold").sandbox(sandbox).start()) {
+                check(s.execute(i + " * 2", RUN), i);
+            }
+            progress.update("unpooled snippets (a new worker each)", done.incrementAndGet(), total);
+        }
+        long unpooled = (System.nanoTime() - start) / 1_000_000;
+        done.set(0);
+        start = System.nanoTime();
+        String stats;
+        try (SecureSessionPool pool = SecureSessionPool.builder().name("warm").size(2).sandbox(sandbox).build()) {
+            for (int i = 0; i < total; i++) {
+                check(pool.execute(i + " * 2", RUN, WAIT), i);
+                progress.update("pooled snippets (pre-warmed workers)", done.incrementAndGet(), total);
+            }
+            stats = "started " + pool.stats().created() + " workers for " + total + " snippets (unpooled: " + total
+                    + "), sandbox " + (sandbox ? "on" : "OFF");
+        }
+        long pooled = (System.nanoTime() - start) / 1_000_000;
+        return new Demo.Row("pool-session", total + " snippets, one caller", unpooled, pooled, stats);
+    }
+
+    private static void check(ExecutionResult r, int i) {
+        if (!r.isSuccess() || !String.valueOf(i * 2).equals(r.value())) {
+            throw new IllegalStateException("snippet failed: " + r);
+        }
+    }
+}
