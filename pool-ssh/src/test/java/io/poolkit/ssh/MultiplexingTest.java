@@ -89,6 +89,33 @@ class MultiplexingTest extends SshTestBase {
     }
 
     @Test
+    void aRefusalOnAYoungConnectionBelowAnothersPeakDoesNotLowerTheLimitOfNewConnections() throws Exception {
+        TestServer server = server(8);
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(4).maxConnectionsPerTarget(2));
+        SshTarget t = server.target();
+        Threads.run(6, Duration.ofSeconds(40), i -> {
+            if (i < 4) { // four at once on the first connection: the server allows at least 4
+                ssh.exec(t, "sleep 3; echo long-" + i, Duration.ofSeconds(30));
+            } else if (i == 4) {
+                Await.until(() -> server.commands.size() == 4, () -> "four running on the first connection: " + ssh.stats(t));
+                // the second connection's first channel, confirmed before its next one is refused
+                assertThat(ssh.exec(t, "sleep 2; echo second", Duration.ofSeconds(30)).stdout()).isEqualTo("second\n");
+            } else {
+                Await.until(() -> server.commands.size() == 5, () -> "the second connection's first command runs");
+                server.refuseOnceAt.set(2); // like OpenSSH while it still reaps a closed session
+                assertThat(ssh.exec(t, "echo retried", Duration.ofSeconds(30)).stdout()).isEqualTo("retried\n");
+            }
+        });
+        assertThat(ssh.stats(t).connections().created()).isEqualTo(2);
+        SshStats st = ssh.stats(t);
+        assertThat(st.refusals()).isEqualTo(1);
+        assertThat(st.retries()).isEqualTo(1);
+        assertThat(st.channelsPerConnection())
+                .as("the server confirmed 4 at once on the first connection: new connections still start with 4")
+                .isEqualTo(4);
+    }
+
+    @Test
     void aNewestConnectionIsPreferredSoSurplusConnectionsGoIdle() throws Exception {
         TestServer server = server();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(2).maxConnectionsPerTarget(3));

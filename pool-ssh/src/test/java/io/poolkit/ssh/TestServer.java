@@ -50,6 +50,8 @@ final class TestServer implements AutoCloseable {
     final Set<Long> running = ConcurrentHashMap.newKeySet();
     final AtomicInteger keepalives = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
+    /** When positive: the first channel that makes a connection's open count reach it is refused, once (sessions not yet reaped). */
+    final AtomicInteger refuseOnceAt = new AtomicInteger();
     private final Map<Session, AtomicInteger> sessionsOpen = new ConcurrentHashMap<>();
     volatile boolean refuseSignals;
     private final int maxChannels;
@@ -110,7 +112,9 @@ final class TestServer implements AutoCloseable {
             public Channel createChannel(Session session) {
                 // like OpenSSH's MaxSessions: refuse the channel (MINA's own limit drops the whole connection)
                 AtomicInteger open = sessionsOpen.computeIfAbsent(session, k -> new AtomicInteger());
-                if (open.incrementAndGet() > maxChannels) {
+                int n = open.incrementAndGet();
+                int once = refuseOnceAt.get();
+                if (n > maxChannels || once > 0 && n >= once && refuseOnceAt.compareAndSet(once, 0)) {
                     open.decrementAndGet();
                     refused.incrementAndGet();
                     return null;

@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  *       or the server refused a channel with nothing open on it: no new channel goes there, and its
  *       lease is returned (closed or invalidated) when its last channel closes.</li>
  *   <li>A server that refuses a channel (MaxSessions below our limit) lowers that entry's limit to
- *       what is open on it, and the limit new connections start with; the command is retried
- *       elsewhere by the caller, which never sees the refusal.</li>
+ *       the most it confirmed at once, and the limit new connections start with — but never below
+ *       what the server confirmed at once on another connection, since OpenSSH also refuses while it
+ *       reaps closed sessions; the command is retried elsewhere by the caller, which never sees the
+ *       refusal.</li>
  *   <li>A failure that will not go away by waiting (host key, authentication, circuit open, pool
  *       closed) fails the queued commands at once; a create that timed out leaves them waiting for
  *       their own deadline, whose timeout then carries the failure as its cause.</li>
@@ -73,6 +75,8 @@ final class Dispatcher {
     /** Leases to return once the lock is released: lease and whether to invalidate it. */
     private final List<Object[]> toReturn = new ArrayList<>();
     private int learnedLimit;
+    /** The most channels the server ever confirmed at once on one connection: what it surely allows a connection. */
+    private int targetPeak;
     private int pins;
     private RuntimeException lastFailure;
     private boolean closed;
@@ -142,6 +146,7 @@ final class Dispatcher {
                     confirmed = true;
                     entry.confirmed++;
                     entry.peak = Math.max(entry.peak, entry.confirmed);
+                    targetPeak = Math.max(targetPeak, entry.peak);
                 }
             } finally {
                 lock.unlock();
@@ -397,7 +402,9 @@ final class Dispatcher {
                     log.warn("{} - {} refused a channel with none open; replacing the connection", name, e.connection);
                 } else if (allowed < e.limit) {
                     e.limit = allowed;
-                    learnedLimit = Math.min(learnedLimit, e.limit);
+                    // New connections start with the least this server allowed on a connection that reached its
+                    // peak: a refusal on a young one (sessions not yet reaped) below another's peak is no limit.
+                    learnedLimit = Math.min(learnedLimit, Math.max(e.limit, targetPeak));
                     log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions?); {} channels per connection"
                             + " from now on", name, e.connection, allowed, e.limit);
                 }
