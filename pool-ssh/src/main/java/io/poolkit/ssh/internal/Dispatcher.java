@@ -405,8 +405,9 @@ final class Dispatcher {
                     // New connections start with the least this server allowed on a connection that reached its
                     // peak: a refusal on a young one (sessions not yet reaped) below another's peak is no limit.
                     learnedLimit = Math.min(learnedLimit, Math.max(e.limit, targetPeak));
-                    log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions?); {} channels per connection"
-                            + " from now on", name, e.connection, allowed, e.limit);
+                    log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions, or sessions it has not"
+                            + " reaped yet); {} channels on this connection, {} on new ones", name, e.connection, allowed,
+                            e.limit, learnedLimit);
                 }
                 events.channelRefused(target, e.limit);
             } else if (outcome == Outcome.BROKEN) {
