@@ -336,6 +336,41 @@ class KeyedPoolTest {
         assertThat(pool.stats().destroyedBy(DestroyReason.EVICTED_FOR_KEY)).isEqualTo(300);
     }
 
+    /**
+     * Found when the first eviction test above timed out in a fresh-clone CI run. A starved key's
+     * waiter looked for another key's idle resource and, finding none, flagged the other keys; a
+     * lease of another key returned between the look and the flag saw no flag (its return reads the
+     * gate without a fence) and went idle unnoticed, so the waiter waited out its whole timeout.
+     * Each round here returns the other key's lease the moment the waiter is counted.
+     */
+    @Test
+    void aLeaseOfAnotherKeyReturnedWhileAWaiterStarvesIsEvictedForIt() throws Exception {
+        KeyedPool<String, TestResource> pool = open(b -> b.maxSize(1).maxTotal(1));
+        Lease<TestResource> held = pool.acquire("a", WAIT);
+        for (int round = 1; round <= 200; round++) {
+            String wanted = round % 2 == 0 ? "a" : "b";
+            Lease<TestResource> other = held;
+            AtomicReference<Lease<TestResource>> got = new AtomicReference<>();
+            int r = round;
+            Threads.run(2, Duration.ofSeconds(20), i -> {
+                if (i == 0) {
+                    try {
+                        got.set(pool.acquire(wanted, Duration.ofSeconds(3)));
+                    } catch (PoolTimeoutException e) {
+                        throw new AssertionError("round " + r + ": the waiter on " + wanted + " was not served although the"
+                                + " other key's lease came back: " + pool.stats(), e);
+                    }
+                } else {
+                    Await.until(() -> pool.stats(wanted).waiting() == 1, () -> wanted + " waiting: " + pool.stats());
+                    other.close();
+                }
+            });
+            held = got.get();
+        }
+        held.close();
+        assertThat(pool.stats().destroyedBy(DestroyReason.EVICTED_FOR_KEY)).isEqualTo(200);
+    }
+
     @Test
     void starvedKeysAreServedFirstComeFirstServedAsCapacityFrees() throws Exception {
         ManualClock clock = new ManualClock();

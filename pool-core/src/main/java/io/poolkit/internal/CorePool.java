@@ -179,10 +179,13 @@ public final class CorePool<T> implements Pool<T> {
         creator.demand();
     }
 
-    /** The coarse clock's safety net (see {@link CoarseClock}): serve waiters, or drain while closing. */
+    /**
+     * The coarse clock's safety net (see {@link CoarseClock}): serve waiters, give an idle resource
+     * up to a starved key of the same keyed pool, or drain while closing.
+     */
     private final Runnable nudge = () -> {
         int g = gate;
-        if ((g & CLOSED) != 0 || ((g & WAITERS) != 0 && (g & SUSPENDED) == 0)) {
+        if ((g & CLOSED) != 0 || ((g & (WAITERS | PEER_STARVED)) != 0 && (g & SUSPENDED) == 0)) {
             dispatch();
         }
     };

@@ -634,10 +634,19 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         }
 
         private void evictFor(CorePool<?> needy) {
-            int wanted = needy.gate & CorePool.WAITERS;
-            if (pendingEvictions.get() >= wanted) {
+            if (pendingEvictions.get() >= (needy.gate & CorePool.WAITERS) || evictOldestIdle(needy)) {
                 return;
             }
+            setStarving(true);
+            // A resource of another key returned while we looked saw no flag yet (a return reads the gate
+            // without a fence): now that the flag is up, look once more. What returns from here on sees it.
+            if (pendingEvictions.get() < (needy.gate & CorePool.WAITERS)) {
+                evictOldestIdle(needy);
+            }
+        }
+
+        /** Destroys the oldest idle resource of the other keys for {@code needy}; false when there was none to take. */
+        private boolean evictOldestIdle(CorePool<?> needy) {
             CorePool<T> donor = null;
             Slot<T> oldest = null;
             for (CorePool<T> p : pools.values()) {
@@ -656,12 +665,12 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                 if (c != 0) {
                     pendingEvictions.incrementAndGet(); // before the destroy, whose release counts it down
                     if (donor.destroy(oldest, c, DestroyReason.EVICTED_FOR_KEY)) {
-                        return;
+                        return true;
                     }
                     pendingEvictions.decrementAndGet();
                 }
             }
-            setStarving(true);
+            return false;
         }
 
         private void setStarving(boolean on) {
