@@ -1,10 +1,10 @@
 package io.poolkit.examples;
 
 import io.poolkit.session.ExecutionResult;
-import io.poolkit.session.SandboxUnavailableException;
 import io.poolkit.session.SecureSession;
 import io.poolkit.session.SecureSessionPool;
 import io.poolkit.session.SessionPoolStatus;
+import io.poolkit.session.SessionStartException;
 import io.poolkit.session.Tool;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -24,13 +24,24 @@ public final class SessionExample {
     private SessionExample() {
     }
 
-    /** Whether bubblewrap can build a sandbox here; the examples never fall back silently. */
-    static boolean sandboxAvailable() {
+    /**
+     * Why a sandboxed session cannot start here, or {@code null} when it can. The examples never fall
+     * back silently: without a sandbox they say so, and why, before they run anything.
+     */
+    static String sandboxProblem() {
         try (SecureSession probe = SecureSession.builder().name("sandbox-probe").sandbox(true).start()) {
-            return probe.isAlive();
-        } catch (SandboxUnavailableException e) {
-            return false;
+            return probe.isAlive() ? null : "a sandboxed worker died at start";
+        } catch (SessionStartException e) { // SandboxUnavailableException among them
+            return e.getMessage();
         }
+    }
+
+    static boolean sandboxAvailable() {
+        String problem = sandboxProblem();
+        if (problem != null) {
+            System.out.println("No sandbox here (" + problem + "): the session examples run UNSANDBOXED, sandbox(false)");
+        }
+        return problem == null;
     }
 
     public static void main(String[] args) throws Exception {
@@ -41,9 +52,6 @@ public final class SessionExample {
     public static String run(PrintStream out, boolean sandbox) {
         Map<Long, String> users = Map.of(42L, "Ada Lovelace", 7L, "Alan Turing"); // whole numbers arrive as Long
         Tool lookup = Tool.of("lookup", "find a user's name by id", List.of("id"), args -> users.get(args.get("id")));
-        if (!sandbox) {
-            out.println("bubblewrap is not available here: this example runs its sessions UNSANDBOXED (sandbox(false))");
-        }
         try (SecureSessionPool sessions = SecureSessionPool.builder().name("sessions").size(2).sandbox(sandbox)
                 .tools(lookup).build()) {
             ExecutionResult r = sessions.execute("((String) tools.call(\"lookup\", \"id\", 42)).toUpperCase()", RUN, WAIT);
@@ -56,8 +64,9 @@ public final class SessionExample {
 
     /** The demo's stage: 16 snippets, a fresh session each (cold start) vs a pre-warmed pool of 2. */
     static Demo.Row demoStage(Demo.Progress progress) {
-        boolean sandbox = sandboxAvailable();
-        progress.say("pool-session: Java snippets in " + (sandbox ? "sandboxed" : "UNSANDBOXED (no bubblewrap here)")
+        String problem = sandboxProblem();
+        boolean sandbox = problem == null;
+        progress.say("pool-session: Java snippets in " + (sandbox ? "sandboxed" : "UNSANDBOXED (" + problem + ")")
                 + " JShell workers (a cold worker is a new JVM)");
         int total = 16;
         AtomicInteger done = new AtomicInteger();
