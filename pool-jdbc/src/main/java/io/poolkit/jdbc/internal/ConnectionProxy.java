@@ -106,7 +106,11 @@ public final class ConnectionProxy extends ConnectionDelegate {
 
     @Override
     protected DatabaseMetaData wrapMetaData(DatabaseMetaData raw) {
-        return raw == null ? null : new MetaDataProxy(this, raw);
+        if (raw == null) {
+            return null;
+        }
+        commitDirty = true; // some metadata calls run SQL without returning a result set (pgjdbc's getSQLKeywords)
+        return new MetaDataProxy(this, raw);
     }
 
     @Override
@@ -177,8 +181,10 @@ public final class ConnectionProxy extends ConnectionDelegate {
     @Override
     public void setAutoCommit(boolean value) throws SQLException {
         super.setAutoCommit(value);
+        if (value || autoCommit) {
+            commitDirty = false; // on: the driver committed; off from on: no transaction has begun yet
+        } // off while already off changes nothing (JDBC): work done so far is still uncommitted
         autoCommit = value;
-        commitDirty = false; // on: the driver committed; off: no transaction has begun yet
         dirty |= AUTO_COMMIT;
     }
 

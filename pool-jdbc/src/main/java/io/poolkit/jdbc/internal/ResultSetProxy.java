@@ -32,6 +32,26 @@ final class ResultSetProxy extends ResultSetDelegate {
         return new StatementProxy(connection, raw);
     }
 
+    // Writes through an updatable result set are work to roll back on return, like a statement's.
+
+    @Override
+    public void updateRow() throws SQLException {
+        connection.executing();
+        super.updateRow();
+    }
+
+    @Override
+    public void insertRow() throws SQLException {
+        connection.executing();
+        super.insertRow();
+    }
+
+    @Override
+    public void deleteRow() throws SQLException {
+        connection.executing();
+        super.deleteRow();
+    }
+
     @Override
     protected void exposed() {
         connection.exposedByChild();

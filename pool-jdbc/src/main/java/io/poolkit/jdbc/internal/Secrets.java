@@ -23,6 +23,8 @@ public final class Secrets {
             Pattern.compile("(?i)((?:password|passwd|pwd|secret|token|passphrase)[a-z_.-]*=)[^;&?#]*");
     /** {@code //user:secret@host} */
     private static final Pattern URL_USERINFO = Pattern.compile("(//[^/:@;?]*:)[^@/]*@");
+    /** Oracle's {@code jdbc:oracle:thin:user/secret@host} (and {@code oci:}) */
+    private static final Pattern URL_ORACLE = Pattern.compile("(?i)(:(?:thin|oci8?):[^/@:;?]*/)[^@]*@");
 
     private final List<String> values;
 
@@ -49,10 +51,12 @@ public final class Secrets {
             while (m.find()) {
                 add(values, m.group().substring(m.group(1).length()));
             }
-            Matcher u = URL_USERINFO.matcher(url);
-            while (u.find()) {
-                String all = u.group();
-                add(values, all.substring(u.group(1).length(), all.length() - 1));
+            for (Pattern userInfo : List.of(URL_USERINFO, URL_ORACLE)) {
+                Matcher u = userInfo.matcher(url);
+                while (u.find()) {
+                    String all = u.group();
+                    add(values, all.substring(u.group(1).length(), all.length() - 1));
+                }
             }
         }
         values.sort((a, b) -> b.length() - a.length()); // longest first, so a secret inside another is masked whole
@@ -77,6 +81,7 @@ public final class Secrets {
             return null;
         }
         String r = URL_PARAM.matcher(url).replaceAll("$1" + MASK);
+        r = URL_ORACLE.matcher(r).replaceAll("$1" + MASK + "@");
         return URL_USERINFO.matcher(r).replaceAll("$1" + MASK + "@");
     }
 
