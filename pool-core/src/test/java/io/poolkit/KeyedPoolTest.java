@@ -371,6 +371,126 @@ class KeyedPoolTest {
         assertThat(pool.stats().destroyedBy(DestroyReason.EVICTED_FOR_KEY)).isEqualTo(200);
     }
 
+    /**
+     * Found in review: a starved key stays in the starved set after its own waiter is served by its own
+     * return; when another key starves later, raising the flag skips every key in that set, so the
+     * first key's next return goes idle unnoticed and the new waiter waits out its timeout.
+     */
+    @Test
+    void aKeyThatStarvedBeforeGivesUpItsNextReturnForAKeyStarvingNow() throws Exception {
+        KeyedPool<String, TestResource> pool = open(b -> b.maxSize(2).maxTotal(2));
+        Lease<TestResource> a1 = pool.acquire("a", WAIT);
+        Lease<TestResource> b1 = pool.acquire("b", WAIT);
+        CompletableFuture<Lease<TestResource>> a2 = pool.acquireAsync("a"); // a starves: nothing idle anywhere
+        Await.until(() -> pool.stats("a").waiting() == 1, () -> "a waiting: " + pool.stats());
+        a1.close(); // served to a's own waiter; a stays in the starved set
+        Lease<TestResource> a2Lease = await(a2);
+        AtomicReference<Lease<TestResource>> got = new AtomicReference<>();
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+        Threads.run(2, Duration.ofSeconds(20), i -> {
+            if (i == 0) {
+                waiter.set(Thread.currentThread());
+                try {
+                    got.set(pool.acquire("d", Duration.ofSeconds(3)));
+                } catch (PoolTimeoutException e) {
+                    throw new AssertionError("the waiter on d was not served although a's lease came back: " + pool.stats(), e);
+                }
+            } else {
+                Await.until(() -> pool.stats("d").waiting() == 1 && parked(waiter.get()), () -> "d waiting: " + pool.stats());
+                a2Lease.close();
+            }
+        });
+        got.get().close();
+        b1.close();
+        assertThat(pool.stats("a").destroyedBy(DestroyReason.EVICTED_FOR_KEY)).isEqualTo(1);
+    }
+
+    /**
+     * Found in review: the look for another key's idle resource compared the evictions in flight for ANY key with the needy key's own
+     * waiters; while one eviction for key c is in flight, a waiter of key a neither evicts nor raises
+     * the flag. The freed unit goes to c (first come), and b's lease returned afterwards goes idle
+     * unnoticed: a's waiter waits out its timeout.
+     */
+    @Test
+    void anEvictionInFlightForOneKeyDoesNotSilenceAnotherStarvingKey() throws Exception {
+        KeyedPool<String, TestResource> pool = open(b -> b.maxSize(2).maxTotal(2));
+        Lease<TestResource> b1 = pool.acquire("b", WAIT);
+        Lease<TestResource> b2 = pool.acquire("b", WAIT);
+        b1.close();
+        CountDownLatch slowDestroy = new CountDownLatch(1);
+        factory.of("b").onDestroy = Behaviour.stalling(slowDestroy);
+        CompletableFuture<Lease<TestResource>> c = pool.acquireAsync("c"); // evicts b1; its destroy stalls
+        Await.until(() -> pool.stats("b").destroying() == 1, () -> "b1 being evicted: " + pool.stats());
+        AtomicReference<Lease<TestResource>> got = new AtomicReference<>();
+        AtomicReference<Lease<TestResource>> cLease = new AtomicReference<>();
+        Threads.run(2, Duration.ofSeconds(20), i -> {
+            if (i == 0) {
+                try {
+                    got.set(pool.acquire("a", Duration.ofSeconds(3)));
+                } catch (PoolTimeoutException e) {
+                    throw new AssertionError("the waiter on a was not served although b's lease came back: " + pool.stats(), e);
+                }
+            } else {
+                Await.until(() -> pool.stats("a").waiting() == 1, () -> "a waiting: " + pool.stats());
+                factory.of("b").onDestroy = Behaviour.normal();
+                slowDestroy.countDown();
+                cLease.set(await(c)); // the freed unit goes to c, whose waiter came first
+                b2.close();
+            }
+        });
+        got.get().close();
+        cLease.get().close();
+        assertThat(pool.stats("b").destroyedBy(DestroyReason.EVICTED_FOR_KEY)).isEqualTo(2);
+    }
+
+    /**
+     * Found in review: a freed unit goes to the starved key whose oldest waiter came first, even when that
+     * key's demand starts no create (its remaining waiter is covered by a create in flight, after
+     * its other waiter left): the unit stays free while the next starved key's waiter waits out its
+     * timeout.
+     */
+    @Test
+    void aFreedUnitThatTheOldestStarvedKeyCannotUseGoesToTheNextStarvedKey() throws Exception {
+        KeyedPool<String, TestResource> pool = open(b -> b.maxSize(2).maxTotal(2));
+        Lease<TestResource> b1 = pool.acquire("b", WAIT);
+        CountDownLatch slowCreate = new CountDownLatch(1);
+        factory.of("a").onCreate = Behaviour.stalling(slowCreate);
+        CompletableFuture<Lease<TestResource>> a1 = pool.acquireAsync("a"); // its create takes the last unit and stalls
+        Await.until(() -> pool.stats("a").creating() == 1, () -> "a creating: " + pool.stats());
+        CompletableFuture<Lease<TestResource>> a2 = pool.acquireAsync("a"); // a starves
+        Await.until(() -> pool.stats("a").waiting() == 2, () -> "a waiting: " + pool.stats());
+        a2.cancel(true); // a's second waiter leaves; its first is covered by the create in flight
+        Await.until(() -> pool.stats("a").waiting() == 1, () -> "a waiting: " + pool.stats());
+        AtomicReference<Lease<TestResource>> got = new AtomicReference<>();
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+        try {
+            Threads.run(2, Duration.ofSeconds(20), i -> {
+                if (i == 0) {
+                    waiter.set(Thread.currentThread());
+                    try {
+                        got.set(pool.acquire("e", Duration.ofSeconds(3)));
+                    } catch (PoolTimeoutException e) {
+                        throw new AssertionError("the waiter on e was not served although b's resource was evicted"
+                                + " and its unit is free: " + pool.stats(), e);
+                    }
+                } else {
+                    Await.until(() -> pool.stats("e").waiting() == 1 && parked(waiter.get()), () -> "e waiting: " + pool.stats());
+                    b1.close(); // evicted; its unit goes to a, which starts nothing with it
+                }
+            });
+        } finally {
+            factory.of("a").onCreate = Behaviour.normal();
+            slowCreate.countDown();
+        }
+        got.get().close();
+        await(a1).close();
+    }
+
+    /** Whether a waiter has gone past its look for resources and parked (its flag, if any, is up). */
+    private static boolean parked(Thread t) {
+        return t != null && (t.getState() == Thread.State.TIMED_WAITING || t.getState() == Thread.State.WAITING);
+    }
+
     @Test
     void starvedKeysAreServedFirstComeFirstServedAsCapacityFrees() throws Exception {
         ManualClock clock = new ManualClock();

@@ -12,7 +12,7 @@ interface Capacity {
         }
 
         @Override
-        public void release() {
+        public void release(boolean evicted) {
         }
     };
 
@@ -28,8 +28,16 @@ interface Capacity {
         return true;
     }
 
-    /** Gives one unit back: a slot of some pool went back to EMPTY. */
-    void release();
+    /**
+     * Gives one unit back: a slot of some pool went back to EMPTY.
+     *
+     * @param evicted whether its resource was destroyed for a starved key ({@link #claimEviction})
+     */
+    void release(boolean evicted);
+
+    /** An eviction {@link #claimEviction} granted did not happen after all (shutdown took the resource first). */
+    default void evictionAbandoned() {
+    }
 
     /** Whether {@code donor} should destroy an idle resource it holds to make room for a starved key. */
     default boolean claimEviction(CorePool<?> donor) {

@@ -530,7 +530,7 @@ public final class CorePool<T> implements Pool<T> {
                 if (s == null) {
                     return;
                 }
-                destroy(s, s.word, DestroyReason.SHRUNK);
+                destroyClaimed(s, DestroyReason.SHRUNK);
                 continue;
             }
             if ((g & SUSPENDED) != 0) {
@@ -540,7 +540,9 @@ public final class CorePool<T> implements Pool<T> {
                 if ((g & PEER_STARVED) != 0) {
                     Slot<T> s = claimIdle();
                     if (s != null && capacity.claimEviction(this)) {
-                        destroy(s, s.word, DestroyReason.EVICTED_FOR_KEY);
+                        if (!destroyClaimed(s, DestroyReason.EVICTED_FOR_KEY)) {
+                            capacity.evictionAbandoned();
+                        }
                         continue;
                     }
                     if (s != null) {
@@ -596,7 +598,7 @@ public final class CorePool<T> implements Pool<T> {
     private void drainIdle(DestroyReason reason) {
         Slot<T> s;
         while ((s = claimIdle()) != null) {
-            destroy(s, s.word, reason);
+            destroyClaimed(s, reason);
         }
         shutdown.signal();
     }
@@ -642,6 +644,15 @@ public final class CorePool<T> implements Pool<T> {
      */
     boolean destroy(Slot<T> s, long expected, DestroyReason reason) {
         return recycler.destroy(s, expected, reason);
+    }
+
+    /**
+     * Destroys a slot this thread just claimed with {@link #claimIdle()}, unless shutdown forced it
+     * away since (its word is no longer LIVE: shutdown destroys it, and must be the only one to).
+     */
+    private boolean destroyClaimed(Slot<T> s, DestroyReason reason) {
+        long w = s.word;
+        return Slot.state(w) == Slot.LIVE && destroy(s, w, reason);
     }
 
     /** Frees a slot whose create failed or was abandoned (never DESTROYING). */

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When a key's waiter needs a create and the total is reached, the key is recorded as starved
  * and the oldest idle resource of another key is destroyed ({@link DestroyReason#EVICTED_FOR_KEY});
- * when there is none, the other keys get the {@link CorePool#PEER_STARVED} gate bit, so the next
- * resource they see go idle is evicted instead. Every freed unit goes to the starved key whose
+ * when there is none, every key gets the {@link CorePool#PEER_STARVED} gate bit, so the next
+ * resource seen going idle is evicted instead (see {@code Total} for the invariants). Every freed unit goes to the starved key whose
  * oldest waiter came first. A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and
  * removed; a caller that raced with that removal simply retries on a fresh sub-pool.
  */
@@ -79,7 +79,13 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         if (keyIdleNanos != Durations.NEVER) {
             scheduleKeySweep();
         }
+        if (runtime.clock.isSystem()) {
+            CoarseClock.watch(rescue);
+        }
     }
+
+    /** See {@link Total#rescue()}. */
+    private final Runnable rescue = () -> total.rescue();
 
     // ---------------------------------------------------------------- sub-pools
 
@@ -493,6 +499,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             }
             return clean;
         } finally {
+            CoarseClock.unwatch(rescue);
             runtime.stop();
         }
     }
@@ -546,10 +553,20 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     // ---------------------------------------------------------------- maxTotal
 
     /** The global limit: a unit per occupied slot across keys. */
+    /**
+     * The shared total, and the bookkeeping of keys starved by it. Invariants: a key with a waiter
+     * that could not reserve a unit is in {@code starved} until a unit is handed to it, its waiters
+     * leave, or it closes; while {@code starved} is not empty, every key carries PEER_STARVED, so a
+     * resource going idle anywhere is offered up (see {@link CorePool#dispatch()}); and
+     * {@code pendingEvictions} counts exactly the evictions for starved keys whose destroy has not
+     * finished. Races left by unfenced returns are closed by a second look after the flag goes up,
+     * and, with the system clock, by {@link #rescue()} on every coarse-clock tick.
+     */
     private final class Total implements Capacity {
         private final AtomicInteger used = new AtomicInteger();
         private final Set<CorePool<?>> starved = ConcurrentHashMap.newKeySet();
         private final AtomicInteger pendingEvictions = new AtomicInteger();
+        private final ReentrantLock flags = new ReentrantLock();
         private volatile boolean starving;
 
         boolean starving() {
@@ -580,16 +597,37 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         }
 
         @Override
-        public void release() {
+        public void release(boolean evicted) {
             used.decrementAndGet();
-            pendingEvictions.updateAndGet(n -> n > 0 ? n - 1 : 0);
+            if (evicted) {
+                pendingEvictions.decrementAndGet();
+            }
             if (!starved.isEmpty()) {
                 serveStarved();
             }
         }
 
-        /** Gives the freed unit to the starved key whose oldest waiter came first. */
+        @Override
+        public void evictionAbandoned() {
+            pendingEvictions.decrementAndGet();
+        }
+
+        /**
+         * Gives free units to the starved keys, the one whose oldest waiter came first first; a key
+         * that starts no create with it (a create in flight already covers its waiter, back-off, an
+         * open circuit) leaves the unit to the next.
+         */
         private void serveStarved() {
+            CorePool<?> best;
+            while (hasRoom() && (best = oldestStarved()) != null) {
+                starved.remove(best);
+                best.creator.demand();
+            }
+            updateFlags();
+        }
+
+        /** The starved key whose oldest waiter came first, or null; drops keys with no waiter left. */
+        private CorePool<?> oldestStarved() {
             CorePool<?> best = null;
             long oldest = 0;
             for (CorePool<?> p : starved) {
@@ -601,29 +639,29 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                     oldest = since;
                 }
             }
-            if (best != null) {
-                starved.remove(best);
-                best.creator.demand();
-            }
-            if (starved.isEmpty() && starving) {
-                setStarving(false);
-            }
+            return best;
         }
 
-        /** Whether a sub-pool that just saw a resource go idle should give it up for a starved key. */
-        @Override
-        public boolean claimEviction(CorePool<?> donor) {
-            int wanted = 0;
+        /** Waiters of the starved keys, but {@code except}'s. */
+        private int starvedWaiters(CorePool<?> except) {
+            int n = 0;
             for (CorePool<?> p : starved) {
-                if (p != donor) {
-                    wanted += p.gate & CorePool.WAITERS;
+                if (p != except) {
+                    n += p.gate & CorePool.WAITERS;
                 }
             }
+            return n;
+        }
+
+        /** Whether {@code donor}, which just saw a resource go idle, should destroy it for a starved key. */
+        @Override
+        public boolean claimEviction(CorePool<?> donor) {
+            int wanted = starvedWaiters(donor);
             for (;;) {
                 int pending = pendingEvictions.get();
                 if (pending >= wanted) {
                     if (wanted == 0) {
-                        donor.queue.setGateBit(CorePool.PEER_STARVED, false);
+                        updateFlags(); // nobody waits any more: the flags come down once the starved keys are dropped
                     }
                     return false;
                 }
@@ -634,13 +672,13 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         }
 
         private void evictFor(CorePool<?> needy) {
-            if (pendingEvictions.get() >= (needy.gate & CorePool.WAITERS) || evictOldestIdle(needy)) {
+            if (pendingEvictions.get() < starvedWaiters(null) && evictOldestIdle(needy)) {
                 return;
             }
-            setStarving(true);
+            updateFlags();
             // A resource of another key returned while we looked saw no flag yet (a return reads the gate
             // without a fence): now that the flag is up, look once more. What returns from here on sees it.
-            if (pendingEvictions.get() < (needy.gate & CorePool.WAITERS)) {
+            if (pendingEvictions.get() < starvedWaiters(null)) {
                 evictOldestIdle(needy);
             }
         }
@@ -673,11 +711,44 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             return false;
         }
 
-        private void setStarving(boolean on) {
-            starving = on;
-            for (CorePool<T> p : pools.values()) {
-                p.queue.setGateBit(CorePool.PEER_STARVED, on && !starved.contains(p));
+        /**
+         * Puts PEER_STARVED on every key while a key starves, and takes it off when none does. Under a
+         * lock, and read from {@code starved} inside it: every change of that set is followed by a call
+         * here, so the last call sees the last change.
+         */
+        private void updateFlags() {
+            flags.lock();
+            try {
+                starved.removeIf(p -> (p.gate & CorePool.WAITERS) == 0 || (p.gate & CorePool.CLOSED) != 0);
+                boolean on = !starved.isEmpty();
+                if (on != starving) {
+                    starving = on;
+                    for (CorePool<T> p : pools.values()) {
+                        p.queue.setGateBit(CorePool.PEER_STARVED, on);
+                    }
+                }
+            } finally {
+                flags.unlock();
             }
+        }
+
+        /**
+         * The coarse clock's safety net for starved keys: a free unit goes to one, or another key's idle
+         * resource is evicted for one, whatever wake-up a race lost.
+         */
+        void rescue() {
+            if (starved.isEmpty()) {
+                return;
+            }
+            if (hasRoom()) {
+                serveStarved();
+                return;
+            }
+            CorePool<?> needy = oldestStarved();
+            if (needy != null && pendingEvictions.get() < starvedWaiters(null)) {
+                evictOldestIdle(needy);
+            }
+            updateFlags();
         }
     }
 }

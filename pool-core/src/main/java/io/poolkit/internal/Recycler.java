@@ -101,7 +101,7 @@ final class Recycler<T> {
             // occupied falls first, so live() may under-count for a moment but never over-counts
             pool.occupied.decrementAndGet();
             pool.destroying.decrementAndGet();
-            afterFree();
+            afterFree(reason == DestroyReason.EVICTED_FOR_KEY);
         }
     }
 
@@ -110,12 +110,12 @@ final class Recycler<T> {
         s.clear();
         s.word = Slot.with(s.word, Slot.EMPTY);
         pool.occupied.decrementAndGet();
-        afterFree();
+        afterFree(false);
     }
 
     /** A slot went back to EMPTY: release its capacity and let waiters, minIdle or a shrink move on. */
-    private void afterFree() {
-        pool.capacity.release();
+    private void afterFree(boolean evicted) {
+        pool.capacity.release(evicted);
         if ((pool.gate & CorePool.SHRINK) != 0 && pool.live() <= pool.maxSize) {
             pool.queue.setGateBit(CorePool.SHRINK, false);
         }
