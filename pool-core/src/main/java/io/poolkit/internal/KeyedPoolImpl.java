@@ -552,9 +552,8 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
 
     // ---------------------------------------------------------------- maxTotal
 
-    /** The global limit: a unit per occupied slot across keys. */
     /**
-     * The shared total, and the bookkeeping of keys starved by it. Invariants: a key with a waiter
+     * The global limit (a unit per occupied slot across keys), and the bookkeeping of keys starved by it. Invariants: a key with a waiter
      * that could not reserve a unit is in {@code starved} until a unit is handed to it, its waiters
      * leave, or it closes; while {@code starved} is not empty, every key carries PEER_STARVED, so a
      * resource going idle anywhere is offered up (see {@link CorePool#dispatch()}); and
