@@ -30,6 +30,27 @@ class EvictIdleTest extends ApiTestSupport {
         }
     }
 
+    /**
+     * Found when a minIdle test failed in a fresh-clone CI run: a destroy's minIdle refill landed in
+     * a slot the evicting loop had not reached yet, and the same call evicted the new resource too.
+     */
+    @Test
+    void anEvictionEvictsOnlyWhatWasIdleWhenItStartedNotTheMinIdleRefill() throws Exception {
+        TestFactory f = new TestFactory();
+        Pool<TestResource> pool = open(f, b -> b.maxSize(8).minIdle(4));
+        for (int round = 1; round <= 100; round++) {
+            int r = round;
+            Await.until(() -> pool.stats().idle() >= 4 && pool.stats().creating() == 0 && pool.stats().destroying() == 0,
+                    () -> "round " + r + ": minIdle refilled: " + pool.stats());
+            PoolStats before = pool.stats();
+            pool.evictIdle();
+            Await.until(() -> pool.stats().destroying() == 0, () -> "evicted: " + pool.stats());
+            assertThat(pool.stats().destroyedBy(DestroyReason.EVICTED) - before.destroyedBy(DestroyReason.EVICTED))
+                    .as("round %d: the %d idle when evictIdle() was called, and no refill", round, before.idle())
+                    .isEqualTo(before.idle());
+        }
+    }
+
     @Test
     void aLeasedResourceReportsRetiringAndIsDestroyedOnReturn() throws Exception {
         TestFactory f = new TestFactory();

@@ -64,16 +64,25 @@ final class Admin<T> {
         }
     }
 
+    /**
+     * Claims every idle resource first and destroys them after: a destroy frees its slot and starts
+     * the minIdle refill, whose new resource this same call must not evict.
+     */
     void evictIdle() {
-        for (Slot<T> s : pool.slots) {
+        Slot<T>[] table = pool.slots;
+        long[] claimed = new long[table.length];
+        for (int i = 0; i < table.length; i++) {
+            Slot<T> s = table[i];
             int kind = s.kind();
             if (kind == Slot.IDLE) {
-                long c = s.tryClaim();
-                if (c != 0) {
-                    pool.destroy(s, c, DestroyReason.EVICTED);
-                }
+                claimed[i] = s.tryClaim();
             } else if (kind == Slot.LEASED || kind == Slot.CHECKING) {
                 s.retire = DestroyReason.EVICTED;
+            }
+        }
+        for (int i = 0; i < table.length; i++) {
+            if (claimed[i] != 0) {
+                pool.destroy(table[i], claimed[i], DestroyReason.EVICTED);
             }
         }
         pool.creator.demand();
