@@ -143,7 +143,7 @@ public final class Limits {
     @Override
     public String toString() {
         return "Limits[heap=" + size(heap) + ", metaspace=" + size(metaspace) + ", maxOutputBytes=" + maxOutputBytes
-                + ", maxCodeLength=" + maxCodeLength + ", maxWallTime=" + maxWallTime.toMillis() + " ms, maxToolCalls="
+                + ", maxCodeLength=" + maxCodeLength + ", maxWallTime=" + (maxWallTime.getSeconds() >= 365L * 24 * 3600 ? "none" : maxWallTime.toMillis() + " ms") + ", maxToolCalls="
                 + maxToolCalls + ", maxFileSize=" + size(maxFileSize) + ", maxOpenFiles=" + maxOpenFiles
                 + ", maxProcesses=" + maxProcesses + ", tmpSize=" + size(tmpSize) + "]";
     }

@@ -35,6 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * execution did happens-before the next execution begins.
  */
 public final class SecureSession implements AutoCloseable {
+    private static final Duration NO_LIMIT = Duration.ofDays(365);
+
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final SessionSettings settings;
@@ -90,7 +92,9 @@ public final class SecureSession implements AutoCloseable {
             return ExecutionResult.failure(ExecutionError.Kind.LIMIT, "the code has " + code.length()
                     + " characters, more than maxCodeLength (" + limits.maxCodeLength() + ")", Duration.ZERO);
         }
-        long timeoutNanos = timeout.compareTo(limits.maxWallTime()) < 0 ? timeout.toNanos() : limits.maxWallTime().toNanos();
+        Duration wall = timeout.compareTo(limits.maxWallTime()) < 0 ? timeout : limits.maxWallTime();
+        // a year stands for "no limit" (ChronoUnit.FOREVER and the like), whose nanoseconds overflow a long
+        long timeoutNanos = wall.compareTo(NO_LIMIT) < 0 ? wall.toNanos() : NO_LIMIT.toNanos();
         try {
             lock.lockInterruptibly();
         } catch (InterruptedException e) {

@@ -212,6 +212,9 @@ public final class Launcher {
         if (sandboxed) {
             cmd.addAll(List.of("-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-Duser.dir=/tmp", "-Dpoolkit.session.sandboxed=true"));
         }
+        if (feature >= 18) {
+            cmd.add("--finalization=disabled"); // a snippet's finalize() would run on the JVM's thread, between callers
+        }
         if (feature >= 23) {
             cmd.add("--sun-misc-unsafe-memory-access=deny");
         }

@@ -107,8 +107,14 @@ final class ToolCalls {
                 return;
             } catch (Exception | LinkageError | AssertionError e) {
                 if (replied.compareAndSet(false, true)) {
-                    reply(execId, callId, null, "tool '" + name + "' failed: " + e.getClass().getSimpleName()
-                            + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                    reply(execId, callId, null, "tool '" + name + "' failed: " + describe(e));
+                }
+                return;
+            } catch (VirtualMachineError e) {
+                throw e; // the host's own trouble: not the snippet's to see
+            } catch (Error e) {
+                if (replied.compareAndSet(false, true)) {
+                    reply(execId, callId, null, "tool '" + name + "' failed: " + describe(e));
                 }
                 return;
             }
@@ -127,6 +133,17 @@ final class ToolCalls {
         }, timeoutMillis, TimeUnit.MILLISECONDS));
     }
 
+    /** A throwable's class and message, even when its {@code getMessage()} itself throws. */
+    private static String describe(Throwable t) {
+        String message;
+        try {
+            message = t.getMessage();
+        } catch (RuntimeException | LinkageError e) {
+            message = "(its message failed: " + e.getClass().getSimpleName() + ")";
+        }
+        return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
     /** Sends the value, or the error when {@code error != null}; a value that cannot travel becomes an error. */
     private void reply(long execId, long callId, Object value, String error) {
         Out out = new Out().writeLong(execId).writeLong(callId);
@@ -141,6 +158,9 @@ final class ToolCalls {
                 error = "the tool's value takes " + v.size() + " bytes, more than the " + Frame.MAX_LENGTH + "-byte frame holds";
             } catch (IllegalArgumentException e) {
                 error = "the tool returned a value that cannot travel to the snippet: " + e.getMessage();
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                // a value that fails while it is read (a lazy collection): the snippet must still get an answer
+                error = "the tool's value could not be read: " + describe(e);
             }
         }
         String e = error.length() > 4096 ? error.substring(0, 4096) + "..." : error;

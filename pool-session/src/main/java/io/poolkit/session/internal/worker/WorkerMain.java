@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -210,6 +211,9 @@ public final class WorkerMain {
 
     /** A fresh JShell, and the JVM-wide settings a snippet may have changed put back as they were. */
     private void reset() {
+        // new streams over the same captures: a snippet may have closed the old ones (a closed PrintStream stays mute)
+        stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+        stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
         System.setOut(stdout);
         System.setErr(stderr);
         System.setIn(new ByteArrayInputStream(new byte[0]));
@@ -230,14 +234,57 @@ public final class WorkerMain {
         } else if (r.stopReason() == Run.STOPPED && o.status == Outcome.OK) {
             o = Outcome.error(Outcome.STOPPED, "", "stopped", "");
         }
-        System.out.flush();
-        System.err.flush();
-        out.drain(r);
-        err.drain(r);
-        String leftover = leftovers(before);
+        Out result;
+        try {
+            flushQuietly(System.out); // the snippet's own streams may be null, closed, or throw
+            flushQuietly(System.err);
+            stdout.flush();
+            stderr.flush();
+            out.drain(r);
+            err.drain(r);
+            String leftover = leftovers(before);
+            // within the host's caps (Execution.result), whatever the snippet put in its exception or thread names
+            result = new Out().writeLong(r.id).writeByte(o.status).writeString(o.value)
+                    .writeString(cut(o.errorClass, 300)).writeString(cut(o.message, MAX_TEXT_CHARS))
+                    .writeString(cut(o.stackTrace, MAX_TEXT_CHARS)).writeString(cut(leftover, 1300));
+        } catch (RuntimeException | Error e) {
+            result = new Out().writeLong(r.id).writeByte(Outcome.INTERNAL).writeString("")
+                    .writeString(cut(e.getClass().getName(), 300)).writeString("the worker failed to report the result")
+                    .writeString("").writeString("");
+        }
         current = null;
-        link.send(Frame.RESULT, new Out().writeLong(r.id).writeByte(o.status).writeString(o.value)
-                .writeString(o.errorClass).writeString(o.message).writeString(o.stackTrace).writeString(leftover));
+        link.send(Frame.RESULT, result);
+    }
+
+    /** Longest exception message and stack trace sent, in characters (at most 3 bytes each: the frame cap is 1 MiB). */
+    static final int MAX_TEXT_CHARS = 64 * 1024;
+
+    /** {@code text} cut to {@code max} characters (each at most 3 UTF-8 bytes), saying so. */
+    static String cut(String text, int max) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= max ? text : text.substring(0, max - 20) + "... (cut)";
+    }
+
+    private static void flushQuietly(PrintStream s) {
+        try {
+            if (s != null) {
+                s.flush();
+            }
+        } catch (RuntimeException | Error e) {
+            // the snippet's stream: nothing of ours to lose
+        }
+    }
+
+    /** Whether a stack has a frame of a snippet's class (JShell defines them in the package REPL). */
+    private static boolean runsSnippetCode(StackTraceElement[] stack) {
+        for (StackTraceElement f : stack) {
+            if (f.getClassName().startsWith("REPL.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Set<Thread> liveThreads() {
@@ -248,8 +295,14 @@ public final class WorkerMain {
     private static String leftovers(Set<Thread> before) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         List<String> names = new ArrayList<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
+        Thread self = Thread.currentThread();
+        for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
+            Thread t = entry.getKey();
             if (before.contains(t)) {
+                // a thread that was there before but now runs snippet code: the Finalizer on a finalize(), a pool's worker
+                if (t != self && runsSnippetCode(entry.getValue())) {
+                    names.add("snippet code on thread '" + t.getName() + "'");
+                }
                 continue;
             }
             long left = deadline - System.nanoTime();
