@@ -56,6 +56,8 @@ final class CommandRun {
     private CappedBuffer out;
     private CappedBuffer err;
     private PidLine pidLine;
+    /** Set by shutdown before it stops this command on the host: its caller learns why it ended. */
+    volatile boolean stoppedByShutdown;
     private OutputStream streamErr;
     private Throwable retryCause;
     /** Completes when the channel closed: what callers wait on (interruptibly; MINA's waitFor is not). */
@@ -110,7 +112,15 @@ final class CommandRun {
             retryCause = e;
             return Opened.RETRY;
         }
+        PidLine held = pidLine;
         ch.addCloseFutureListener(f -> {
+            if (held != null) {
+                try {
+                    held.finish();
+                } catch (IOException e) {
+                    log.debug("{} - stderr of a command on {} not fully passed on: {}", engine.name, target, e.toString());
+                }
+            }
             closed.complete(null);
             ch.failPendingReplies();
             if (ch.refused()) {

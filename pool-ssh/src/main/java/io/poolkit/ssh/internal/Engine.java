@@ -19,11 +19,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +62,10 @@ public final class Engine {
     private final ExecutorService executor;
     private final Events events;
     private volatile boolean closed;
+    /** False once shutdown began: no new command starts, while the running ones can still be stopped over channels. */
+    private volatile boolean accepting = true;
+    /** Commands whose channel is open (exec and start): what shutdown stops on the host when its grace ends. */
+    private final Set<CommandRun> running = ConcurrentHashMap.newKeySet();
 
     private static final class Counters {
         final LongAdder commands = new LongAdder();
@@ -92,6 +99,7 @@ public final class Engine {
         this.client = newClient();
         HostKeys hostKeys = new HostKeys(name, settings.knownHosts, settings.trustOnFirstUse, events::hostKeyTrusted);
         client.setServerKeyVerifier(hostKeys);
+        client.addSessionListener(hostKeys.preferKnownKeyTypes());
         client.start();
         Connector connector = new Connector(name, client, hostKeys, settings.connectTimeout, settings.authTimeout,
                 settings.killGrace, (target, failure) -> {
@@ -222,21 +230,35 @@ public final class Engine {
         }
     }
 
+    private void checkAccepting() {
+        if (!accepting) {
+            throw new PoolClosedException(name + " - the pool is closed");
+        }
+    }
+
+    /** Counts {@code run} as running until its channel closes. */
+    private void track(CommandRun run) {
+        running.add(run);
+        run.channel().addCloseFutureListener(f -> running.remove(run));
+    }
+
     public CommandResult exec(SshTarget target, String command, byte[] stdin, Duration timeout) throws InterruptedException {
         checkCommand(command);
+        checkAccepting();
         long start = System.nanoTime();
         long budget = nanos(timeout);
         Counters c = counters(target);
         CommandRun run;
         try {
             run = open(target, command, settings.pidWrapper, false, start, budget, null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException e) {
             c.failures.increment();
             throw e;
         }
+        track(run);
         boolean ended;
         try {
-            run.sendInput(stdin);
+            sendInput(run, stdin);
             ended = run.awaitEnd(budget - (System.nanoTime() - start));
         } catch (InterruptedException e) {
             run.kill();
@@ -245,6 +267,11 @@ public final class Engine {
                     + target + "; the command was stopped");
             x.initCause(e);
             throw x;
+        }
+        if (run.stoppedByShutdown) {
+            c.failures.increment();
+            throw new SshException(name + " - the pool was closed while `" + CommandRun.abbreviate(command) + "` ran on " + target
+                    + "; the command was stopped there", null, true);
         }
         if (!ended) {
             boolean killed = run.kill();
@@ -265,6 +292,7 @@ public final class Engine {
 
     public RemoteProcess start(SshTarget target, String command, Runnable onClose) throws InterruptedException {
         checkCommand(command);
+        checkAccepting();
         long start = System.nanoTime();
         StreamPipe err = new StreamPipe(maxOutputBytes);
         CommandRun run;
@@ -275,6 +303,7 @@ public final class Engine {
             throw e;
         }
         run.channel().addCloseFutureListener(f -> err.close());
+        track(run);
         return new RemoteProcessImpl(this, target, command, run, err, onClose);
     }
 
@@ -309,25 +338,50 @@ public final class Engine {
         }
     }
 
+    /**
+     * Writes a command's stdin on the executor when there is any: the write waits for the server's
+     * window, which a command that never reads never opens, and the caller's timeout must still
+     * fire (its kill closes the channel, which ends the write).
+     */
+    private void sendInput(CommandRun run, byte[] stdin) {
+        if (stdin != null && stdin.length > 0) {
+            try {
+                executor.execute(() -> run.sendInput(stdin));
+                return;
+            } catch (RejectedExecutionException e) {
+                // closing: write it here
+            }
+        }
+        run.sendInput(stdin);
+    }
+
     public Map<SshTarget, CommandResult> execAll(Collection<SshTarget> targets, String command, Duration timeout)
             throws InterruptedException {
         checkCommand(command);
+        checkAccepting();
         List<SshTarget> distinct = new ArrayList<>(new LinkedHashSet<>(targets));
         Semaphore permits = new Semaphore(settings.execAllParallelism);
         Map<SshTarget, Future<CommandResult>> futures = new LinkedHashMap<>();
         try {
             for (SshTarget t : distinct) {
                 permits.acquire();
-                futures.put(t, executor.submit(() -> {
-                    long start = System.nanoTime();
-                    try {
-                        return exec(t, command, null, timeout);
-                    } catch (RuntimeException e) {
-                        return CommandResult.failed(command, e, Duration.ofNanos(System.nanoTime() - start));
-                    } finally {
-                        permits.release();
-                    }
-                }));
+                Future<CommandResult> f;
+                try {
+                    f = executor.submit(() -> {
+                        long start = System.nanoTime();
+                        try {
+                            return exec(t, command, null, timeout);
+                        } catch (RuntimeException e) {
+                            return CommandResult.failed(command, e, Duration.ofNanos(System.nanoTime() - start));
+                        } finally {
+                            permits.release();
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    permits.release();
+                    throw new PoolClosedException(name + " - the pool is closed");
+                }
+                futures.put(t, f);
             }
             Map<SshTarget, CommandResult> results = new LinkedHashMap<>();
             for (Map.Entry<SshTarget, Future<CommandResult>> e : futures.entrySet()) {
@@ -394,12 +448,41 @@ public final class Engine {
         return name;
     }
 
+    /**
+     * Waits for running commands until {@code deadline}, then stops the rest on their hosts (a channel
+     * closed without a PTY leaves its command running there), all at once, each bounded by the kill
+     * grace; their callers get an {@link SshException} saying so.
+     */
+    private void stopRunning(long deadline) throws InterruptedException {
+        for (CommandRun r : List.copyOf(running)) {
+            if (!r.awaitEnd(deadline - System.nanoTime())) {
+                break;
+            }
+        }
+        List<CompletableFuture<Boolean>> kills = new ArrayList<>();
+        for (CommandRun r : List.copyOf(running)) {
+            r.stoppedByShutdown = true;
+            kills.add(CompletableFuture.supplyAsync(r::kill, executor));
+        }
+        long bound = System.nanoTime() + 5 * killGrace.toNanos() + TimeUnit.SECONDS.toNanos(1);
+        for (CompletableFuture<Boolean> k : kills) {
+            try {
+                k.get(Math.max(0, bound - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.warn("{} - a command still running at shutdown could not be stopped on its host: {}", name, e.toString());
+            }
+        }
+    }
+
     public boolean shutdown(Duration grace) throws InterruptedException {
+        accepting = false;
+        long deadline = System.nanoTime() + nanos(grace);
+        stopRunning(deadline);
         closed = true;
         dispatchers.values().forEach(Dispatcher::close);
         boolean all;
         try {
-            all = pool.shutdown(grace);
+            all = pool.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         } finally {
             stopClient();
             executor.shutdown();

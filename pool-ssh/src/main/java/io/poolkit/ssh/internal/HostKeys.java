@@ -3,10 +3,16 @@ package io.poolkit.ssh.internal;
 import io.poolkit.ssh.HostKeyException;
 import io.poolkit.ssh.HostKeyPolicy;
 import io.poolkit.ssh.SshTarget;
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
@@ -16,6 +22,9 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.kex.KexProposalOption;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +74,58 @@ final class HostKeys implements ServerKeyVerifier {
     boolean tofuOf(SshTarget target) {
         HostKeyPolicy p = target.hostKeyPolicy();
         return p.isPoolDefault() ? defaultTofu : p.isTrustOnFirstUse();
+    }
+
+    /**
+     * Puts the host key algorithms of the keys known_hosts records for the target first in the
+     * session's proposal, as OpenSSH does: a host known by its Ed25519 key is then asked for that key,
+     * not for the ECDSA key MINA prefers, which would read as a changed key. Runs before KEXINIT.
+     */
+    SessionListener preferKnownKeyTypes() {
+        return new SessionListener() {
+            @Override
+            public void sessionNegotiationOptionsCreated(Session session, Map<KexProposalOption, String> proposal) {
+                Attempt attempt = session instanceof ClientSession c ? attempt(c) : null;
+                String offered = proposal.get(KexProposalOption.SERVERKEYS);
+                if (attempt == null || offered == null) {
+                    return;
+                }
+                Set<String> known = knownKeyTypes(attempt.target);
+                if (!known.isEmpty()) {
+                    proposal.put(KexProposalOption.SERVERKEYS, preferred(offered, known));
+                }
+            }
+        };
+    }
+
+    /** {@code offered} (comma-separated algorithms) with those of a {@code known} key type first, order kept otherwise. */
+    static String preferred(String offered, Set<String> known) {
+        List<String> first = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        for (String algorithm : offered.split(",")) {
+            (known.contains(KeyUtils.getCanonicalKeyType(algorithm)) ? first : rest).add(algorithm);
+        }
+        first.addAll(rest);
+        return String.join(",", first);
+    }
+
+    /** The key types known_hosts records for the target's host and port (no revoked keys, no CAs); empty when unreadable. */
+    private Set<String> knownKeyTypes(SshTarget target) {
+        Path file = fileOf(target);
+        Set<String> types = new LinkedHashSet<>();
+        if (file == null || !Files.isReadable(file)) {
+            return types;
+        }
+        try {
+            for (KnownHostEntry e : KnownHostEntry.readKnownHostEntries(file)) {
+                if (e.getMarker() == null && e.getKeyEntry() != null && e.isHostMatch(target.host(), target.port())) {
+                    types.add(KeyUtils.getCanonicalKeyType(e.getKeyEntry().getKeyType()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("{} - cannot read the key types of {} from {}: {}", poolName, target, file, e.toString());
+        }
+        return types;
     }
 
     /** The connect's attempt, from the context given to {@code connect} (set before any packet moves). */
