@@ -418,7 +418,7 @@ public final class CorePool<T> implements Pool<T> {
         if (hooks.hasOnAcquire) {
             try {
                 hooks.onAcquire(r);
-            } catch (Exception | LinkageError e) {
+            } catch (Throwable e) { // an Error too: a failed check, never a lost slot
                 log.debug("{} - onAcquire failed for {}; destroying it", name, s, e);
                 destroy(s, word, DestroyReason.VALIDATION_FAILED);
                 return false;
@@ -445,6 +445,7 @@ public final class CorePool<T> implements Pool<T> {
         if (waited || listeners.any()) {
             long precise = clock.read();
             s.leasedAtPrecise = precise;
+            s.preciseFor = word;
             if (waited) {
                 waitNanos = Math.max(0, precise - start);
                 counters.waited(waitNanos);
@@ -606,13 +607,13 @@ public final class CorePool<T> implements Pool<T> {
     // ---------------------------------------------------------------- return and destroy
 
     /** Returns a lease's slot; a no-op when the lease is no longer current. */
-    void release(Slot<T> s, long leased) {
+    void release(Slot<T> s, long leased, long leasedAt) {
         if (!s.isLeasedBy(leased)) {
             return;
         }
         long now = clock.coarse();
         if (returnHooks || observed || s.retire != null || now - s.bornAt >= s.lifetime || s.uses >= maxUses) {
-            recycler.release(s, leased, now);
+            recycler.release(s, leased, now, leasedAt);
             return;
         }
         s.idleSince = now;
@@ -628,14 +629,22 @@ public final class CorePool<T> implements Pool<T> {
         }
     }
 
-    void invalidate(Slot<T> s, long leased) {
+    void invalidate(Slot<T> s, long leased, long leasedAt) {
         if (!s.isLeasedBy(leased)) {
             return;
         }
         if (listeners.any()) {
-            listeners.returned(s.resource, Math.max(0, clock.read() - s.leasedAtPrecise));
+            listeners.returned(s.resource, heldNanos(s, leased, leasedAt));
         }
         destroy(s, leased, DestroyReason.INVALIDATED);
+    }
+
+    /**
+     * How long a lease was held: precisely when its acquire was timed (a listener or leak detection
+     * was on then), else from the coarse clock (a listener added while the lease was out).
+     */
+    long heldNanos(Slot<T> s, long leased, long leasedAt) {
+        return Math.max(0, s.preciseFor == leased ? clock.read() - s.leasedAtPrecise : clock.coarse() - leasedAt);
     }
 
     /**
@@ -705,7 +714,7 @@ public final class CorePool<T> implements Pool<T> {
         }
         try {
             return invalidateOn.test(t);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             log.warn("{} - invalidateOn predicate threw; treating the resource as broken", name, e);
             return true;
         }

@@ -30,12 +30,12 @@ final class LeaseImpl<T> implements Lease<T> {
 
     @Override
     public void close() {
-        pool.release(slot, word);
+        pool.release(slot, word, leasedAt);
     }
 
     @Override
     public void invalidate() {
-        pool.invalidate(slot, word);
+        pool.invalidate(slot, word, leasedAt);
     }
 
     @Override

@@ -65,7 +65,7 @@ final class Listeners<T> {
         for (PoolListener<T> l : all) {
             try {
                 event.accept(l);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Throwable e) { // whatever it throws (a sneaky checked exception, an Error): the pool's own work goes on
                 failed(l, e);
             }
         }
@@ -85,7 +85,7 @@ final class Listeners<T> {
         for (PoolListener<T> l : all) {
             try {
                 l.acquired(r, waitNanos);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Throwable e) { // whatever it throws (a sneaky checked exception, an Error): the pool's own work goes on
                 failed(l, e);
             }
         }
@@ -95,7 +95,7 @@ final class Listeners<T> {
         for (PoolListener<T> l : all) {
             try {
                 l.returned(r, heldNanos);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Throwable e) { // whatever it throws (a sneaky checked exception, an Error): the pool's own work goes on
                 failed(l, e);
             }
         }

@@ -205,7 +205,7 @@ final class Maintenance<T> {
         boolean ok;
         try {
             ok = pool.hooks.validate(s.resource, Durations.ofNanos(pool.validationTimeoutNanos));
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // an Error too: a failed check, never a slot left CHECKING
             log.debug("{} - keepalive validation of {} threw", pool.name, s, e);
             ok = false;
         }

@@ -19,10 +19,10 @@ final class Recycler<T> {
     }
 
     /** The slow return: listeners, retirement, reset and validation on return, then idle or destroy. */
-    void release(Slot<T> s, long leased, long now) {
+    void release(Slot<T> s, long leased, long now, long leasedAt) {
         T r = s.resource;
         if (pool.listeners.any()) {
-            pool.listeners.returned(r, Math.max(0, pool.clock.read() - s.leasedAtPrecise));
+            pool.listeners.returned(r, pool.heldNanos(s, leased, leasedAt));
         }
         DestroyReason reason = s.retire;
         if (reason == null && now - s.bornAt >= s.lifetime) {
@@ -54,7 +54,7 @@ final class Recycler<T> {
         boolean ok;
         try {
             ok = reset ? resetAndTrue(r) : pool.hooks.validate(r, Durations.ofNanos(pool.validationTimeoutNanos));
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // an Error too: a failed check, never a lost slot
             log.debug("{} - {} failed; destroying the resource", pool.name, what, e);
             return false;
         }

@@ -66,6 +66,8 @@ class SlotFields<T> extends SlotPadLeft {
     long leases;
     /** Precise time of the current lease, kept only while listeners are registered or it waited. */
     long leasedAtPrecise;
+    /** The lease word {@link #leasedAtPrecise} was taken for (a fast-path acquire does not take it). */
+    long preciseFor;
     /** The current lease's leak-tracking record, kept only while leak detection is on. */
     volatile LeakInfo leak;
     /** Set when the resource must go at its next return (evicted while leased). */

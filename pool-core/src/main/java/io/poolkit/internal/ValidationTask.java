@@ -85,7 +85,7 @@ final class ValidationTask<T> implements Runnable {
         boolean valid;
         try {
             valid = pool.hooks.validate(slot.resource, Durations.ofNanos(bound));
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // an Error too: a failed check, never a lost slot
             log.debug("{} - validation of {} threw; destroying it", pool.name, slot, e);
             valid = false;
         }
