@@ -132,14 +132,20 @@ final class Creator<T> {
 
     /** Takes a slot for a create: raises the size below maxSize (and the keyed total), then claims an EMPTY slot. */
     private Slot<T> reserve(boolean forWaiter) {
-        for (;;) {
-            int o = pool.occupied.get();
+        int o;
+        do {
+            o = pool.occupied.get();
             if (o >= pool.maxSize) {
                 return null;
             }
-            if (pool.occupied.compareAndSet(o, o + 1)) {
-                break;
+        } while (!pool.occupied.compareAndSet(o, o + 1));
+        // resize() writes maxSize, then reads the size: either it saw this unit (and shrinks), or this sees its maxSize
+        if (o + 1 > pool.maxSize) {
+            pool.occupied.decrementAndGet();
+            if ((pool.gate & CorePool.SHRINK) != 0 && pool.live() <= pool.maxSize) {
+                pool.queue.setGateBit(CorePool.SHRINK, false); // it shrank for this unit, which is gone again
             }
+            return null;
         }
         if ((pool.gate & CorePool.CLOSED) != 0 || !pool.capacity.tryReserve(pool, forWaiter)) {
             pool.occupied.decrementAndGet(); // closed: no create may start once shutdown has begun
