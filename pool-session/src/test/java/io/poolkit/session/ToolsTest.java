@@ -46,7 +46,7 @@ class ToolsTest {
                         }),
                         Tool.of("slow", "never answers in time", List.of(), args -> {
                             try {
-                                Thread.sleep(30_000);
+                                new CountDownLatch(1).await(30, TimeUnit.SECONDS); // a backend that never answers
                             } catch (InterruptedException e) {
                                 slowInterrupted.countDown();
                                 throw e;
