@@ -664,6 +664,13 @@ public final class CorePool<T> implements Pool<T> {
         return Slot.state(w) == Slot.LIVE && destroy(s, w, reason);
     }
 
+    /** Lifts SHRINK once the size is back within maxSize (a slot was freed, or a reserve backed out). */
+    void shrinkDoneIfFits() {
+        if ((gate & SHRINK) != 0 && live() <= maxSize) {
+            queue.setGateBit(SHRINK, false);
+        }
+    }
+
     /** Frees a slot whose create failed or was abandoned (never DESTROYING). */
     void freeCreating(Slot<T> s) {
         recycler.freeCreating(s);

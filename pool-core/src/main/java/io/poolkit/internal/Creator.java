@@ -142,9 +142,7 @@ final class Creator<T> {
         // resize() writes maxSize, then reads the size: either it saw this unit (and shrinks), or this sees its maxSize
         if (o + 1 > pool.maxSize) {
             pool.occupied.decrementAndGet();
-            if ((pool.gate & CorePool.SHRINK) != 0 && pool.live() <= pool.maxSize) {
-                pool.queue.setGateBit(CorePool.SHRINK, false); // it shrank for this unit, which is gone again
-            }
+            pool.shrinkDoneIfFits(); // resize may have begun a shrink for this unit, which is gone again
             return null;
         }
         if ((pool.gate & CorePool.CLOSED) != 0 || !pool.capacity.tryReserve(pool, forWaiter)) {

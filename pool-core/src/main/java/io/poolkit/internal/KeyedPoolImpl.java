@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>When a key's waiter needs a create and the total is reached, the key is recorded as starved
  * and the oldest idle resource of another key is destroyed ({@link DestroyReason#EVICTED_FOR_KEY});
  * when there is none, every key gets the {@link CorePool#PEER_STARVED} gate bit, so the next
- * resource seen going idle is evicted instead (see {@code Total} for the invariants). Every freed unit goes to the starved key whose
- * oldest waiter came first. A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and
+ * resource seen going idle is evicted instead (see {@code Total} for the invariants). Every freed
+ * unit goes to the starved key whose oldest waiter came first. A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and
  * removed; a caller that raced with that removal simply retries on a fresh sub-pool.
  */
 public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
@@ -553,8 +553,8 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     // ---------------------------------------------------------------- maxTotal
 
     /**
-     * The global limit (a unit per occupied slot across keys), and the bookkeeping of keys starved by it. Invariants: a key with a waiter
-     * that could not reserve a unit is in {@code starved} until a unit is handed to it, its waiters
+     * The global limit (a unit per occupied slot across keys), and the bookkeeping of keys starved
+     * by it. Invariants: a key with a waiter that could not reserve a unit is in {@code starved} until a unit is handed to it, its waiters
      * leave, or it closes; while {@code starved} is not empty, every key carries PEER_STARVED, so a
      * resource going idle anywhere is offered up (see {@link CorePool#dispatch()}); and
      * {@code pendingEvictions} counts exactly the evictions for starved keys whose destroy has not
@@ -744,10 +744,11 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                 return;
             }
             CorePool<?> needy = oldestStarved();
-            if (needy != null && pendingEvictions.get() < starvedWaiters(null)) {
-                evictOldestIdle(needy);
+            if (needy != null) {
+                evictFor(needy);
+            } else {
+                updateFlags();
             }
-            updateFlags();
         }
     }
 }

@@ -116,9 +116,7 @@ final class Recycler<T> {
     /** A slot went back to EMPTY: release its capacity and let waiters, minIdle or a shrink move on. */
     private void afterFree(boolean evicted) {
         pool.capacity.release(evicted);
-        if ((pool.gate & CorePool.SHRINK) != 0 && pool.live() <= pool.maxSize) {
-            pool.queue.setGateBit(CorePool.SHRINK, false);
-        }
+        pool.shrinkDoneIfFits();
         pool.shutdown.signal();
         pool.creator.demand();
     }

@@ -140,10 +140,18 @@ public final class Limits {
                 maxOpenFiles, maxProcesses, tmpSize);
     }
 
+    /** A wall time of a year or more stands for "no limit" (ChronoUnit.FOREVER and the like, whose nanoseconds overflow a long). */
+    static final Duration NO_LIMIT = Duration.ofDays(365);
+
+    /** maxWallTime for toString(): "none" from {@link #NO_LIMIT} on. */
+    private String wallTime() {
+        return maxWallTime.compareTo(NO_LIMIT) >= 0 ? "none" : maxWallTime.toMillis() + " ms";
+    }
+
     @Override
     public String toString() {
         return "Limits[heap=" + size(heap) + ", metaspace=" + size(metaspace) + ", maxOutputBytes=" + maxOutputBytes
-                + ", maxCodeLength=" + maxCodeLength + ", maxWallTime=" + (maxWallTime.getSeconds() >= 365L * 24 * 3600 ? "none" : maxWallTime.toMillis() + " ms") + ", maxToolCalls="
+                + ", maxCodeLength=" + maxCodeLength + ", maxWallTime=" + wallTime() + ", maxToolCalls="
                 + maxToolCalls + ", maxFileSize=" + size(maxFileSize) + ", maxOpenFiles=" + maxOpenFiles
                 + ", maxProcesses=" + maxProcesses + ", tmpSize=" + size(tmpSize) + "]";
     }

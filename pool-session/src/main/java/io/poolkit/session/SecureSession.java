@@ -35,8 +35,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * execution did happens-before the next execution begins.
  */
 public final class SecureSession implements AutoCloseable {
-    private static final Duration NO_LIMIT = Duration.ofDays(365);
-
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final SessionSettings settings;
@@ -93,8 +91,7 @@ public final class SecureSession implements AutoCloseable {
                     + " characters, more than maxCodeLength (" + limits.maxCodeLength() + ")", Duration.ZERO);
         }
         Duration wall = timeout.compareTo(limits.maxWallTime()) < 0 ? timeout : limits.maxWallTime();
-        // a year stands for "no limit" (ChronoUnit.FOREVER and the like), whose nanoseconds overflow a long
-        long timeoutNanos = wall.compareTo(NO_LIMIT) < 0 ? wall.toNanos() : NO_LIMIT.toNanos();
+        long timeoutNanos = wall.compareTo(Limits.NO_LIMIT) < 0 ? wall.toNanos() : Limits.NO_LIMIT.toNanos();
         try {
             lock.lockInterruptibly();
         } catch (InterruptedException e) {

@@ -142,7 +142,8 @@ public final class SshTarget {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SshTarget t && port == t.port && host.toLowerCase(Locale.ROOT).equals(t.host.toLowerCase(Locale.ROOT)) && user.equals(t.user)
+        return o instanceof SshTarget t && port == t.port && host.toLowerCase(Locale.ROOT).equals(t.host.toLowerCase(Locale.ROOT))
+                && user.equals(t.user)
                 && credential.fingerprint().equals(t.credential.fingerprint()) && hostKeyPolicy.equals(t.hostKeyPolicy);
     }
 

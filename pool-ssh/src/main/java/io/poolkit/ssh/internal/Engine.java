@@ -30,6 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.sshd.client.SshClient;
@@ -468,7 +469,7 @@ public final class Engine {
         for (CompletableFuture<Boolean> k : kills) {
             try {
                 k.get(Math.max(0, bound - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 log.warn("{} - a command still running at shutdown could not be stopped on its host: {}", name, e.toString());
             }
         }

@@ -102,7 +102,8 @@ public final class Values {
                 return in.readString();
             case LIST: {
                 int n = in.readCount(in.remaining(), "list size"); // every item takes at least one byte
-                List<Object> list = new ArrayList<>(Math.min(n, 16)); // grown as items arrive: a count is a claim, not memory to give
+                // grown as items arrive: a count is a claim, not memory to give
+                List<Object> list = new ArrayList<>(Math.min(n, 16));
                 for (int i = 0; i < n; i++) {
                     list.add(read(in, depth + 1));
                 }
