@@ -224,9 +224,12 @@ final class CommandRun {
     CommandResult result() {
         Integer status = channel.getExitStatus();
         String signal = channel.getExitSignal();
-        if (status == null && signal == null && !slot.connection().isOpen()) {
+        // The connection went away: without an exit status, or without the server's EOF (OpenSSH sends the exit
+        // status as soon as the command exits, and its output may still be in flight), the result is not whole.
+        if (!slot.connection().isOpen() && (status == null && signal == null || !channel.isEofSignalled())) {
             throw new SshException(engine.name + " - the connection to " + target + " was lost while `" + abbreviate(command)
-                    + "` ran; it may have run, in part or in full (not retried)", null, true);
+                    + "` ran" + (status != null ? " (its exit status " + status + " arrived, its output may be cut)" : "")
+                    + "; it may have run, in part or in full (not retried)", null, true);
         }
         return resultSoFar();
     }
