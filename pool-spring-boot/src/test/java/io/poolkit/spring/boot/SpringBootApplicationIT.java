@@ -7,10 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.poolkit.jdbc.PooledDataSource;
 import io.poolkit.spring.boot.example.ExampleApplication;
 import io.poolkit.spring.boot.example.GreetingService;
-import io.poolkit.testkit.Services;
+import io.poolkit.jdbc.testing.Pg;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -34,35 +32,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @Timeout(180)
 class SpringBootApplicationIT {
-    static final String URL = env("POOLKIT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/poolkit");
-    static final String USER = env("POOLKIT_PG_USER", "poolkit");
-    static final String PASSWORD = env("POOLKIT_PG_PASSWORD", "poolkit-test-only");
     private static ConfigurableApplicationContext context;
-
-    static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
-    }
-
-    /** Skips (locally) or fails (CI=true) when PostgreSQL does not answer. */
-    static void requirePostgres() {
-        String problem = null;
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD)) {
-            c.isValid(5);
-        } catch (SQLException e) {
-            problem = "PostgreSQL not reachable at " + URL + " as " + USER + " (" + e.getMessage()
-                    + "); run `bash .ci/services/postgres.sh` as root, or set POOLKIT_PG_URL/POOLKIT_PG_USER/POOLKIT_PG_PASSWORD";
-        }
-        Services.require(problem == null, problem);
-    }
 
     @BeforeAll
     static void startTheApplication() {
-        requirePostgres();
+        Pg.require();
         context = new SpringApplicationBuilder(ExampleApplication.class).properties(
-                "spring.datasource.url=" + URL, "spring.datasource.username=" + USER, "spring.datasource.password=" + PASSWORD,
+                "spring.datasource.url=" + Pg.URL, "spring.datasource.username=" + Pg.USER, "spring.datasource.password=" + Pg.PASSWORD,
                 // Flyway with its own user: Boot derives its DataSource from the pool's url and driver getters
-                "spring.flyway.user=" + USER, "spring.flyway.password=" + PASSWORD).run();
+                "spring.flyway.user=" + Pg.USER, "spring.flyway.password=" + Pg.PASSWORD).run();
     }
 
     @AfterAll
@@ -85,7 +63,7 @@ class SpringBootApplicationIT {
         assertThat(ds.getMinIdle()).isEqualTo(1);
         assertThat(ds.getSchema()).isEqualTo("poolkit_spring_example");
         assertThat(ds.isStarted()).as("Flyway's migration started it").isTrue();
-        assertThat(ds.toString()).doesNotContain(PASSWORD);
+        assertThat(ds.toString()).doesNotContain(Pg.PASSWORD);
     }
 
     @Test
