@@ -12,7 +12,10 @@ public enum DestroyReason {
     VALIDATION_FAILED,
     /** The holder called {@link Lease#invalidate()}, or its work failed in a way {@code invalidateOn} matched. */
     INVALIDATED,
-    /** The reset on return threw or overran {@code validationTimeout}. */
+    /**
+     * The reset on return threw or overran {@code validationTimeout}, or the holder's own reset
+     * failed ({@link Lease#resetFailed()}: a JDBC connection whose rollback failed on return).
+     */
     RESET_FAILED,
     /** {@link Pool#evictIdle()} (idle ones at once, leased ones on return). */
     EVICTED,

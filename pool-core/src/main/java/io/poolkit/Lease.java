@@ -35,6 +35,16 @@ public interface Lease<T> extends AutoCloseable {
     void invalidate();
 
     /**
+     * Destroys the resource because the holder's own clean-up for reuse failed (reason
+     * {@link DestroyReason#RESET_FAILED}, as when a {@link Resetter} throws): for a module pool that
+     * resets a resource on the returning thread before giving it back, so that a failed reset is
+     * told apart from a resource found broken in use. A no-op after {@link #close()}.
+     */
+    default void resetFailed() {
+        invalidate();
+    }
+
+    /**
      * How long this lease has been held, measured on the pool's coarse clock (about 10 ms
      * resolution), so that reading it costs nothing on the acquire path.
      *

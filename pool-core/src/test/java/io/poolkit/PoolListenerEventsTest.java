@@ -166,6 +166,25 @@ class PoolListenerEventsTest extends ApiTestSupport {
     }
 
     @Test
+    void aHoldersFailedResetIsDestroyedAsResetFailedAndIsANoOpAfterClose() throws Exception {
+        Recorder rec = new Recorder();
+        Pool<TestResource> pool = pool(new TestFactory(), rec);
+        Lease<TestResource> l = pool.acquire(Duration.ofSeconds(10));
+        TestResource r = l.get();
+        l.resetFailed();
+        l.resetFailed(); // the lease is over: nothing more
+        Await.until(() -> rec.of("destroyed").size() == 1, () -> "destroyed: " + rec.events);
+        assertThat(rec.of("destroyed")).containsExactly(new Event("destroyed", r, 0, DestroyReason.RESET_FAILED));
+        assertThat(pool.stats().destroyedBy(DestroyReason.RESET_FAILED)).isEqualTo(1);
+        assertThat(pool.stats().destroyedBy(DestroyReason.INVALIDATED)).isZero();
+        try (Lease<TestResource> next = pool.acquire(Duration.ofSeconds(10))) {
+            next.close();
+            next.resetFailed();
+        }
+        assertThat(pool.stats().destroyed()).as("resetFailed after close is a no-op").isEqualTo(1);
+    }
+
+    @Test
     void createFailedCarriesWhatTheFactoryThrew() throws Exception {
         Recorder rec = new Recorder();
         TestFactory f = new TestFactory();

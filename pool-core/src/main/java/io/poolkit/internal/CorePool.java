@@ -629,14 +629,15 @@ public final class CorePool<T> implements Pool<T> {
         }
     }
 
-    void invalidate(Slot<T> s, long leased, long leasedAt) {
+    /** Destroys a lease's resource for {@code reason} (INVALIDATED, or RESET_FAILED from its holder's own reset). */
+    void invalidate(Slot<T> s, long leased, long leasedAt, DestroyReason reason) {
         if (!s.isLeasedBy(leased)) {
             return;
         }
         if (listeners.any()) {
             listeners.returned(s.resource, heldNanos(s, leased, leasedAt));
         }
-        destroy(s, leased, DestroyReason.INVALIDATED);
+        destroy(s, leased, reason);
     }
 
     /**

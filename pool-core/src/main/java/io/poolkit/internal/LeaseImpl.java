@@ -1,5 +1,6 @@
 package io.poolkit.internal;
 
+import io.poolkit.DestroyReason;
 import io.poolkit.Lease;
 import java.time.Duration;
 
@@ -35,7 +36,12 @@ final class LeaseImpl<T> implements Lease<T> {
 
     @Override
     public void invalidate() {
-        pool.invalidate(slot, word, leasedAt);
+        pool.invalidate(slot, word, leasedAt, DestroyReason.INVALIDATED);
+    }
+
+    @Override
+    public void resetFailed() {
+        pool.invalidate(slot, word, leasedAt, DestroyReason.RESET_FAILED);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.poolkit.jdbc;
 
 import io.poolkit.CircuitOpenException;
-import io.poolkit.DestroyReason;
+import io.poolkit.CircuitState;
 import io.poolkit.Lease;
 import io.poolkit.Pool;
 import io.poolkit.PoolBuilder;
@@ -15,10 +15,15 @@ import io.poolkit.Registration;
 import io.poolkit.ResourceCreationException;
 import io.poolkit.jdbc.internal.ConnectionFactory;
 import io.poolkit.jdbc.internal.ConnectionProxy;
+import io.poolkit.jdbc.internal.DataSourceOptions;
 import io.poolkit.jdbc.internal.JdbcSettings;
+import io.poolkit.jdbc.internal.ListenerAdapter;
 import io.poolkit.jdbc.internal.PoolContext;
 import io.poolkit.jdbc.internal.PooledConnection;
+import io.poolkit.jdbc.internal.PropertiesBinder;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +34,9 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -66,42 +73,157 @@ import javax.sql.DataSource;
  * {@code Connection.isValid} before it is handed out, bounded by {@code validationTimeout} and the
  * caller's deadline.
  *
- * <p>Credentials never appear in logs, messages or {@code toString()}. Thread-safe; the connections
- * it hands out are for one thread at a time, like the drivers'.
+ * <p><b>Configured as a JavaBean</b> (as frameworks and containers do): {@code new PooledDataSource()},
+ * the setters of {@link PooledDataSourceConfig}, and the pool starts on the first
+ * {@code getConnection()} or {@link #start()}; or {@link #PooledDataSource(Properties)} with the
+ * same names. The getters report the configured values however the data source was made.
+ *
+ * <p>Credentials never appear in logs, messages or {@code toString()}. Thread-safe (a lazy start
+ * by two threads at once starts one pool); the connections it hands out are for one thread at a
+ * time, like the drivers'.
  */
-public final class PooledDataSource implements DataSource, AutoCloseable {
-    private final String name;
-    private final PoolContext ctx;
-    private final Pool<PooledConnection> pool;
-    private final JdbcSettings settings;
-    private volatile boolean closed;
+public final class PooledDataSource extends PooledDataSourceConfig implements DataSource, AutoCloseable {
+    /** What a started data source works with; published once, by {@link #start()}. */
+    private record Running(String name, PoolContext ctx, Pool<PooledConnection> pool, JdbcSettings settings) {
+    }
 
-    PooledDataSource(String name, JdbcSettings settings, List<Consumer<PoolBuilder<PooledConnection>>> coreOptions, int minIdle,
-            Duration initializationFailTimeout) {
-        this.name = name;
-        this.settings = settings;
-        this.ctx = new PoolContext(name, settings.describe(), settings.classifier, settings.secrets());
+    private final String defaultName;
+    private volatile Running running;
+    private volatile boolean closed;
+    private volatile PrintWriter logWriter;
+    /** Listeners added before the start; guarded by {@code lock}. */
+    private final List<PendingListener> pending = new ArrayList<>();
+
+    /**
+     * A data source to configure with its setters (a framework's or a container's JavaBean); its pool
+     * starts on the first {@link #getConnection()} or {@link #start()}.
+     */
+    public PooledDataSource() {
+        this(new DataSourceOptions());
+    }
+
+    /**
+     * A data source configured from properties with the setters' names ({@code url}, {@code username},
+     * {@code password}, {@code maxSize}, {@code acquireTimeout}, ...; {@code max-size} is read as
+     * {@code maxSize}); {@code dataSource.<name>} entries are driver properties. Durations are
+     * ISO-8601 ({@code PT30S}) or a number with a unit ({@code 30s}, {@code 500ms}; a bare number is
+     * milliseconds), as Spring Boot reads them. Its pool starts on the first {@link #getConnection()}
+     * or {@link #start()}.
+     *
+     * @param properties the configuration
+     * @throws IllegalArgumentException for an unknown property or a bad value, naming both
+     */
+    public PooledDataSource(Properties properties) {
+        this();
+        PropertiesBinder.bind(this, Objects.requireNonNull(properties, "properties must not be null"));
+    }
+
+    /**
+     * A data source configured from a properties file, as {@link #PooledDataSource(Properties)}.
+     *
+     * @param propertiesFile the file, ISO 8859-1 with escapes as {@link Properties#load(java.io.InputStream)} reads it
+     * @throws UncheckedIOException when the file cannot be read
+     * @throws IllegalArgumentException for an unknown property or a bad value, naming both
+     */
+    public PooledDataSource(Path propertiesFile) {
+        this(PropertiesBinder.load(propertiesFile));
+    }
+
+    private PooledDataSource(DataSourceOptions options) {
+        super(options);
+        this.defaultName = options.name != null ? options.name : DataSourceOptions.nextName();
+    }
+
+    /** The builder's: started before it returns. */
+    static PooledDataSource started(DataSourceOptions options) {
+        PooledDataSource ds = new PooledDataSource(options);
+        ds.start();
+        return ds;
+    }
+
+    /**
+     * Starts the pool: resolves the driver, opens the first connections (up to {@code minIdle}) and
+     * fails fast when the database cannot be reached, unless {@code initializationFailTimeout} says
+     * to wait or to start anyway. The first {@link #getConnection()} does the same. Idempotent; when
+     * two threads start at once, one pool starts and both use it.
+     *
+     * @throws IllegalArgumentException when options contradict each other or no driver accepts the URL
+     * @throws io.poolkit.ResourceCreationException when the database cannot be reached within
+     *     {@code initializationFailTimeout}; its cause is the driver's error. A later call tries again.
+     * @throws IllegalStateException when the data source is closed
+     */
+    public void start() {
+        running();
+    }
+
+    private Running running() {
+        Running r = running;
+        return r != null ? r : startOnce();
+    }
+
+    private Running startOnce() {
+        synchronized (lock) {
+            Running r = running;
+            if (r != null) {
+                return r;
+            }
+            if (closed) {
+                throw new IllegalStateException(poolName() + " - the data source is closed; it cannot start");
+            }
+            r = open(options.copy());
+            running = r;
+            for (PendingListener l : pending) {
+                l.attach(r.pool);
+            }
+            pending.clear();
+            return r;
+        }
+    }
+
+    private Running open(DataSourceOptions o) {
+        String name = poolName();
+        JdbcSettings settings = o.resolve();
+        PoolContext ctx = new PoolContext(name, settings.describe(), settings.classifier, settings.secrets());
         ConnectionFactory factory = new ConnectionFactory(ctx, settings);
-        PoolBuilder<PooledConnection> b = Pool.builder(factory)
-                .name(name)
-                .maxLifetime(Duration.ofMinutes(30))
-                .createTimeout(settings.loginTimeout)
-                .initialSize(Math.max(1, minIdle))
-                .initializationFailTimeout(initializationFailTimeout);
-        coreOptions.forEach(o -> o.accept(b));
+        PoolBuilder<PooledConnection> b = Pool.builder(factory).name(name);
+        o.applyTo(b);
         // minIdle is set once the initial connections are open: pool-core's warm-up at build() does
         // not count the minIdle refill running beside it, which opens extra connections and, when
         // minIdle == maxSize, takes every slot so that build() fails (reported to pool-core)
-        b.minIdle(0);
+        b.createTimeout(settings.loginTimeout).initialSize(Math.max(1, o.minIdle)).minIdle(0);
+        Pool<PooledConnection> pool;
         try {
-            this.pool = b.build();
+            pool = b.build();
         } catch (ResourceCreationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new ResourceCreationException(name + " - could not open a connection to " + ctx.description + " at start ("
                     + cause + "); is the database up and reachable from here? initializationFailTimeout(Pool.FOREVER) starts"
                     + " the pool anyway and keeps trying in the background", cause);
         }
-        pool.setMinIdle(minIdle);
+        pool.setMinIdle(o.minIdle);
+        return new Running(name, ctx, pool, settings);
+    }
+
+    @Override
+    Pool<?> runningPool() {
+        Running r = running;
+        return r == null ? null : r.pool;
+    }
+
+    @Override
+    String poolName() {
+        Running r = running;
+        if (r != null) {
+            return r.name;
+        }
+        synchronized (lock) {
+            return options.name != null ? options.name : defaultName;
+        }
+    }
+
+    /** @return whether the pool has started (by {@link #start()}, a first {@code getConnection()}, or the builder) */
+    public boolean isStarted() {
+        return running != null;
     }
 
     /**
@@ -127,15 +249,32 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
      */
     @Override
     public Connection getConnection() throws SQLException {
+        Running r = running;
+        if (r == null) {
+            r = startForConnection();
+        }
         Lease<PooledConnection> lease;
         try {
-            lease = pool.acquire();
+            lease = r.pool.acquire();
         } catch (InterruptedException e) {
             throw interrupted(e);
         } catch (PoolException e) {
             throw translate(e);
         }
-        return new ConnectionProxy(ctx, lease);
+        return new ConnectionProxy(r.ctx, lease);
+    }
+
+    /** The lazy start of {@code getConnection()}: its failures as the {@code SQLException}s a DataSource throws. */
+    private Running startForConnection() throws SQLException {
+        try {
+            return startOnce();
+        } catch (ResourceCreationException e) {
+            throw new SQLTransientConnectionException(e.getMessage(), "08001", e);
+        } catch (IllegalStateException e) {
+            throw new SQLNonTransientConnectionException(e.getMessage(), "08003", e);
+        } catch (IllegalArgumentException e) {
+            throw new SQLNonTransientConnectionException(poolName() + " - cannot start: " + e.getMessage(), "08001", e);
+        }
     }
 
     /**
@@ -147,15 +286,19 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
      * @throws SQLException as {@link #getConnection()}
      */
     public Connection getConnection(Duration timeout) throws SQLException {
+        Running r = running;
+        if (r == null) {
+            r = startForConnection();
+        }
         Lease<PooledConnection> lease;
         try {
-            lease = pool.acquire(timeout);
+            lease = r.pool.acquire(timeout);
         } catch (InterruptedException e) {
             throw interrupted(e);
         } catch (PoolException e) {
             throw translate(e);
         }
-        return new ConnectionProxy(ctx, lease);
+        return new ConnectionProxy(r.ctx, lease);
     }
 
     /**
@@ -165,13 +308,13 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
      */
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        throw new SQLFeatureNotSupportedException(name + " - getConnection(username, password) is not supported: a pool's"
+        throw new SQLFeatureNotSupportedException(poolName() + " - getConnection(username, password) is not supported: a pool's"
                 + " connections all use the credentials it was built with; build another PooledDataSource for other credentials");
     }
 
     private SQLException interrupted(InterruptedException e) {
         Thread.currentThread().interrupt();
-        return new SQLException(name + " - interrupted while waiting for a connection", e);
+        return new SQLException(poolName() + " - interrupted while waiting for a connection", e);
     }
 
     private SQLException translate(PoolException e) {
@@ -185,55 +328,60 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
         return new SQLException(e.getMessage(), e);
     }
 
-    /** @return null: the pool logs through slf4j */
+    /** @return the writer given to {@link #setLogWriter}, or null; the pool itself logs through slf4j */
     @Override
     public PrintWriter getLogWriter() {
-        return null;
+        return logWriter;
+    }
+
+    /** @param out kept for {@link #getLogWriter()} (the DataSource contract); the pool logs through slf4j, never to it */
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        logWriter = out;
     }
 
     /**
-     * Not supported: the pool logs through slf4j.
-     *
-     * @throws SQLFeatureNotSupportedException always
+     * @param seconds how long opening one connection may take, the driver's login timeout too;
+     *     0 restores the default (30 s)
+     * @throws IllegalStateException once the pool has started
      */
     @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        throw new SQLFeatureNotSupportedException(name + " - setLogWriter is not supported: the pool logs through slf4j");
-    }
-
-    /**
-     * Not supported once built.
-     *
-     * @throws SQLFeatureNotSupportedException always: set {@code loginTimeout} on the builder
-     */
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        throw new SQLFeatureNotSupportedException(name + " - setLoginTimeout(" + seconds + ") is not supported after build:"
-                + " set loginTimeout(..) on the builder");
+    public void setLoginTimeout(int seconds) {
+        if (seconds < 0) {
+            throw new IllegalArgumentException("loginTimeout must be at least 0 seconds (0: the default, 30 s), but was " + seconds);
+        }
+        synchronized (lock) {
+            beforeStart("loginTimeout");
+            options.jdbc.loginTimeout = Duration.ofSeconds(seconds == 0 ? 30 : seconds);
+        }
     }
 
     /** @return the login timeout in whole seconds, rounded up */
     @Override
     public int getLoginTimeout() {
-        Duration d = settings.loginTimeout;
+        Duration d;
+        synchronized (lock) {
+            d = options.jdbc.loginTimeout;
+        }
         return (int) Math.min(Integer.MAX_VALUE, d.getSeconds() + (d.getNano() > 0 ? 1 : 0));
     }
 
     /** @throws SQLFeatureNotSupportedException always: the pool logs through slf4j */
     @Override
     public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        throw new SQLFeatureNotSupportedException(name + " - the pool logs through slf4j, not java.util.logging");
+        throw new SQLFeatureNotSupportedException(poolName() + " - the pool logs through slf4j, not java.util.logging");
     }
 
     /**
-     * @return this data source, or the wrapped driver {@code DataSource} (or what it unwraps to)
+     * @return this data source, or the driver {@code DataSource} it takes connections from (or what
+     *     that unwraps to); does not start the pool
      */
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
         if (iface.isInstance(this)) {
             return iface.cast(this);
         }
-        DataSource wrapped = settings.dataSource;
+        DataSource wrapped = wrapped();
         if (wrapped != null) {
             if (iface.isInstance(wrapped)) {
                 return iface.cast(wrapped);
@@ -242,13 +390,18 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
                 return wrapped.unwrap(iface);
             }
         }
-        throw new SQLException(name + " - not a wrapper for " + iface.getName());
+        throw new SQLException(poolName() + " - not a wrapper for " + iface.getName());
     }
 
     @Override
     public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        DataSource wrapped = settings.dataSource;
+        DataSource wrapped = wrapped();
         return iface.isInstance(this) || wrapped != null && (iface.isInstance(wrapped) || wrapped.isWrapperFor(iface));
+    }
+
+    private DataSource wrapped() {
+        Running r = running;
+        return r != null ? r.settings.dataSource : getDataSource();
     }
 
     // ---- using the pool directly ----
@@ -340,121 +493,134 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
 
     /** @return the pool's name, the prefix of its logs, threads and JMX name */
     public String name() {
-        return name;
+        return poolName();
     }
 
-    /** @return a snapshot of the pool's counts; cheap enough to poll */
+    /** @return a snapshot of the pool's counts; cheap enough to poll; all zero before the start */
     public PoolStats stats() {
-        return pool.stats();
+        Running r = running;
+        if (r != null) {
+            return r.pool.stats();
+        }
+        return new PoolStats(getMaxSize(), 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO,
+                CircuitState.CLOSED);
     }
 
-    /** Closes every idle connection now; borrowed ones are closed when returned (e.g. after a failover). */
+    /** Closes every idle connection now; borrowed ones are closed when returned (e.g. after a failover). A no-op before the start. */
     public void evictIdle() {
-        pool.evictIdle();
+        Running r = running;
+        if (r != null) {
+            r.pool.evictIdle();
+        }
     }
 
-    /** @param maxSize the new capacity; shrinking closes idle connections now and borrowed ones on return */
+    /** @param maxSize the new capacity; shrinking closes idle connections now and borrowed ones on return ({@link #setMaxSize}) */
     public void resize(int maxSize) {
-        pool.resize(maxSize);
-    }
-
-    /** @param minIdle the idle connections kept ready */
-    public void setMinIdle(int minIdle) {
-        pool.setMinIdle(minIdle);
-    }
-
-    /** Makes {@code getConnection()} wait until {@link #resume()} (failover). */
-    public void suspend() {
-        pool.suspend();
-    }
-
-    /** Ends a {@link #suspend()}. */
-    public void resume() {
-        pool.resume();
+        setMaxSize(maxSize);
     }
 
     /**
-     * Adds a listener of the pool's events (metrics). The resource each event names is the driver's
-     * connection, to tell connections apart: never use it.
+     * Makes {@code getConnection()} wait until {@link #resume()} (failover).
+     *
+     * @throws IllegalStateException before the start
+     */
+    public void suspend() {
+        started("suspend").pool.suspend();
+    }
+
+    /**
+     * Ends a {@link #suspend()}.
+     *
+     * @throws IllegalStateException before the start
+     */
+    public void resume() {
+        started("resume").pool.resume();
+    }
+
+    private Running started(String what) {
+        Running r = running;
+        if (r == null) {
+            throw new IllegalStateException(poolName() + " - " + what + "() needs a started pool: call start() first");
+        }
+        return r;
+    }
+
+    /**
+     * Adds a listener of the pool's events (metrics); added before the start, it hears from the start
+     * on. The resource each event names is the driver's connection, to tell connections apart: never
+     * use it.
      *
      * @param listener the listener
      * @return a registration that removes it
      */
     public Registration addListener(PoolListener<? super Connection> listener) {
-        return pool.addListener(new PoolListener<>() {
-            @Override
-            public void created(PooledConnection r) {
-                listener.created(r.raw());
+        Objects.requireNonNull(listener, "listener must not be null");
+        PoolListener<PooledConnection> adapted = ListenerAdapter.of(listener);
+        Running r = running;
+        if (r != null) {
+            return r.pool.addListener(adapted);
+        }
+        synchronized (lock) {
+            r = running;
+            if (r != null) {
+                return r.pool.addListener(adapted);
             }
-
-            @Override
-            public void createFailed(Throwable failure) {
-                listener.createFailed(failure);
-            }
-
-            @Override
-            public void acquired(PooledConnection r, long waitNanos) {
-                listener.acquired(r.raw(), waitNanos);
-            }
-
-            @Override
-            public void returned(PooledConnection r, long heldNanos) {
-                listener.returned(r.raw(), heldNanos);
-            }
-
-            @Override
-            public void destroyed(PooledConnection r, DestroyReason reason) {
-                listener.destroyed(r.raw(), reason);
-            }
-
-            @Override
-            public void timedOut(long waitNanos) {
-                listener.timedOut(waitNanos);
-            }
-
-            @Override
-            public void rejected(PoolException reason) {
-                listener.rejected(reason);
-            }
-
-            @Override
-            public void leakSuspected(PooledConnection r, long heldNanos, Throwable acquiredAt) {
-                listener.leakSuspected(r.raw(), heldNanos, acquiredAt);
-            }
-
-            @Override
-            public void circuitOpened(Throwable lastFailure) {
-                listener.circuitOpened(lastFailure);
-            }
-
-            @Override
-            public void circuitHalfOpen() {
-                listener.circuitHalfOpen();
-            }
-
-            @Override
-            public void circuitClosed() {
-                listener.circuitClosed();
-            }
-        });
+            PendingListener l = new PendingListener(adapted);
+            pending.add(l);
+            return l;
+        }
     }
 
-    /** The pool under the data source, for this package's tests. */
+    /** A listener added before the start: attached by the start, removable before and after. Guarded by {@code lock}. */
+    private final class PendingListener implements Registration {
+        private final PoolListener<PooledConnection> listener;
+        private Registration attached;
+        private boolean removed;
+
+        PendingListener(PoolListener<PooledConnection> listener) {
+            this.listener = listener;
+        }
+
+        void attach(Pool<PooledConnection> pool) {
+            if (!removed) {
+                attached = pool.addListener(listener);
+            }
+        }
+
+        @Override
+        public void close() {
+            Registration a;
+            synchronized (lock) {
+                removed = true;
+                pending.remove(this);
+                a = attached;
+            }
+            if (a != null) {
+                a.close();
+            }
+        }
+    }
+
+    /** The pool under the data source, for this package's tests; starts it. */
     Pool<PooledConnection> pool() {
-        return pool;
+        return running().pool;
     }
 
     /**
      * Stops borrowing, closes idle connections, waits up to {@code grace} for borrowed ones, then
-     * closes the rest.
+     * closes the rest. Before the start, it only closes the data source.
      *
      * @param grace how long to wait for borrowed connections
      * @return true if every borrowed connection came back in time
      * @throws InterruptedException when interrupted while waiting; the shutdown is then forced
      */
     public boolean shutdown(Duration grace) throws InterruptedException {
-        closed = true;
-        return pool.shutdown(grace);
+        Running r;
+        synchronized (lock) {
+            closed = true;
+            r = running;
+        }
+        return r == null || r.pool.shutdown(grace);
     }
 
     /** @return whether {@link #close()} or {@link #shutdown} was called */
@@ -465,12 +631,21 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     /** {@link #shutdown(Duration) shutdown(shutdownTimeout)}; throws no checked exception. */
     @Override
     public void close() {
-        closed = true;
-        pool.close();
+        Running r;
+        synchronized (lock) {
+            closed = true;
+            r = running;
+        }
+        if (r != null) {
+            r.pool.close();
+        }
     }
 
+    /** @return the name, where connections come from (no secret), and the counts or "not started" */
     @Override
     public String toString() {
-        return "PooledDataSource[" + name + ", " + ctx.description + ", " + pool.stats().brief() + (closed ? ", closed" : "") + "]";
+        Running r = running;
+        return "PooledDataSource[" + poolName() + ", " + (r != null ? r.ctx.description + ", " + r.pool.stats().brief() : describe()
+                + ", not started") + (closed ? ", closed" : "") + "]";
     }
 }

@@ -3,18 +3,13 @@ package io.poolkit.jdbc;
 import io.poolkit.IdleOrder;
 import io.poolkit.Pool;
 import io.poolkit.PoolBuilder;
+import io.poolkit.jdbc.internal.DataSourceOptions;
 import io.poolkit.jdbc.internal.JdbcSettings;
-import io.poolkit.jdbc.internal.PooledConnection;
 import io.poolkit.jdbc.internal.Secrets;
-import java.sql.Connection;
 import java.sql.Driver;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -42,33 +37,10 @@ import javax.sql.DataSource;
  * may build several data sources.
  */
 public final class PooledDataSourceBuilder {
-    private static final AtomicInteger NUMBER = new AtomicInteger();
-    /** Validates the core options with the core's own rules and messages; never built. */
-    private final PoolBuilder<PooledConnection> probe = Pool.builder(() -> {
-        throw new IllegalStateException("the option probe builds nothing");
-    });
-    private final List<Consumer<PoolBuilder<PooledConnection>>> coreOptions = new ArrayList<>();
-    private final JdbcSettings settings = new JdbcSettings();
-    private String name;
-    private int minIdle;
-    private int maxSize = 10;
-    private Duration initializationFailTimeout = Duration.ofMillis(1);
+    private final DataSourceOptions options = new DataSourceOptions();
+    private final JdbcSettings settings = options.jdbc;
 
     PooledDataSourceBuilder() {
-    }
-
-    private PooledDataSourceBuilder core(Consumer<PoolBuilder<PooledConnection>> option) {
-        option.accept(probe);
-        coreOptions.add(option);
-        return this;
-    }
-
-    private static String notBlank(String what, String value) {
-        Objects.requireNonNull(value, () -> what + " must not be null");
-        if (value.isBlank()) {
-            throw new IllegalArgumentException(what + " must not be blank, but was \"" + value + "\"");
-        }
-        return value;
     }
 
     // ---- where connections come from ----
@@ -79,11 +51,7 @@ public final class PooledDataSourceBuilder {
      * @return this builder
      */
     public PooledDataSourceBuilder url(String url) {
-        notBlank("url", url);
-        if (!url.startsWith("jdbc:")) {
-            throw new IllegalArgumentException("url must start with \"jdbc:\", but was \"" + Secrets.redactUrl(url) + "\"");
-        }
-        settings.url = url;
+        settings.url = DataSourceOptions.url(url);
         return this;
     }
 
@@ -93,7 +61,7 @@ public final class PooledDataSourceBuilder {
      * @return this builder
      */
     public PooledDataSourceBuilder username(String username) {
-        settings.username = notBlank("username", username);
+        settings.username = DataSourceOptions.notBlank("username", username);
         return this;
     }
 
@@ -112,7 +80,7 @@ public final class PooledDataSourceBuilder {
      * @return this builder
      */
     public PooledDataSourceBuilder property(String key, String value) {
-        notBlank("property key", key);
+        DataSourceOptions.notBlank("property key", key);
         Objects.requireNonNull(value, () -> "the value of property " + key + " must not be null");
         if (key.equals("user") || key.equals("password")) {
             throw new IllegalArgumentException("property \"" + key + "\" is set with ." + (key.equals("user") ? "username" : "password")
@@ -158,12 +126,7 @@ public final class PooledDataSourceBuilder {
      * @return this builder
      */
     public PooledDataSourceBuilder transactionIsolation(int level) {
-        if (level != Connection.TRANSACTION_READ_UNCOMMITTED && level != Connection.TRANSACTION_READ_COMMITTED
-                && level != Connection.TRANSACTION_REPEATABLE_READ && level != Connection.TRANSACTION_SERIALIZABLE) {
-            throw new IllegalArgumentException("transactionIsolation must be one of TRANSACTION_READ_UNCOMMITTED (1),"
-                    + " TRANSACTION_READ_COMMITTED (2), TRANSACTION_REPEATABLE_READ (4) or TRANSACTION_SERIALIZABLE (8), but was " + level);
-        }
-        settings.isolation = level;
+        settings.isolation = DataSourceOptions.isolation(level);
         return this;
     }
 
@@ -181,7 +144,7 @@ public final class PooledDataSourceBuilder {
      * @return this builder
      */
     public PooledDataSourceBuilder catalog(String catalog) {
-        settings.catalog = notBlank("catalog", catalog);
+        settings.catalog = DataSourceOptions.notBlank("catalog", catalog);
         return this;
     }
 
@@ -190,7 +153,7 @@ public final class PooledDataSourceBuilder {
      * @return this builder
      */
     public PooledDataSourceBuilder schema(String schema) {
-        settings.schema = notBlank("schema", schema);
+        settings.schema = DataSourceOptions.notBlank("schema", schema);
         return this;
     }
 
@@ -200,7 +163,7 @@ public final class PooledDataSourceBuilder {
      * @return this builder
      */
     public PooledDataSourceBuilder connectionInitSql(String sql) {
-        settings.connectionInitSql = notBlank("connectionInitSql", sql);
+        settings.connectionInitSql = DataSourceOptions.notBlank("connectionInitSql", sql);
         return this;
     }
 
@@ -210,11 +173,7 @@ public final class PooledDataSourceBuilder {
      * @return this builder
      */
     public PooledDataSourceBuilder loginTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "loginTimeout must not be null");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("loginTimeout must be more than zero, but was " + timeout);
-        }
-        settings.loginTimeout = timeout;
+        settings.loginTimeout = DataSourceOptions.loginTimeout(timeout);
         return this;
     }
 
@@ -237,8 +196,7 @@ public final class PooledDataSourceBuilder {
      * @return this builder
      */
     public PooledDataSourceBuilder initializationFailTimeout(Duration timeout) {
-        probe.initializationFailTimeout(timeout);
-        initializationFailTimeout = timeout;
+        options.initializationFailTimeout = DataSourceOptions.initializationFailTimeout(timeout);
         return this;
     }
 
@@ -250,8 +208,7 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#name(String)
      */
     public PooledDataSourceBuilder name(String name) {
-        probe.name(name);
-        this.name = name;
+        options.name = DataSourceOptions.name(name);
         return this;
     }
 
@@ -261,8 +218,7 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#maxSize(int)
      */
     public PooledDataSourceBuilder maxSize(int maxSize) {
-        core(b -> b.maxSize(maxSize));
-        this.maxSize = maxSize;
+        options.maxSize = DataSourceOptions.maxSize(maxSize);
         return this;
     }
 
@@ -272,8 +228,7 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#minIdle(int)
      */
     public PooledDataSourceBuilder minIdle(int minIdle) {
-        core(b -> b.minIdle(minIdle));
-        this.minIdle = minIdle;
+        options.minIdle = DataSourceOptions.minIdle(minIdle);
         return this;
     }
 
@@ -283,7 +238,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#acquireTimeout(Duration)
      */
     public PooledDataSourceBuilder acquireTimeout(Duration timeout) {
-        return core(b -> b.acquireTimeout(timeout));
+        options.acquireTimeout = DataSourceOptions.acquireTimeout(timeout);
+        return this;
     }
 
     /**
@@ -292,7 +248,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#maxWaiters(int)
      */
     public PooledDataSourceBuilder maxWaiters(int maxWaiters) {
-        return core(b -> b.maxWaiters(maxWaiters));
+        options.maxWaiters = DataSourceOptions.maxWaiters(maxWaiters);
+        return this;
     }
 
     /**
@@ -301,7 +258,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#idleTimeout(Duration)
      */
     public PooledDataSourceBuilder idleTimeout(Duration timeout) {
-        return core(b -> b.idleTimeout(timeout));
+        options.idleTimeout = DataSourceOptions.idleTimeout(timeout);
+        return this;
     }
 
     /**
@@ -311,7 +269,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#maxLifetime(Duration)
      */
     public PooledDataSourceBuilder maxLifetime(Duration lifetime) {
-        return core(b -> b.maxLifetime(lifetime));
+        options.maxLifetime = DataSourceOptions.maxLifetime(lifetime);
+        return this;
     }
 
     /**
@@ -320,7 +279,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#lifetimeJitter(double)
      */
     public PooledDataSourceBuilder lifetimeJitter(double jitter) {
-        return core(b -> b.lifetimeJitter(jitter));
+        options.lifetimeJitter = DataSourceOptions.lifetimeJitter(jitter);
+        return this;
     }
 
     /**
@@ -329,7 +289,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#validateAfterIdle(Duration)
      */
     public PooledDataSourceBuilder validateAfterIdle(Duration idle) {
-        return core(b -> b.validateAfterIdle(idle));
+        options.validateAfterIdle = DataSourceOptions.validateAfterIdle(idle);
+        return this;
     }
 
     /**
@@ -338,7 +299,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#validationTimeout(Duration)
      */
     public PooledDataSourceBuilder validationTimeout(Duration timeout) {
-        return core(b -> b.validationTimeout(timeout));
+        options.validationTimeout = DataSourceOptions.validationTimeout(timeout);
+        return this;
     }
 
     /**
@@ -347,7 +309,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#validateOnReturn(boolean)
      */
     public PooledDataSourceBuilder validateOnReturn(boolean validate) {
-        return core(b -> b.validateOnReturn(validate));
+        options.validateOnReturn = validate;
+        return this;
     }
 
     /**
@@ -356,7 +319,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#maxUses(long)
      */
     public PooledDataSourceBuilder maxUses(long maxUses) {
-        return core(b -> b.maxUses(maxUses));
+        options.maxUses = DataSourceOptions.maxUses(maxUses);
+        return this;
     }
 
     /**
@@ -366,7 +330,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#keepaliveInterval(Duration)
      */
     public PooledDataSourceBuilder keepaliveInterval(Duration interval) {
-        return core(b -> b.keepaliveInterval(interval));
+        options.keepaliveInterval = DataSourceOptions.keepaliveInterval(interval);
+        return this;
     }
 
     /**
@@ -375,7 +340,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#maintenanceInterval(Duration)
      */
     public PooledDataSourceBuilder maintenanceInterval(Duration interval) {
-        return core(b -> b.maintenanceInterval(interval));
+        options.maintenanceInterval = DataSourceOptions.maintenanceInterval(interval);
+        return this;
     }
 
     /**
@@ -384,7 +350,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#maxConcurrentCreates(int)
      */
     public PooledDataSourceBuilder maxConcurrentCreates(int max) {
-        return core(b -> b.maxConcurrentCreates(max));
+        options.maxConcurrentCreates = DataSourceOptions.maxConcurrentCreates(max);
+        return this;
     }
 
     /**
@@ -394,7 +361,14 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#createRetry(Duration, Duration)
      */
     public PooledDataSourceBuilder createRetry(Duration initial, Duration max) {
-        return core(b -> b.createRetry(initial, max));
+        DataSourceOptions.notNegative("createRetry initial", initial);
+        DataSourceOptions.notNegative("createRetry max", max);
+        if (initial.compareTo(max) > 0) {
+            throw new IllegalArgumentException("createRetry initial (" + initial + ") must not exceed max (" + max + ")");
+        }
+        options.createRetryInitial = initial;
+        options.createRetryMax = max;
+        return this;
     }
 
     /**
@@ -404,7 +378,12 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#circuitBreaker(int, Duration)
      */
     public PooledDataSourceBuilder circuitBreaker(int failures, Duration open) {
-        return core(b -> b.circuitBreaker(failures, open));
+        if (failures < 1) {
+            throw new IllegalArgumentException("circuitBreaker failures must be at least 1, but was " + failures);
+        }
+        options.circuitBreakerOpen = DataSourceOptions.positive("circuitBreaker open", open);
+        options.circuitBreakerFailures = failures;
+        return this;
     }
 
     /**
@@ -413,7 +392,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#idleOrder(IdleOrder)
      */
     public PooledDataSourceBuilder idleOrder(IdleOrder order) {
-        return core(b -> b.idleOrder(order));
+        options.idleOrder = DataSourceOptions.idleOrder(order);
+        return this;
     }
 
     /**
@@ -422,7 +402,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#leakDetection(Duration)
      */
     public PooledDataSourceBuilder leakDetection(Duration threshold) {
-        return core(b -> b.leakDetection(threshold));
+        options.leakDetection = DataSourceOptions.leakDetection(threshold);
+        return this;
     }
 
     /**
@@ -431,7 +412,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#jmx(boolean)
      */
     public PooledDataSourceBuilder jmx(boolean enabled) {
-        return core(b -> b.jmx(enabled));
+        options.jmx = enabled;
+        return this;
     }
 
     /**
@@ -440,7 +422,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#shutdownTimeout(Duration)
      */
     public PooledDataSourceBuilder shutdownTimeout(Duration timeout) {
-        return core(b -> b.shutdownTimeout(timeout));
+        options.shutdownTimeout = DataSourceOptions.shutdownTimeout(timeout);
+        return this;
     }
 
     /**
@@ -449,7 +432,8 @@ public final class PooledDataSourceBuilder {
      * @see PoolBuilder#threadFactory(ThreadFactory)
      */
     public PooledDataSourceBuilder threadFactory(ThreadFactory factory) {
-        return core(b -> b.threadFactory(factory));
+        options.threadFactory = Objects.requireNonNull(factory, "threadFactory must not be null");
+        return this;
     }
 
     /**
@@ -461,23 +445,9 @@ public final class PooledDataSourceBuilder {
      *     {@code initializationFailTimeout}; its cause is the driver's error
      */
     public PooledDataSource build() {
-        JdbcSettings s = settings.copy();
-        if (s.url == null && s.dataSource == null) {
-            throw new IllegalArgumentException("a PooledDataSource needs url(..) or dataSource(..), and neither is set");
-        }
-        if (s.url != null && s.dataSource != null) {
-            throw new IllegalArgumentException("url(" + Secrets.redactUrl(s.url) + ") and dataSource(" + s.dataSource.getClass().getName()
-                    + ") are both set; keep one");
-        }
-        if (s.dataSource != null && (!s.properties.isEmpty() || s.driver != null)) {
-            throw new IllegalArgumentException("property(..) and driver(..) apply to url(..) connections; with dataSource(..),"
-                    + " configure the DataSource itself (properties set: " + s.properties.keySet() + ")");
-        }
-        if (minIdle > maxSize) {
-            throw new IllegalArgumentException("minIdle (" + minIdle + ") must not exceed maxSize (" + maxSize + ")");
-        }
-        String n = name != null ? name : "jdbc-pool-" + NUMBER.incrementAndGet();
-        return new PooledDataSource(n, s, List.copyOf(coreOptions), minIdle, initializationFailTimeout);
+        DataSourceOptions o = options.copy();
+        o.resolve(); // the rules between options, before any thread or connection is made
+        return PooledDataSource.started(o);
     }
 
     @Override

@@ -14,6 +14,8 @@ import io.poolkit.testkit.Await;
 import io.poolkit.testkit.Threads;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
@@ -97,12 +99,14 @@ class DataSourceApiTest extends DataSourceTestBase {
         PooledDataSource ds = open(h2().loginTimeout(Duration.ofMillis(2500)));
         assertThatThrownBy(() -> ds.getConnection("other", "pw")).isInstanceOf(SQLFeatureNotSupportedException.class)
                 .hasMessageContaining("build another PooledDataSource").hasMessageNotContaining("pw\"");
-        assertThatThrownBy(() -> ds.setLoginTimeout(3)).isInstanceOf(SQLFeatureNotSupportedException.class)
-                .hasMessageContaining("on the builder");
-        assertThatThrownBy(() -> ds.setLogWriter(null)).isInstanceOf(SQLFeatureNotSupportedException.class);
+        assertThatThrownBy(() -> ds.setLoginTimeout(3)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("loginTimeout cannot change after " + ds.name() + " started");
         assertThatThrownBy(ds::getParentLogger).isInstanceOf(SQLFeatureNotSupportedException.class);
         assertThat(ds.getLoginTimeout()).isEqualTo(3);
         assertThat(ds.getLogWriter()).isNull();
+        PrintWriter out = new PrintWriter(new StringWriter());
+        ds.setLogWriter(out);
+        assertThat(ds.getLogWriter()).as("kept, as the DataSource contract says").isSameAs(out);
         assertThat(ds.isWrapperFor(DataSource.class)).isTrue();
         assertThat(ds.unwrap(DataSource.class)).isSameAs(ds);
         assertThat(ds.isWrapperFor(String.class)).isFalse();

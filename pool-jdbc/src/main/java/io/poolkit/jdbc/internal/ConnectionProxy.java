@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * commit or rollback), the statements still open, whether a fatal failure was seen, and whether the
  * caller unwrapped to the driver's connection (then nothing can be assumed and everything is
  * compared and restored). {@code close()} closes the open statements, rolls back, restores only
- * what changed, clears the warnings and returns the connection; when anything of that fails, or a
- * fatal failure was seen, the connection is destroyed instead: a dirty connection is never handed
- * out.
+ * what changed, clears the warnings and returns the connection; when anything of that fails the
+ * connection is destroyed instead (counted {@code RESET_FAILED}), and so is one that saw a fatal
+ * failure in use ({@code INVALIDATED}): a dirty connection is never handed out.
  *
  * <p>Not thread-safe, like the drivers' own connections in practice: one caller at a time.
  */
@@ -312,6 +312,7 @@ public final class ConnectionProxy extends ConnectionDelegate {
             return;
         }
         delegate = ctx.closed;
+        boolean brokenInUse = broken; // a fatal failure or an abort while borrowed: INVALIDATED, not a failed reset
         boolean clean = false; // stays false when anything, even an Error, interrupts the cleaning
         try {
             if (statementCount > 0) {
@@ -343,8 +344,10 @@ public final class ConnectionProxy extends ConnectionDelegate {
         } finally {
             if (clean) {
                 lease.close();
-            } else {
+            } else if (brokenInUse) {
                 lease.invalidate();
+            } else {
+                lease.resetFailed(); // the cleaning itself failed: counted RESET_FAILED
             }
         }
     }

@@ -1,0 +1,148 @@
+package io.poolkit.hibernate;
+
+import io.poolkit.jdbc.PooledDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
+import org.hibernate.engine.jdbc.connections.spi.ConnectionProviderConfigurationException;
+import org.hibernate.service.UnknownUnwrapTypeException;
+import org.hibernate.service.spi.Configurable;
+import org.hibernate.service.spi.Stoppable;
+
+/**
+ * A Hibernate ORM {@link ConnectionProvider} whose connections come from a {@link PooledDataSource}
+ * that Hibernate owns: configured from Hibernate's properties alone, started when Hibernate
+ * configures it, closed when the {@code SessionFactory} closes.
+ *
+ * <pre>
+ * hibernate.connection.provider_class=poolkit        (or io.poolkit.hibernate.PoolkitConnectionProvider)
+ * hibernate.connection.url=jdbc:postgresql://127.0.0.1/app
+ * hibernate.connection.username=app
+ * hibernate.connection.password=secret
+ * hibernate.poolkit.maxSize=10                        (every PooledDataSource property, by its setter's name)
+ * hibernate.poolkit.acquireTimeout=5s
+ * hibernate.poolkit.dataSource.socketTimeout=30       (a driver property)
+ * </pre>
+ *
+ * <p>The connection comes from {@code hibernate.connection.url}, {@code .username} (or {@code .user}),
+ * {@code .password}, {@code .driver_class}, {@code .isolation} and {@code .autocommit} (or their
+ * {@code jakarta.persistence.jdbc.*} spellings); {@code hibernate.connection.pool_size} is the
+ * {@code maxSize} unless {@code hibernate.poolkit.maxSize} gives one. {@code hibernate.poolkit.*}
+ * takes the names of {@link PooledDataSource#PooledDataSource(Properties)}, and wins over the
+ * others. The pool is named {@code hibernate} unless {@code hibernate.poolkit.name} says otherwise.
+ * A bad option fails {@code configure} with the rule and the value (never a password).
+ *
+ * <p>Thread-safe once configured, as Hibernate uses it.
+ */
+public final class PoolkitConnectionProvider implements ConnectionProvider, Configurable, Stoppable {
+    private static final long serialVersionUID = 1L;
+    /** The prefix of the pool options: {@code hibernate.poolkit.maxSize=10}. */
+    public static final String PREFIX = "hibernate.poolkit.";
+
+    private transient volatile PooledDataSource dataSource;
+
+    /** Made by Hibernate. */
+    public PoolkitConnectionProvider() {
+    }
+
+    @Override
+    public void configure(Map<String, Object> settings) {
+        Properties p = new Properties();
+        copy(settings, p, "url", "hibernate.connection.url", "jakarta.persistence.jdbc.url", "javax.persistence.jdbc.url");
+        copy(settings, p, "username", "hibernate.connection.username", "hibernate.connection.user", "jakarta.persistence.jdbc.user",
+                "javax.persistence.jdbc.user");
+        copy(settings, p, "password", "hibernate.connection.password", "jakarta.persistence.jdbc.password",
+                "javax.persistence.jdbc.password");
+        copy(settings, p, "driverClassName", "hibernate.connection.driver_class", "jakarta.persistence.jdbc.driver",
+                "javax.persistence.jdbc.driver");
+        copy(settings, p, "transactionIsolation", "hibernate.connection.isolation");
+        copy(settings, p, "autoCommit", "hibernate.connection.autocommit");
+        copy(settings, p, "maxSize", "hibernate.connection.pool_size");
+        p.setProperty("name", "hibernate");
+        settings.forEach((key, value) -> {
+            if (key.startsWith(PREFIX) && key.length() > PREFIX.length() && value != null) {
+                p.setProperty(key.substring(PREFIX.length()), String.valueOf(value));
+            }
+        });
+        PooledDataSource ds;
+        try {
+            ds = new PooledDataSource(p);
+            ds.start();
+        } catch (RuntimeException e) {
+            throw new ConnectionProviderConfigurationException("Could not configure poolkit: " + e.getMessage(), e);
+        }
+        dataSource = ds;
+    }
+
+    private static void copy(Map<String, Object> settings, Properties to, String name, String... keys) {
+        for (String key : keys) {
+            Object value = settings.get(key);
+            if (value != null && !String.valueOf(value).isEmpty()) {
+                to.setProperty(name, String.valueOf(value));
+                return;
+            }
+        }
+    }
+
+    private PooledDataSource dataSource() {
+        PooledDataSource ds = dataSource;
+        if (ds == null) {
+            throw new IllegalStateException("PoolkitConnectionProvider is not configured: Hibernate calls configure(settings) first");
+        }
+        return ds;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return dataSource().getConnection();
+    }
+
+    @Override
+    public void closeConnection(Connection connection) throws SQLException {
+        connection.close();
+    }
+
+    /** @return false: Hibernate keeps a connection for the whole transaction (the pool resets it on return) */
+    @Override
+    public boolean supportsAggressiveRelease() {
+        return false;
+    }
+
+    @Override
+    public boolean isUnwrappableAs(Class<?> type) {
+        return type.isAssignableFrom(PoolkitConnectionProvider.class) || type.isAssignableFrom(PooledDataSource.class);
+    }
+
+    /**
+     * @param type this class, {@link PooledDataSource} or {@link DataSource}: the pool, to read its
+     *     stats or bind its metrics
+     */
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        if (type.isAssignableFrom(PoolkitConnectionProvider.class)) {
+            return type.cast(this);
+        }
+        if (type.isAssignableFrom(PooledDataSource.class)) {
+            return type.cast(dataSource());
+        }
+        throw new UnknownUnwrapTypeException(type);
+    }
+
+    /** Closes the pool: called by Hibernate when the {@code SessionFactory} closes. */
+    @Override
+    public void stop() {
+        PooledDataSource ds = dataSource;
+        if (ds != null) {
+            ds.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        PooledDataSource ds = dataSource;
+        return "PoolkitConnectionProvider[" + (ds == null ? "not configured" : ds) + "]";
+    }
+}

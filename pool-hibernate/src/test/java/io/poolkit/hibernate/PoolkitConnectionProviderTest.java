@@ -1,0 +1,95 @@
+package io.poolkit.hibernate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.poolkit.jdbc.PooledDataSource;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hibernate.SessionFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The provider on embedded H2: chosen by its short name, configured from properties alone, closed with the SessionFactory. */
+@Timeout(120)
+class PoolkitConnectionProviderTest {
+    private static final AtomicInteger DB = new AtomicInteger();
+
+    private static Map<String, String> h2(String providerClass) {
+        Map<String, String> p = new HashMap<>();
+        p.put("hibernate.connection.provider_class", providerClass);
+        p.put("hibernate.connection.url", "jdbc:h2:mem:hib" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+        p.put("hibernate.connection.username", "sa");
+        p.put("hibernate.connection.password", "");
+        p.put("hibernate.hbm2ddl.auto", "create-drop");
+        return p;
+    }
+
+    @Test
+    void theShortNameChoosesPoolkitAndItsOptionsApply() {
+        Map<String, String> p = h2("poolkit");
+        p.put("hibernate.poolkit.maxSize", "4");
+        p.put("hibernate.poolkit.acquire-timeout", "3s");
+        p.put("hibernate.connection.isolation", "TRANSACTION_READ_COMMITTED");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(p)) {
+            PooledDataSource ds = HibernateSupport.pool(sf);
+            assertThat(ds.getName()).isEqualTo("hibernate");
+            assertThat(ds.getMaxSize()).isEqualTo(4);
+            assertThat(ds.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(ds.getTransactionIsolation()).isEqualTo("TRANSACTION_READ_COMMITTED");
+            Long id = sf.fromTransaction(s -> {
+                Greeting g = new Greeting("hello");
+                s.persist(g);
+                return g.getId();
+            });
+            String read = sf.fromSession(s -> s.find(Greeting.class, id).getText());
+            assertThat(read).isEqualTo("hello");
+            assertThat(ds.stats().leased()).isZero();
+        }
+    }
+
+    @Test
+    void theClassNameWorksTooAndPoolSizeIsTheMaxSize() {
+        Map<String, String> p = h2(PoolkitConnectionProvider.class.getName());
+        p.put("hibernate.connection.pool_size", "3");
+        p.put("hibernate.poolkit.name", "orders");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(p)) {
+            PooledDataSource ds = HibernateSupport.pool(sf);
+            assertThat(ds.getName()).isEqualTo("orders");
+            assertThat(ds.getMaxSize()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void closingTheSessionFactoryClosesThePool() {
+        PooledDataSource ds;
+        try (SessionFactory sf = HibernateSupport.sessionFactory(h2("poolkit"))) {
+            ds = HibernateSupport.pool(sf);
+            assertThat(ds.isStarted()).isTrue();
+            assertThat(ds.stats().size()).isPositive();
+        }
+        assertThat(ds.isClosed()).isTrue();
+        assertThat(ds.stats().size()).as("every connection closed: %s", ds.stats()).isZero();
+    }
+
+    @Test
+    void aBadOptionFailsWithTheRuleAndTheValueButNeverThePassword() {
+        Map<String, String> p = h2("poolkit");
+        p.put("hibernate.connection.password", "hunter2");
+        p.put("hibernate.poolkit.maxSize", "0");
+        assertThatThrownBy(() -> HibernateSupport.sessionFactory(p).close()).hasStackTraceContaining("maxSize must be at least 1, but was 0")
+                .hasStackTraceContaining("Could not configure poolkit").satisfies(e -> assertThat(stackTrace(e)).doesNotContain("hunter2"));
+        Map<String, String> unknown = h2("poolkit");
+        unknown.put("hibernate.poolkit.maxsise", "4");
+        assertThatThrownBy(() -> HibernateSupport.sessionFactory(unknown).close())
+                .hasStackTraceContaining("unknown data source property \"maxsise\"");
+    }
+
+    private static String stackTrace(Throwable t) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
+    }
+}

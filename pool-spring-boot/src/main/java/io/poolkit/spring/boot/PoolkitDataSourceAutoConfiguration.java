@@ -1,0 +1,60 @@
+package io.poolkit.spring.boot;
+
+import io.poolkit.jdbc.PooledDataSource;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.DataSourceBuilder;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Makes a {@link PooledDataSource} the application's {@code DataSource} when
+ * {@code spring.datasource.type=io.poolkit.jdbc.PooledDataSource}, as Spring Boot does for HikariCP:
+ * the connection from {@code spring.datasource.url}, {@code username} and {@code password} (or a
+ * {@link JdbcConnectionDetails} bean: Testcontainers, Docker Compose), every pool option from
+ * {@code spring.datasource.poolkit.*} with relaxed binding ({@code max-size}, {@code acquire-timeout=5s}),
+ * the pool's name from {@code spring.datasource.name} unless {@code spring.datasource.poolkit.name}
+ * gives one. The pool starts on the first connection (Flyway's, say) and closes with the context.
+ *
+ * <p>Runs before Spring Boot's own {@code DataSourceAutoConfiguration}, and stands back when the
+ * application defines its own {@code DataSource}.
+ */
+@AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@ConditionalOnClass(PooledDataSource.class)
+@ConditionalOnProperty(name = "spring.datasource.type", havingValue = "io.poolkit.jdbc.PooledDataSource")
+@ConditionalOnMissingBean(DataSource.class)
+@EnableConfigurationProperties(DataSourceProperties.class)
+public final class PoolkitDataSourceAutoConfiguration {
+
+    PoolkitDataSourceAutoConfiguration() {
+        // made by Spring
+    }
+
+    /** The data source; its {@code spring.datasource.poolkit.*} options are bound after this returns, before its start. */
+    @Bean
+    @ConfigurationProperties("spring.datasource.poolkit")
+    PooledDataSource dataSource(DataSourceProperties properties, ObjectProvider<JdbcConnectionDetails> connectionDetails) {
+        JdbcConnectionDetails details = connectionDetails.getIfAvailable();
+        String url = details != null ? details.getJdbcUrl() : properties.determineUrl();
+        String username = details != null ? details.getUsername() : properties.determineUsername();
+        String password = details != null ? details.getPassword() : properties.determinePassword();
+        String driver = details != null ? details.getDriverClassName() : properties.determineDriverClassName();
+        // Boot's own builder, as for every pool it configures: the same conventions (url, username,
+        // password, driverClassName) that DataSourceBuilder.derivedFrom reads back
+        PooledDataSource ds = DataSourceBuilder.create(properties.getClassLoader()).type(PooledDataSource.class)
+                .url(url).username(username).password(password).driverClassName(driver).build();
+        String name = properties.getName();
+        if (name != null && !name.isBlank()) {
+            ds.setName(name);
+        }
+        return ds;
+    }
+}

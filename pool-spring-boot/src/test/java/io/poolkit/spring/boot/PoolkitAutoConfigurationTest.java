@@ -1,0 +1,171 @@
+package io.poolkit.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.poolkit.jdbc.PooledDataSource;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.DataSourceBuilder;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.metadata.CompositeDataSourcePoolMetadataProvider;
+import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadata;
+import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadataProvider;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The auto-configuration on embedded H2, one small context per case: what
+ * {@code spring.datasource.type} and {@code spring.datasource.poolkit.*} make, when it stands back,
+ * and Boot's {@code DataSourceBuilder} on a {@code PooledDataSource}.
+ */
+@Timeout(120)
+class PoolkitAutoConfigurationTest {
+    private static final AtomicInteger DB = new AtomicInteger();
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(PoolkitDataSourceAutoConfiguration.class, DataSourceAutoConfiguration.class,
+                    PoolkitDataSourcePoolMetadataAutoConfiguration.class))
+            .withPropertyValues("spring.datasource.url=jdbc:h2:mem:boot" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1",
+                    "spring.datasource.username=sa", "spring.datasource.password=");
+
+    @Test
+    void theTypeAloneMakesPoolkitTheDataSource() {
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource").run(context -> {
+            assertThat(context).hasSingleBean(DataSource.class);
+            PooledDataSource ds = context.getBean(PooledDataSource.class);
+            assertThat(ds.isStarted()).as("the pool starts on its first connection").isFalse();
+            assertThat(ds.getUrl()).startsWith("jdbc:h2:mem:boot");
+            assertThat(ds.getUsername()).isEqualTo("sa");
+            assertThat(ds.getDriverClassName()).as("Boot's DataSourceBuilder sets it from the URL").isEqualTo("org.h2.Driver");
+            try (Connection c = ds.getConnection()) {
+                assertThat(c.isValid(1)).isTrue();
+            }
+        });
+    }
+
+    @Test
+    void poolkitOptionsBindWithRelaxedNames() {
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource", "spring.datasource.name=orders",
+                "spring.datasource.poolkit.max-size=7", "spring.datasource.poolkit.minIdle=2",
+                "spring.datasource.poolkit.acquire-timeout=3s", "spring.datasource.poolkit.max-lifetime=PT20M",
+                "spring.datasource.poolkit.validate-after-idle=250ms", "spring.datasource.poolkit.idle-order=fifo",
+                "spring.datasource.poolkit.transaction-isolation=TRANSACTION_READ_COMMITTED",
+                "spring.datasource.poolkit.data-source-properties.MODE=PostgreSQL").run(context -> {
+                    PooledDataSource ds = context.getBean(PooledDataSource.class);
+                    assertThat(ds.getName()).as("spring.datasource.name").isEqualTo("orders");
+                    assertThat(ds.getMaxSize()).isEqualTo(7);
+                    assertThat(ds.getMinIdle()).isEqualTo(2);
+                    assertThat(ds.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(ds.getMaxLifetime()).isEqualTo(Duration.ofMinutes(20));
+                    assertThat(ds.getValidateAfterIdle()).isEqualTo(Duration.ofMillis(250));
+                    assertThat(ds.getIdleOrder()).hasToString("FIFO");
+                    assertThat(ds.getTransactionIsolation()).isEqualTo("TRANSACTION_READ_COMMITTED");
+                    assertThat(ds.getDataSourceProperties()).containsEntry("MODE", "PostgreSQL");
+                    ds.getConnection().close();
+                    assertThat(ds.stats().maxSize()).isEqualTo(7);
+                });
+    }
+
+    @Test
+    void aBadOptionFailsTheStartWithTheRuleAndTheValue() {
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource", "spring.datasource.poolkit.max-size=0")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().hasMessage("maxSize must be at least 1, but was 0");
+                });
+    }
+
+    @Test
+    void withoutTheTypeItStandsBack() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(DataSource.class);
+            assertThat(context.getBean(DataSource.class)).isNotInstanceOf(PooledDataSource.class);
+        });
+    }
+
+    @Test
+    void anApplicationsOwnDataSourceWinsAndIsStillDescribed() {
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource").withUserConfiguration(OwnDataSource.class)
+                .run(context -> {
+                    assertThat(context).hasSingleBean(DataSource.class);
+                    PooledDataSource ds = context.getBean(PooledDataSource.class);
+                    assertThat(ds.getName()).isEqualTo("own");
+                    DataSourcePoolMetadata metadata = new CompositeDataSourcePoolMetadataProvider(
+                            context.getBeanProvider(DataSourcePoolMetadataProvider.class).orderedStream().toList())
+                            .getDataSourcePoolMetadata(ds);
+                    assertThat(metadata).isInstanceOf(PoolkitDataSourcePoolMetadata.class);
+                    assertThat(metadata.getMax()).isEqualTo(3);
+                    try (Connection c = ds.getConnection()) {
+                        assertThat(metadata.getActive()).isEqualTo(1);
+                        assertThat(metadata.getUsage()).isEqualTo(1f / 3);
+                    }
+                    assertThat(metadata.getActive()).isZero();
+                    assertThat(metadata.getIdle()).isEqualTo(1);
+                    assertThat(metadata.getDefaultAutoCommit()).isTrue();
+                    assertThat(metadata.getValidationQuery()).as("connections are checked with isValid").isNull();
+                });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnDataSource {
+        @Bean
+        PooledDataSource dataSource() {
+            PooledDataSource ds = new PooledDataSource();
+            ds.setName("own");
+            ds.setUrl("jdbc:h2:mem:own" + DB.incrementAndGet());
+            ds.setUsername("sa");
+            ds.setMaxSize(3);
+            return ds;
+        }
+    }
+
+    @Test
+    void derivedFromCopiesTheConnectionForAnotherUser() throws Exception {
+        try (PooledDataSource app = new PooledDataSource()) {
+            app.setUrl("jdbc:h2:mem:derived" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+            app.setUsername("sa");
+            app.setPassword("");
+            app.setDriverClassName("org.h2.Driver");
+            try (Connection c = app.getConnection()) {
+                c.createStatement().execute("create user flyway password 'fly' admin");
+            }
+            // what Flyway and Liquibase do for spring.flyway.user: the original's url and driver, their own user
+            DataSource derived = DataSourceBuilder.derivedFrom(app).username("flyway").password("fly").build();
+            assertThat(derived).isInstanceOf(PooledDataSource.class).isNotSameAs(app);
+            try (PooledDataSource d = (PooledDataSource) derived) {
+                assertThat(d.getUrl()).isEqualTo(app.getUrl());
+                assertThat(d.getDriverClassName()).isEqualTo("org.h2.Driver");
+                assertThat(d.getUsername()).isEqualTo("flyway");
+                try (Connection c = d.getConnection()) {
+                    assertThat(c.getMetaData().getUserName()).isEqualToIgnoringCase("flyway");
+                }
+            }
+        }
+    }
+
+    @Test
+    void theOptionsAreInBootsConfigurationMetadata() throws Exception {
+        String metadata = null;
+        for (URL url : Collections.list(getClass().getClassLoader().getResources("META-INF/spring-configuration-metadata.json"))) {
+            try (InputStream in = url.openStream()) {
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                if (text.contains("spring.datasource.poolkit")) {
+                    metadata = text;
+                }
+            }
+        }
+        assertThat(metadata).as("pool-spring-boot's metadata is on the class path").isNotNull();
+        assertThat(metadata).contains("\"spring.datasource.poolkit.max-size\"", "\"spring.datasource.poolkit.acquire-timeout\"",
+                "\"spring.datasource.poolkit.leak-detection\"", "\"spring.datasource.poolkit.data-source-properties\"");
+    }
+}
