@@ -135,7 +135,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
         } catch (PoolException e) {
             throw translate(e);
         }
-        return new ConnectionProxy(ctx, lease);
+        return ConnectionProxy.of(ctx, lease);
     }
 
     /**
@@ -155,7 +155,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
         } catch (PoolException e) {
             throw translate(e);
         }
-        return new ConnectionProxy(ctx, lease);
+        return ConnectionProxy.of(ctx, lease);
     }
 
     /**
