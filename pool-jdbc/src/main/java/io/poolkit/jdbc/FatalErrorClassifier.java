@@ -11,10 +11,7 @@ import java.util.Set;
  * going back to the pool. The pool asks about every link of the failure: the exception itself, the
  * chain of {@link SQLException#getNextException()} and the {@code SQLException} causes.
  *
- * {@snippet :
- * // keep connections after "cached plan must not change result type" (SQLState 0A000)
- * FatalErrorClassifier fatal = e -> !"0A000".equals(e.getSQLState()) && FatalErrorClassifier.standard().isFatal(e);
- * }
+ * {@snippet class=io.poolkit.jdbc.snippets.JdbcSnippets region=classifier}
  *
  * <p>Must be thread-safe and fast; it runs on the thread that saw the failure. An exception it
  * throws is treated like {@code true}.

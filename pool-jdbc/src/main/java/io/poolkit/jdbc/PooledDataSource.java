@@ -44,18 +44,7 @@ import javax.sql.DataSource;
  * A {@link DataSource} whose connections come from a poolkit pool: {@code getConnection()} borrows,
  * {@code Connection.close()} returns.
  *
- * {@snippet :
- * try (PooledDataSource ds = PooledDataSource.builder()
- *         .url("jdbc:postgresql://127.0.0.1/app").username("app").password("secret")
- *         .maxSize(10).minIdle(2).build()) {
- *     List<String> names = ds.query("select name from city where pop > ?", rs -> rs.getString(1), 100_000);
- *     int n = ds.update("update city set pop = pop + 1 where id = ?", 7);
- *     long id = ds.inTransaction(conn -> {
- *         // several statements on conn; committed together, or rolled back on any exception
- *         return 42L;
- *     });
- * }
- * }
+ * {@snippet class=io.poolkit.jdbc.snippets.JdbcSnippets region=data-source}
  *
  * <p><b>What a returned connection goes through.</b> Statements left open are closed; work not
  * committed is rolled back; the properties the borrower changed (auto-commit, isolation,
@@ -261,7 +250,7 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
         } catch (PoolException e) {
             throw translate(e);
         }
-        return new ConnectionProxy(r.ctx, lease);
+        return ConnectionProxy.of(r.ctx, lease);
     }
 
     /** The lazy start of {@code getConnection()}: its failures as the {@code SQLException}s a DataSource throws. */
@@ -298,7 +287,7 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
         } catch (PoolException e) {
             throw translate(e);
         }
-        return new ConnectionProxy(r.ctx, lease);
+        return ConnectionProxy.of(r.ctx, lease);
     }
 
     /**

@@ -15,13 +15,7 @@ import javax.sql.DataSource;
 /**
  * Builds a {@link PooledDataSource}; start with {@link PooledDataSource#builder()}.
  *
- * {@snippet :
- * PooledDataSource ds = PooledDataSource.builder()
- *         .url("jdbc:postgresql://127.0.0.1/app").username("app").password("secret")
- *         .property("socketTimeout", "30")
- *         .maxSize(10).minIdle(2)
- *         .build();
- * }
+ * {@snippet class=io.poolkit.jdbc.snippets.JdbcSnippets region=builder}
  *
  * <p>Connections come either from a JDBC URL (with {@link #username}, {@link #password} and driver
  * {@link #property properties}; the driver is found by {@code DriverManager} unless {@link #driver}

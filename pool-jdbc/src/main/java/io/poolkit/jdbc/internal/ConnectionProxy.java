@@ -26,9 +26,15 @@ import org.slf4j.LoggerFactory;
  * connection is destroyed instead (counted {@code RESET_FAILED}), and so is one that saw a fatal
  * failure in use ({@code INVALIDATED}): a dirty connection is never handed out.
  *
+ * <p>This class is all the behaviour; the build generates {@code ForwardingConnection}, which
+ * forwards every other {@link Connection} method to {@link #delegate} (see {@link ForwardingLeaf}).
+ * Statements, result sets and metadata handed out lead back here: their failures go through
+ * {@link #check}, their executes through {@link #executing()}.
+ *
  * <p>Not thread-safe, like the drivers' own connections in practice: one caller at a time.
  */
-public final class ConnectionProxy extends ConnectionDelegate {
+@ForwardingLeaf("ForwardingConnection")
+public abstract class ConnectionProxy implements Connection {
     private static final Logger log = LoggerFactory.getLogger(ConnectionProxy.class);
 
     static final int AUTO_COMMIT = 1;
@@ -42,6 +48,8 @@ public final class ConnectionProxy extends ConnectionDelegate {
     private final PoolContext ctx;
     private final PooledConnection pc;
     private final Lease<PooledConnection> lease;
+    /** The driver's connection, or the closed stand-in once this proxy is returned. */
+    Connection delegate;
 
     private int dirty;
     private boolean autoCommit;
@@ -57,19 +65,25 @@ public final class ConnectionProxy extends ConnectionDelegate {
     /** The caller unwrapped to the driver's connection: compare and restore everything. */
     private boolean exposed;
 
-    private TrackedStatement[] statements;
-    private int statementCount;
+    /** The statements the caller has not closed yet: the pooled connection's list, empty at each borrow. */
+    private final OpenStatements statements;
 
-    public ConnectionProxy(PoolContext ctx, Lease<PooledConnection> lease) {
+    /** @return the proxy a caller gets for {@code lease}: closing it returns (or destroys) the connection */
+    public static ConnectionProxy of(PoolContext ctx, Lease<PooledConnection> lease) {
+        return new ForwardingConnection(ctx, lease);
+    }
+
+    ConnectionProxy(PoolContext ctx, Lease<PooledConnection> lease) {
         this(ctx, lease, lease.get());
     }
 
     private ConnectionProxy(PoolContext ctx, Lease<PooledConnection> lease, PooledConnection pc) {
-        super(pc.raw);
+        this.delegate = pc.raw;
         this.ctx = ctx;
         this.pc = pc;
         this.lease = lease;
         this.autoCommit = pc.autoCommit;
+        this.statements = pc.statements;
     }
 
     /** @return the pooled connection behind this proxy (tests and diagnostics) */
@@ -77,10 +91,10 @@ public final class ConnectionProxy extends ConnectionDelegate {
         return pc;
     }
 
-    // ---- hooks of the generated delegate ----
+    // ---- what every proxy of this connection reports here ----
 
-    @Override
-    protected SQLException check(SQLException e) {
+    /** Classifies a failure of the driver (a fatal one: destroyed on close) and returns it to be thrown. */
+    final <E extends SQLException> E check(E e) {
         if (!broken && delegate != ctx.closed && ctx.isFatal(e)) {
             broken = true;
             log.warn("{} - {} failed with SQLState {} ({}); it is destroyed when closed", ctx.name, pc, e.getSQLState(),
@@ -89,32 +103,13 @@ public final class ConnectionProxy extends ConnectionDelegate {
         return e;
     }
 
-    @Override
-    protected Statement wrapStatement(Statement raw) {
-        return raw == null ? null : track(new StatementProxy(this, raw));
+    /** Statements and metadata report their work here: the transaction may now hold something. */
+    final void executing() {
+        commitDirty = true;
     }
 
-    @Override
-    protected PreparedStatement wrapPrepared(PreparedStatement raw) {
-        return raw == null ? null : track(new PreparedStatementProxy(this, raw));
-    }
-
-    @Override
-    protected CallableStatement wrapCallable(CallableStatement raw) {
-        return raw == null ? null : track(new CallableStatementProxy(this, raw));
-    }
-
-    @Override
-    protected DatabaseMetaData wrapMetaData(DatabaseMetaData raw) {
-        if (raw == null) {
-            return null;
-        }
-        commitDirty = true; // some metadata calls run SQL without returning a result set (pgjdbc's getSQLKeywords)
-        return new MetaDataProxy(this, raw);
-    }
-
-    @Override
-    protected void exposed() {
+    /** The caller reached a driver's object: the pool can no longer tell what it does with the connection. */
+    final void exposed() {
         if (!exposed && delegate != ctx.closed) {
             exposed = true;
             if (!pc.learn(ALL)) {
@@ -123,51 +118,157 @@ public final class ConnectionProxy extends ConnectionDelegate {
         }
     }
 
-    /** Statements and metadata report their work here: the transaction may now hold something. */
-    void executing() {
-        commitDirty = true;
+    // ---- statements and metadata: proxies, never the driver's objects ----
+
+    @Override
+    public Statement createStatement() throws SQLException {
+        try {
+            return statement(delegate.createStatement());
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 
-    SQLException failed(SQLException e) {
-        return check(e);
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+        try {
+            return statement(delegate.createStatement(resultSetType, resultSetConcurrency));
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 
-    void exposedByChild() {
-        exposed();
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        try {
+            return statement(delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability));
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 
-    boolean isOpen() {
-        return delegate != ctx.closed;
+    @Override
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        try {
+            return prepared(delegate.prepareStatement(sql));
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        try {
+            return prepared(delegate.prepareStatement(sql, autoGeneratedKeys));
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        try {
+            return prepared(delegate.prepareStatement(sql, columnIndexes));
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        try {
+            return prepared(delegate.prepareStatement(sql, columnNames));
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        try {
+            return prepared(delegate.prepareStatement(sql, resultSetType, resultSetConcurrency));
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+            throws SQLException {
+        try {
+            return prepared(delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        try {
+            return callable(delegate.prepareCall(sql));
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        try {
+            return callable(delegate.prepareCall(sql, resultSetType, resultSetConcurrency));
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+            throws SQLException {
+        try {
+            return callable(delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public DatabaseMetaData getMetaData() throws SQLException {
+        DatabaseMetaData raw;
+        try {
+            raw = delegate.getMetaData();
+        } catch (SQLException e) {
+            throw check(e);
+        }
+        if (raw == null) {
+            return null;
+        }
+        commitDirty = true; // some metadata calls run SQL without returning a result set (pgjdbc's getSQLKeywords)
+        return new ForwardingMetaData(this, raw);
+    }
+
+    private Statement statement(Statement raw) {
+        return raw == null ? null : track(new ForwardingStatement(this, raw));
+    }
+
+    private PreparedStatement prepared(PreparedStatement raw) {
+        return raw == null ? null : track(new ForwardingPreparedStatement(this, raw));
+    }
+
+    private CallableStatement callable(CallableStatement raw) {
+        return raw == null ? null : track(new ForwardingCallableStatement(this, raw));
     }
 
     // ---- statement tracking ----
 
-    private <S extends TrackedStatement> S track(S s) {
-        TrackedStatement[] a = statements;
-        if (a == null) {
-            a = statements = new TrackedStatement[8];
-        } else if (statementCount == a.length) {
-            a = statements = java.util.Arrays.copyOf(a, a.length * 2);
-        }
-        a[statementCount++] = s;
+    private <S extends StatementProxy<?>> S track(S s) {
+        statements.add(s);
         return s;
     }
 
-    void untrack(TrackedStatement s) {
+    void untrack(StatementProxy<?> s) {
         if (delegate == ctx.closed) {
-            return; // already closed by the return path; the array may belong to no one now
+            return; // already closed by the return path; the list belongs to the next borrower now
         }
-        TrackedStatement[] a = statements;
-        for (int i = statementCount - 1; i >= 0; i--) {
-            if (a[i] == s) {
-                int tail = statementCount - 1 - i;
-                if (tail > 0) {
-                    System.arraycopy(a, i + 1, a, i, tail);
-                }
-                a[--statementCount] = null;
-                return;
-            }
-        }
+        statements.remove(s);
     }
 
     // ---- the tracked setters: capture the default before the first change, then remember the value ----
@@ -180,7 +281,11 @@ public final class ConnectionProxy extends ConnectionDelegate {
 
     @Override
     public void setAutoCommit(boolean value) throws SQLException {
-        super.setAutoCommit(value);
+        try {
+            delegate.setAutoCommit(value);
+        } catch (SQLException e) {
+            throw check(e);
+        }
         if (value || autoCommit) {
             commitDirty = false; // on: the driver committed; off from on: no transaction has begun yet
         } // off while already off changes nothing (JDBC): work done so far is still uncommitted
@@ -191,7 +296,11 @@ public final class ConnectionProxy extends ConnectionDelegate {
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
         before(ISOLATION);
-        super.setTransactionIsolation(level);
+        try {
+            delegate.setTransactionIsolation(level);
+        } catch (SQLException e) {
+            throw check(e);
+        }
         isolation = level;
         dirty |= ISOLATION;
         commitDirty = true;
@@ -200,7 +309,11 @@ public final class ConnectionProxy extends ConnectionDelegate {
     @Override
     public void setReadOnly(boolean value) throws SQLException {
         before(READ_ONLY);
-        super.setReadOnly(value);
+        try {
+            delegate.setReadOnly(value);
+        } catch (SQLException e) {
+            throw check(e);
+        }
         readOnly = value;
         dirty |= READ_ONLY;
         commitDirty = true;
@@ -209,7 +322,11 @@ public final class ConnectionProxy extends ConnectionDelegate {
     @Override
     public void setCatalog(String value) throws SQLException {
         before(CATALOG);
-        super.setCatalog(value);
+        try {
+            delegate.setCatalog(value);
+        } catch (SQLException e) {
+            throw check(e);
+        }
         catalog = value;
         dirty |= CATALOG;
         commitDirty = true;
@@ -218,7 +335,11 @@ public final class ConnectionProxy extends ConnectionDelegate {
     @Override
     public void setSchema(String value) throws SQLException {
         before(SCHEMA);
-        super.setSchema(value);
+        try {
+            delegate.setSchema(value);
+        } catch (SQLException e) {
+            throw check(e);
+        }
         schema = value;
         dirty |= SCHEMA;
         commitDirty = true; // pgjdbc runs SET search_path, which opens a transaction when auto-commit is off
@@ -227,45 +348,73 @@ public final class ConnectionProxy extends ConnectionDelegate {
     @Override
     public String getSchema() throws SQLException {
         commitDirty = true; // may run a query
-        return super.getSchema();
+        try {
+            return delegate.getSchema();
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 
     @Override
     public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
         before(NETWORK_TIMEOUT);
-        super.setNetworkTimeout(executor, milliseconds);
+        try {
+            delegate.setNetworkTimeout(executor, milliseconds);
+        } catch (SQLException e) {
+            throw check(e);
+        }
         networkTimeout = milliseconds;
         dirty |= NETWORK_TIMEOUT;
     }
 
     @Override
     public void commit() throws SQLException {
-        super.commit();
+        try {
+            delegate.commit();
+        } catch (SQLException e) {
+            throw check(e);
+        }
         commitDirty = false;
     }
 
     @Override
     public void rollback() throws SQLException {
-        super.rollback();
+        try {
+            delegate.rollback();
+        } catch (SQLException e) {
+            throw check(e);
+        }
         commitDirty = false;
     }
 
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
-        super.rollback(savepoint);
+        try {
+            delegate.rollback(savepoint);
+        } catch (SQLException e) {
+            throw check(e);
+        }
         commitDirty = true;
     }
 
     @Override
     public Savepoint setSavepoint() throws SQLException {
         commitDirty = true;
-        return super.setSavepoint();
+        try {
+            return delegate.setSavepoint();
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 
     @Override
     public Savepoint setSavepoint(String name) throws SQLException {
         commitDirty = true;
-        return super.setSavepoint(name);
+        try {
+            return delegate.setSavepoint(name);
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 
     @Override
@@ -275,7 +424,9 @@ public final class ConnectionProxy extends ConnectionDelegate {
         }
         broken = true;
         try {
-            super.abort(executor);
+            delegate.abort(executor);
+        } catch (SQLException e) {
+            throw check(e);
         } finally {
             close();
         }
@@ -286,7 +437,7 @@ public final class ConnectionProxy extends ConnectionDelegate {
         if (delegate == ctx.closed) {
             return delegate.unwrap(iface); // throws "connection is closed"
         }
-        return super.unwrap(iface);
+        return Unwrapping.unwrap(this, delegate, iface);
     }
 
     @Override
@@ -294,7 +445,7 @@ public final class ConnectionProxy extends ConnectionDelegate {
         if (delegate == ctx.closed) {
             return delegate.isWrapperFor(iface);
         }
-        return super.isWrapperFor(iface);
+        return Unwrapping.isWrapperFor(this, delegate, iface);
     }
 
     // ---- the return path ----
@@ -315,7 +466,7 @@ public final class ConnectionProxy extends ConnectionDelegate {
         boolean brokenInUse = broken; // a fatal failure or an abort while borrowed: INVALIDATED, not a failed reset
         boolean clean = false; // stays false when anything, even an Error, interrupts the cleaning
         try {
-            if (statementCount > 0) {
+            if (statements.size() > 0) {
                 closeStatements();
             }
             if (!broken) {
@@ -353,19 +504,21 @@ public final class ConnectionProxy extends ConnectionDelegate {
     }
 
     private void closeStatements() {
-        TrackedStatement[] a = statements;
-        int n = statementCount;
-        statementCount = 0;
-        for (int i = 0; i < n; i++) {
-            try {
-                a[i].closeForReturn();
-            } catch (SQLException e) {
-                if (!broken && ctx.isFatal(e)) {
-                    broken = true;
+        OpenStatements a = statements;
+        int n = a.size();
+        try {
+            for (int i = 0; i < n; i++) {
+                try {
+                    a.get(i).closeForReturn();
+                } catch (SQLException e) {
+                    if (!broken && ctx.isFatal(e)) {
+                        broken = true;
+                    }
+                    log.debug("{} - closing a statement left open on {} failed", ctx.name, pc, e);
                 }
-                log.debug("{} - closing a statement left open on {} failed", ctx.name, pc, e);
             }
-            a[i] = null;
+        } finally {
+            a.clear(); // the next borrower starts with none, whatever interrupted this
         }
     }
 

@@ -25,6 +25,8 @@ public final class PooledConnection {
     final Connection raw;
     final long id;
     private final String label;
+    /** The statements the current borrower left open: reused by every lease, emptied on return. */
+    final OpenStatements statements = new OpenStatements();
 
     final boolean autoCommit;
     int isolation = UNKNOWN;

@@ -1,74 +1,60 @@
 package io.poolkit.jdbc.internal;
 
 import java.sql.PreparedStatement;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * A caller's {@link PreparedStatement}: its connection tracks it and closes it on return; its result sets
- * and {@code getConnection()} lead back to proxies, never to the driver's objects; its failures go
- * through the connection's fatal-error check; every execute marks the transaction as holding work.
- * Not thread-safe.
+ * A caller's {@link PreparedStatement}: a {@link StatementProxy} (all its behaviour) plus the
+ * executes without SQL text, which mark the transaction the same way. The build generates
+ * {@code ForwardingPreparedStatement}, which forwards the parameter setters and the rest. Not
+ * thread-safe.
+ *
+ * @param <S> the driver's statement type
  */
-final class PreparedStatementProxy extends PreparedStatementDelegate<PreparedStatement> implements TrackedStatement {
-    private final ConnectionProxy connection;
-    private boolean closed;
-
-    PreparedStatementProxy(ConnectionProxy connection, PreparedStatement delegate) {
-        super(delegate);
-        this.connection = connection;
+@ForwardingLeaf("ForwardingPreparedStatement")
+abstract class PreparedStatementProxy<S extends PreparedStatement> extends StatementProxy<S> implements PreparedStatement {
+    PreparedStatementProxy(ConnectionProxy connection, S delegate) {
+        super(connection, delegate);
     }
 
     @Override
-    protected SQLException check(SQLException e) {
-        return connection.failed(e);
-    }
-
-    @Override
-    protected ResultSet wrapResultSet(ResultSet raw) {
-        return raw == null ? null : new ResultSetProxy(connection, this, raw);
-    }
-
-    @Override
-    protected Connection connection(Connection raw) {
-        return connection;
-    }
-
-    @Override
-    protected void executing() {
+    public final ResultSet executeQuery() throws SQLException {
         connection.executing();
-    }
-
-    @Override
-    protected void exposed() {
-        connection.exposedByChild();
-    }
-
-    @Override
-    public void close() throws SQLException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        connection.untrack(this);
         try {
-            delegate.close();
+            return rows(delegate.executeQuery());
         } catch (SQLException e) {
-            throw connection.failed(e);
+            throw check(e);
         }
     }
 
     @Override
-    public void closeForReturn() throws SQLException {
-        if (!closed) {
-            closed = true;
-            delegate.close();
+    public final boolean execute() throws SQLException {
+        connection.executing();
+        try {
+            return delegate.execute();
+        } catch (SQLException e) {
+            throw check(e);
         }
     }
 
     @Override
-    public String toString() {
-        return "PreparedStatement of " + connection;
+    public final int executeUpdate() throws SQLException {
+        connection.executing();
+        try {
+            return delegate.executeUpdate();
+        } catch (SQLException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public final long executeLargeUpdate() throws SQLException {
+        connection.executing();
+        try {
+            return delegate.executeLargeUpdate();
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 }

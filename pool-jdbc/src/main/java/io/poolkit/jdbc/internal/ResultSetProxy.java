@@ -6,55 +6,64 @@ import java.sql.Statement;
 
 /**
  * A caller's result set: {@code getStatement()} returns the statement proxy (a result set of the
- * metadata gets an untracked proxy of its driver's statement), and failures go through the
- * connection's fatal-error check. Not thread-safe.
+ * metadata gets an untracked proxy of its driver's statement), writes through an updatable result
+ * set mark the transaction like an execute, and failures go through the connection's fatal-error
+ * check. The build generates {@code ForwardingResultSet}, which forwards the getters, the updaters
+ * and the cursor moves (see {@link ForwardingLeaf}). Not thread-safe.
  */
-final class ResultSetProxy extends ResultSetDelegate {
-    private final ConnectionProxy connection;
+@ForwardingLeaf("ForwardingResultSet")
+abstract class ResultSetProxy extends ChildProxy<ResultSet> implements ResultSet {
     private final Statement statement;
 
     ResultSetProxy(ConnectionProxy connection, Statement statement, ResultSet delegate) {
-        super(delegate);
-        this.connection = connection;
+        super(connection, delegate);
         this.statement = statement;
     }
 
     @Override
-    protected SQLException check(SQLException e) {
-        return connection.failed(e);
-    }
-
-    @Override
-    protected Statement statement(Statement raw) {
+    public final Statement getStatement() throws SQLException {
+        Statement raw;
+        try {
+            raw = delegate.getStatement();
+        } catch (SQLException e) {
+            throw check(e);
+        }
         if (statement != null || raw == null) {
             return statement;
         }
-        return new StatementProxy(connection, raw);
+        return new ForwardingStatement(connection, raw);
     }
 
     // Writes through an updatable result set are work to roll back on return, like a statement's.
 
     @Override
-    public void updateRow() throws SQLException {
+    public final void updateRow() throws SQLException {
         connection.executing();
-        super.updateRow();
+        try {
+            delegate.updateRow();
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 
     @Override
-    public void insertRow() throws SQLException {
+    public final void insertRow() throws SQLException {
         connection.executing();
-        super.insertRow();
+        try {
+            delegate.insertRow();
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 
     @Override
-    public void deleteRow() throws SQLException {
+    public final void deleteRow() throws SQLException {
         connection.executing();
-        super.deleteRow();
-    }
-
-    @Override
-    protected void exposed() {
-        connection.exposedByChild();
+        try {
+            delegate.deleteRow();
+        } catch (SQLException e) {
+            throw check(e);
+        }
     }
 
     @Override
