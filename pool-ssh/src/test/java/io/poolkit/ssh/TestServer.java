@@ -54,6 +54,12 @@ final class TestServer implements AutoCloseable {
     final AtomicInteger refuseOnceAt = new AtomicInteger();
     private final Map<Session, AtomicInteger> sessionsOpen = new ConcurrentHashMap<>();
     volatile boolean refuseSignals;
+    /**
+     * When positive: like OpenSSH for a command whose background child holds its stdout, the exit
+     * status goes out as soon as the command's process exits, and the channel closes this many
+     * milliseconds later (OpenSSH closes it when the output ends).
+     */
+    volatile long holdOutputAfterExitMillis;
     private final int maxChannels;
     private SshServer server;
     private int port;
@@ -119,7 +125,7 @@ final class TestServer implements AutoCloseable {
                     refused.incrementAndGet();
                     return null;
                 }
-                ChannelSession channel = new ChannelSession() {
+                ChannelSession channel = new EarlyExitChannel() {
                     @Override
                     protected RequestHandler.Result handleSignalParsed(String signal) throws IOException {
                         if (refuseSignals) {
@@ -140,6 +146,13 @@ final class TestServer implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** A server session channel that can send the exit status before it closes. */
+    private static class EarlyExitChannel extends ChannelSession {
+        void exitStatus(int code) throws IOException {
+            sendExitStatus(code);
+        }
     }
 
     SshTarget target() {
@@ -231,6 +244,11 @@ final class TestServer implements AutoCloseable {
             Thread waiter = new Thread(() -> {
                 try {
                     int code = process.waitFor();
+                    long hold = holdOutputAfterExitMillis;
+                    if (hold > 0 && channel instanceof EarlyExitChannel early) {
+                        early.exitStatus(code);
+                        Thread.sleep(hold); // the fake peer's own pace, not a test waiting for work
+                    }
                     pumpOut.join();
                     pumpErr.join();
                     running.remove(pid);
@@ -238,6 +256,8 @@ final class TestServer implements AutoCloseable {
                     exit.onExit(code);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (IOException e) {
+                    // the channel is gone: nothing to report to
                 }
             }, "test-sshd-wait-" + pid);
             waiter.setDaemon(true);

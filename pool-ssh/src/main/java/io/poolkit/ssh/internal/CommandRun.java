@@ -45,6 +45,9 @@ final class CommandRun {
 
     enum Opened { OPEN, RETRY }
 
+    /** What stopping a command found: it had ended by itself, it was stopped, or it could not be confirmed stopped. */
+    enum Stop { ENDED_BY_ITSELF, STOPPED, NOT_STOPPED }
+
     private final Engine engine;
     private final SshTarget target;
     private final String command;
@@ -60,6 +63,8 @@ final class CommandRun {
     volatile boolean stoppedByShutdown;
     private OutputStream streamErr;
     private Throwable retryCause;
+    /** Whether the connection was gone when the channel closed (read once the channel closed). */
+    private volatile boolean connectionLost;
     /** Completes when the channel closed: what callers wait on (interruptibly; MINA's waitFor is not). */
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -121,15 +126,18 @@ final class CommandRun {
                     log.debug("{} - stderr of a command on {} not fully passed on: {}", engine.name, target, e.toString());
                 }
             }
-            closed.complete(null);
             ch.failPendingReplies();
+            connectionLost = !slot.connection().isOpen();
+            // the permit is free before the caller wakes: its next command finds it (it used to find the
+            // connection still busy and ask the pool for another)
             if (ch.refused()) {
                 slot.refused();
-            } else if (!slot.connection().isOpen()) {
+            } else if (connectionLost) {
                 slot.broken();
             } else {
                 slot.release();
             }
+            closed.complete(null);
         });
         OpenFuture opening;
         try {
@@ -226,7 +234,7 @@ final class CommandRun {
         String signal = channel.getExitSignal();
         // The connection went away: without an exit status, or without the server's EOF (OpenSSH sends the exit
         // status as soon as the command exits, and its output may still be in flight), the result is not whole.
-        if (!slot.connection().isOpen() && (status == null && signal == null || !channel.isEofSignalled())) {
+        if (connectionLost && (status == null && signal == null || !channel.isEofSignalled())) {
             throw new SshException(engine.name + " - the connection to " + target + " was lost while `" + abbreviate(command)
                     + "` ran" + (status != null ? " (its exit status " + status + " arrived, its output may be cut)" : "")
                     + "; it may have run, in part or in full (not retried)", null, true);
@@ -250,19 +258,35 @@ final class CommandRun {
      * @return whether the command is known to have ended
      */
     boolean kill() {
+        Stop s = stop();
+        if (s == Stop.ENDED_BY_ITSELF) {
+            close();
+        }
+        return s != Stop.NOT_STOPPED;
+    }
+
+    /** Whether the command has ended by itself: its exit status or signal arrived, or its channel closed. */
+    boolean ended() {
+        return channel.getExitStatus() != null || channel.getExitSignal() != null || channel.isClosed();
+    }
+
+    /**
+     * Stops the command on the host unless it already ended (then the channel is left open for its last
+     * output and close); otherwise stops it (see the class notes) and closes the channel.
+     */
+    Stop stop() {
+        if (ended()) {
+            return Stop.ENDED_BY_ITSELF;
+        }
         long grace = engine.killGrace.toNanos();
         boolean ended = false;
         try {
-            if (endedWithin(0)) {
-                return true;
-            }
             Boolean accepted = signal("TERM", grace);
-            if (Boolean.TRUE.equals(accepted)) {
+            // a refusal can also be the reply lost to the command ending on the signal: look again
+            ended = endedWithin(Boolean.TRUE.equals(accepted) ? grace : 0);
+            if (!ended && Boolean.TRUE.equals(accepted)) {
+                signal("KILL", grace);
                 ended = endedWithin(grace);
-                if (!ended) {
-                    signal("KILL", grace);
-                    ended = endedWithin(grace);
-                }
             }
             if (!ended) {
                 long pid = pidLine == null ? -1 : pidLine.pid();
@@ -280,10 +304,10 @@ final class CommandRun {
                             + " (pidWrapper off?); it may still run there", engine.name, abbreviate(command), target);
                 }
             }
-            return ended;
+            return ended ? Stop.STOPPED : Stop.NOT_STOPPED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ended;
+            return ended ? Stop.STOPPED : Stop.NOT_STOPPED;
         } finally {
             close();
         }
@@ -302,7 +326,7 @@ final class CommandRun {
     }
 
     private boolean endedWithin(long nanos) {
-        if (channel.getExitStatus() != null || channel.getExitSignal() != null || channel.isClosed()) {
+        if (ended()) {
             return true;
         }
         if (nanos <= 0) {
@@ -326,13 +350,18 @@ final class CommandRun {
         }
     }
 
-    /** Builds the timeout failure after {@link #kill()}. */
-    CommandTimeoutException timedOut(Duration timeout, boolean killed) {
+    /** Builds the timeout failure after {@link #stop()}. */
+    CommandTimeoutException timedOut(Duration timeout, Stop stop) {
         CommandResult partial = resultSoFar();
+        String what = switch (stop) {
+            case STOPPED -> "it was stopped" + partial.exitSignal().map(s -> " (signal " + s + ")").orElse("");
+            case ENDED_BY_ITSELF -> "it exited by itself (" + partial.exitSignal().map(s -> "signal " + s)
+                    .orElseGet(() -> "exit status " + partial.exitCode()) + "), but its output was still open when the kill"
+                    + " grace ended (a background process may hold it; that process was not stopped)";
+            case NOT_STOPPED -> "it could not be confirmed stopped and may still run there";
+        };
         return new CommandTimeoutException(engine.name + " - `" + abbreviate(command) + "` on " + target + " did not finish within "
-                + timeout.toMillis() + " ms; " + (killed ? "it was stopped" + partial.exitSignal().map(s -> " (signal " + s + ")").orElse("")
-                : "it could not be confirmed stopped and may still run there") + "; its output so far is in partialResult()",
-                partial, killed);
+                + timeout.toMillis() + " ms; " + what + "; its output so far is in partialResult()", partial, stop != Stop.NOT_STOPPED);
     }
 
     static String abbreviate(String command) {

@@ -72,6 +72,7 @@ public final class Engine {
         final LongAdder commands = new LongAdder();
         final LongAdder failures = new LongAdder();
         final LongAdder timeouts = new LongAdder();
+        final LongAdder timeoutsNotStopped = new LongAdder();
         final LongAdder retries = new LongAdder();
     }
 
@@ -275,10 +276,20 @@ public final class Engine {
                     + "; the command was stopped there", null, true);
         }
         if (!ended) {
-            boolean killed = run.kill();
-            c.timeouts.increment();
-            events.commandTimedOut(target, command, killed);
-            throw run.timedOut(timeout, killed);
+            CommandRun.Stop stop = run.stop();
+            if (stop == CommandRun.Stop.ENDED_BY_ITSELF) {
+                // it ended as the timeout fired: its result, once the rest of its output is in (bounded)
+                ended = run.awaitEnd(killGrace.toNanos());
+                if (!ended) {
+                    run.close();
+                }
+            }
+            if (!ended) {
+                boolean killed = stop != CommandRun.Stop.NOT_STOPPED;
+                (killed ? c.timeouts : c.timeoutsNotStopped).increment();
+                events.commandTimedOut(target, command, killed);
+                throw run.timedOut(timeout, stop);
+            }
         }
         try {
             CommandResult r = run.result();
@@ -426,6 +437,7 @@ public final class Engine {
         return new SshStats(pool.stats(target), s[0], s[1], s[2],
                 d == null ? settings.maxChannelsPerConnection : d.channelLimit(), s[3],
                 c == null ? 0 : c.commands.sum(), c == null ? 0 : c.failures.sum(), c == null ? 0 : c.timeouts.sum(),
+                c == null ? 0 : c.timeoutsNotStopped.sum(),
                 c == null ? 0 : c.retries.sum(), d == null ? 0 : d.refusals.sum());
     }
 
