@@ -32,6 +32,9 @@ import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
+import org.apache.sshd.server.forward.DirectTcpipFactory;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
  * An embedded MINA SSH server on 127.0.0.1 for unit tests: a generated host key, one user
@@ -61,6 +64,8 @@ final class TestServer implements AutoCloseable {
      */
     volatile long holdOutputAfterExitMillis;
     private final int maxChannels;
+    /** The SFTP subsystem (on the real file system, as the test's user): tests add listeners to it. */
+    final SftpSubsystemFactory sftp = new SftpSubsystemFactory();
     private SshServer server;
     private int port;
 
@@ -108,7 +113,7 @@ final class TestServer implements AutoCloseable {
                 return RequestHandler.Result.Unsupported;
             }
         }));
-        s.setChannelFactories(List.of(new ChannelFactory() {
+        s.setChannelFactories(List.of(DirectTcpipFactory.INSTANCE, new ChannelFactory() {
             @Override
             public String getName() {
                 return "session";
@@ -139,6 +144,9 @@ final class TestServer implements AutoCloseable {
             }
         }));
         s.setCommandFactory((channel, command) -> new ShellCommand(command));
+        s.setSubsystemFactories(List.of(sftp));
+        // direct-tcpip (tunnels, jump hosts), as OpenSSH's AllowTcpForwarding yes
+        s.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
         s.start();
         server = s;
         port = ((InetSocketAddress) s.getBoundAddresses().iterator().next()).getPort();

@@ -100,6 +100,8 @@ final class Dispatcher {
         final Lease<SshConnection> lease;
         final SshConnection connection;
         int open;
+        /** Channels that hold the lease without a session permit (direct-tcpip: MaxSessions does not count them). */
+        int holds;
         /** Channels the server confirmed and that are still open: what it surely allows. */
         int confirmed;
         /** The most channels the server had confirmed at once: what it is known to allow. */
@@ -117,18 +119,25 @@ final class Dispatcher {
 
     /** A queued command: gets a slot or a failure. Guarded by the lock. */
     private static final class Waiter {
+        final boolean hold;
         Slot slot;
         RuntimeException failure;
+
+        Waiter(boolean hold) {
+            this.hold = hold;
+        }
     }
 
     /** One channel's permit on one connection; released exactly once. */
     final class Slot {
         private final Entry entry;
+        private final boolean hold;
         private final AtomicBoolean done = new AtomicBoolean();
         private boolean confirmed;
 
-        private Slot(Entry entry) {
+        private Slot(Entry entry, boolean hold) {
             this.entry = entry;
+            this.hold = hold;
         }
 
         SshConnection connection() {
@@ -140,6 +149,9 @@ final class Dispatcher {
          * messages in order: a refusal that follows sees every confirmation before it.
          */
         void confirmed() {
+            if (hold) {
+                return;
+            }
             lock.lock();
             try {
                 if (!done.get() && !confirmed) {
@@ -176,7 +188,7 @@ final class Dispatcher {
 
         @Override
         public String toString() {
-            return "slot on " + entry.connection;
+            return (hold ? "hold on " : "slot on ") + entry.connection;
         }
     }
 
@@ -191,19 +203,34 @@ final class Dispatcher {
      * @throws InterruptedException when interrupted while waiting
      */
     Slot acquire(long timeoutNanos) throws InterruptedException {
+        return acquire(timeoutNanos, false);
+    }
+
+    /**
+     * @param timeoutNanos the longest wait for a connection
+     * @return a hold on the newest live connection: it keeps the lease but takes no session permit
+     *     (for a direct-tcpip channel, which OpenSSH's MaxSessions does not count)
+     * @throws PoolTimeoutException when no connection was ready in time
+     * @throws InterruptedException when interrupted while waiting
+     */
+    Slot hold(long timeoutNanos) throws InterruptedException {
+        return acquire(timeoutNanos, true);
+    }
+
+    private Slot acquire(long timeoutNanos, boolean hold) throws InterruptedException {
         long start = System.nanoTime();
         lock.lock();
         try {
             if (closed) {
                 throw new PoolClosedException(name + " - the pool is closed; no new command runs on " + target);
             }
-            if (waiters.isEmpty()) {
-                Slot s = takeSlot();
+            if (hold || waiters.isEmpty()) {
+                Slot s = hold ? takeHold() : takeSlot();
                 if (s != null) {
                     return s;
                 }
             }
-            Waiter w = new Waiter();
+            Waiter w = new Waiter(hold);
             waiters.addLast(w);
             maybeAcquire();
             try {
@@ -246,10 +273,27 @@ final class Dispatcher {
             Entry e = entries.get(i);
             if (e.open < e.limit && usable(e)) {
                 e.open++;
-                return new Slot(e);
+                return new Slot(e, false);
             }
         }
         return null;
+    }
+
+    /** A hold on the newest usable entry, permits aside, or null. Under the lock. */
+    private Slot takeHold() {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Entry e = entries.get(i);
+            if (usable(e)) {
+                e.holds++;
+                return new Slot(e, true);
+            }
+        }
+        return null;
+    }
+
+    /** Whether nothing is open on {@code e}: no channel, no hold. Under the lock. */
+    private static boolean idle(Entry e) {
+        return e.open == 0 && e.holds == 0;
     }
 
     /** Whether new channels may open on {@code e}; marks it unusable (for good) when not. Under the lock. */
@@ -267,21 +311,34 @@ final class Dispatcher {
         } else {
             return true;
         }
-        if (e.open == 0) {
+        if (idle(e)) {
             retire(e);
         }
         return false;
     }
 
-    /** Hands free slots to the oldest waiters. Under the lock. */
+    /**
+     * Hands free slots to the oldest waiters, in order; a waiter for a hold needs no permit, so it is
+     * served past a waiter for a slot that must still wait. Under the lock.
+     */
     private void dispatch() {
         boolean any = false;
-        while (!waiters.isEmpty()) {
-            Slot s = takeSlot();
-            if (s == null) {
-                break;
+        boolean permitsLeft = true;
+        for (java.util.Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (!w.hold && !permitsLeft) {
+                continue;
             }
-            waiters.pollFirst().slot = s;
+            Slot s = w.hold ? takeHold() : takeSlot();
+            if (s == null) {
+                if (w.hold) {
+                    break; // no usable entry at all
+                }
+                permitsLeft = false;
+                continue;
+            }
+            it.remove();
+            w.slot = s;
             any = true;
         }
         if (any) {
@@ -322,7 +379,7 @@ final class Dispatcher {
                 }
                 entries.add(at, e);
                 dispatch();
-                if (e.open == 0 && usable(e)) {
+                if (idle(e) && usable(e)) {
                     maybeReturn(e);
                 }
             } else {
@@ -386,7 +443,13 @@ final class Dispatcher {
         Entry e = slot.entry;
         lock.lock();
         try {
-            e.open--;
+            if (slot.hold) {
+                e.holds--;
+                // a refused direct-tcpip channel (forwarding off, destination unreachable) says nothing of MaxSessions
+                outcome = outcome == Outcome.REFUSED ? Outcome.OK : outcome;
+            } else {
+                e.open--;
+            }
             if (slot.confirmed) {
                 e.confirmed--;
             }
@@ -415,7 +478,7 @@ final class Dispatcher {
                 e.invalidate = true;
             }
             dispatch();
-            if (e.open == 0) {
+            if (idle(e)) {
                 if (e.unusable || !usable(e)) {
                     retire(e);
                 } else {
@@ -495,7 +558,7 @@ final class Dispatcher {
             pins--;
             if (pins == 0) {
                 for (Entry e : new ArrayList<>(entries)) {
-                    if (e.open == 0) {
+                    if (idle(e)) {
                         maybeReturn(e);
                     }
                 }
@@ -512,7 +575,7 @@ final class Dispatcher {
             closed = true;
             fail(new PoolClosedException(name + " - the pool closed while a command waited for a channel to " + target));
             for (Entry e : new ArrayList<>(entries)) {
-                if (e.open == 0) {
+                if (idle(e)) {
                     entries.remove(e);
                     toReturn.add(new Object[] {e.lease, false});
                 }

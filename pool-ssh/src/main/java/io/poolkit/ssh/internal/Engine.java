@@ -6,10 +6,16 @@ import io.poolkit.PoolClosedException;
 import io.poolkit.ssh.CommandResult;
 import io.poolkit.ssh.Remote;
 import io.poolkit.ssh.RemoteProcess;
+import io.poolkit.ssh.SessionFunction;
+import io.poolkit.ssh.SftpSession;
 import io.poolkit.ssh.SshException;
 import io.poolkit.ssh.SshPoolListener;
 import io.poolkit.ssh.SshStats;
 import io.poolkit.ssh.SshTarget;
+import io.poolkit.ssh.TransferResult;
+import io.poolkit.ssh.Tunnel;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +73,10 @@ public final class Engine {
     private volatile boolean accepting = true;
     /** Commands whose channel is open (exec and start): what shutdown stops on the host when its grace ends. */
     private final Set<CommandRun> running = ConcurrentHashMap.newKeySet();
+    /** What SFTP, tunnels, jump hosts and withSession take their permits and holds from. */
+    private final ChannelSource channels;
+    private final Transfers transfers;
+    private final Set<TunnelImpl> tunnels = ConcurrentHashMap.newKeySet();
 
     private static final class Counters {
         final LongAdder commands = new LongAdder();
@@ -139,6 +149,9 @@ public final class Engine {
             executor.shutdownNow();
             throw e;
         }
+        this.channels = new ChannelSource(name, this::dispatcher, settings.acquireTimeout, settings.killGrace, executor);
+        this.transfers = new Transfers(channels);
+        connector.jumpsFrom(channels);
         if (settings.trustOnFirstUse) {
             log.warn("{} - trustOnFirstUse is on: unknown host keys are accepted once and recorded in {}", name, settings.knownHosts);
         }
@@ -414,6 +427,41 @@ public final class Engine {
         }
     }
 
+    // ---------------------------------------------------------------- beyond exec
+
+    public SftpSession sftp(SshTarget target) throws InterruptedException {
+        checkAccepting();
+        return SftpSessionImpl.open(channels, target, nanos(settings.acquireTimeout));
+    }
+
+    public TransferResult upload(SshTarget target, Path local, String remote, Duration timeout) throws IOException, InterruptedException {
+        checkAccepting();
+        return transfers.upload(target, local, remote, timeout == null ? settings.transferTimeout : timeout);
+    }
+
+    public TransferResult download(SshTarget target, String remote, Path local, Duration timeout)
+            throws IOException, InterruptedException {
+        checkAccepting();
+        return transfers.download(target, remote, local, timeout == null ? settings.transferTimeout : timeout);
+    }
+
+    public Tunnel forward(SshTarget target, String host, int port, int localPort) {
+        checkAccepting();
+        dispatcher(target);
+        TunnelImpl t = TunnelImpl.open(channels, target, host, port, localPort, tunnels::remove);
+        tunnels.add(t);
+        if (!accepting) {
+            t.close();
+            throw new PoolClosedException(name + " - the pool is closed");
+        }
+        return t;
+    }
+
+    public <R> R withSession(SshTarget target, SessionFunction<R> function) throws InterruptedException {
+        checkAccepting();
+        return SessionLoan.run(channels, target, function, nanos(settings.acquireTimeout));
+    }
+
     public Remote remote(SshTarget target) {
         Dispatcher d = dispatcher(target);
         d.pin();
@@ -489,6 +537,8 @@ public final class Engine {
 
     public boolean shutdown(Duration grace) throws InterruptedException {
         accepting = false;
+        // a tunnel's connections never end by themselves: they go first, and their leases with them
+        List.copyOf(tunnels).forEach(TunnelImpl::close);
         long deadline = System.nanoTime() + nanos(grace);
         stopRunning(deadline);
         closed = true;

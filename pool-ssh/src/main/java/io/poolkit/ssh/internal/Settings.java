@@ -21,6 +21,7 @@ public final class Settings {
     public Duration maintenanceInterval = Duration.ofSeconds(30);
     public Duration acquireTimeout = Duration.ofSeconds(30);
     public Duration commandTimeout = Duration.ofMinutes(1);
+    public Duration transferTimeout = Duration.ofMinutes(10);
     public Duration connectTimeout = Duration.ofSeconds(10);
     public Duration authTimeout = Duration.ofSeconds(10);
     public Duration heartbeatInterval = Duration.ofSeconds(30);
@@ -52,6 +53,7 @@ public final class Settings {
         c.maintenanceInterval = maintenanceInterval;
         c.acquireTimeout = acquireTimeout;
         c.commandTimeout = commandTimeout;
+        c.transferTimeout = transferTimeout;
         c.connectTimeout = connectTimeout;
         c.authTimeout = authTimeout;
         c.heartbeatInterval = heartbeatInterval;
