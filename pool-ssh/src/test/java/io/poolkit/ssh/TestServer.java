@@ -34,6 +34,8 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
 import org.apache.sshd.server.forward.DirectTcpipFactory;
+import org.apache.sshd.server.forward.TcpForwardingFilter;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
@@ -57,6 +59,9 @@ final class TestServer implements AutoCloseable {
     final AtomicInteger refuseOnceAt = new AtomicInteger();
     private final Map<Session, AtomicInteger> sessionsOpen = new ConcurrentHashMap<>();
     volatile boolean refuseSignals;
+    /** Whether direct-tcpip channels are allowed (OpenSSH's AllowTcpForwarding); each one asked for is recorded. */
+    volatile boolean allowForwarding = true;
+    final List<String> forwarded = new CopyOnWriteArrayList<>();
     /**
      * When positive: like OpenSSH for a command whose background child holds its stdout, the exit
      * status goes out as soon as the command's process exits, and the channel closes this many
@@ -146,7 +151,13 @@ final class TestServer implements AutoCloseable {
         s.setCommandFactory((channel, command) -> new ShellCommand(command));
         s.setSubsystemFactories(List.of(sftp));
         // direct-tcpip (tunnels, jump hosts), as OpenSSH's AllowTcpForwarding yes
-        s.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
+        s.setForwardingFilter(new AcceptAllForwardingFilter() {
+            @Override
+            public boolean canConnect(TcpForwardingFilter.Type type, SshdSocketAddress address, Session session) {
+                forwarded.add(address.getHostName() + ":" + address.getPort());
+                return allowForwarding;
+            }
+        });
         s.start();
         server = s;
         port = ((InetSocketAddress) s.getBoundAddresses().iterator().next()).getPort();

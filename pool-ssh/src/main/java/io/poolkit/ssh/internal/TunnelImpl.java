@@ -87,6 +87,11 @@ final class TunnelImpl implements Tunnel {
                 }
                 return;
             }
+            if (closed.get()) {
+                // accepted while the listener closed (the JDK closes it once the accept returns)
+                drop(s);
+                return;
+            }
             accepted.incrementAndGet();
             open.add(s);
             try {
