@@ -10,6 +10,13 @@ import org.junit.jupiter.api.Test;
 /** Races between a command's end, its caller and its timeout; found in review and measurement, each test failed before its fix. */
 class ExecRacesTest extends SshTestBase {
 
+    /** A handle whose connection stays with the dispatcher, so a short timeout goes to the command, not to a pool hand-off. */
+    private static Remote pinned(SshPool ssh, SshTarget t) throws InterruptedException {
+        Remote remote = ssh.remote(t);
+        remote.exec("true", Duration.ofSeconds(10));
+        return remote;
+    }
+
     /**
      * The caller was woken (channel closed) before the channel's permit was released: the next exec
      * from the same thread found the connection's only permit taken and asked the pool for another
@@ -39,15 +46,17 @@ class ExecRacesTest extends SshTestBase {
         server.holdOutputAfterExitMillis = 1500;
         SshPool ssh = pool(builder(server).killGrace(Duration.ofSeconds(3)));
         SshTarget t = server.target();
-        ssh.warm(t, 1);
-        CommandResult r = ssh.exec(t, "echo done", Duration.ofSeconds(1));
+        CommandResult r;
+        try (Remote remote = pinned(ssh, t)) {
+            r = remote.exec("echo done", Duration.ofSeconds(1));
+        }
         assertThat(r.exitCode()).isZero();
         assertThat(r.stdout()).isEqualTo("done\n");
         assertThat(r.exitSignal()).isEmpty();
         SshStats st = ssh.stats(t);
         assertThat(st.timeouts()).as("%s", st).isZero();
         assertThat(st.timeoutsNotStopped()).isZero();
-        assertThat(st.commands()).isEqualTo(1);
+        assertThat(st.commands()).as("the pinning command and this one").isEqualTo(2);
         assertThat(server.commands).noneSatisfy(c -> assertThat(c).contains("kill -s"));
     }
 
@@ -58,13 +67,14 @@ class ExecRacesTest extends SshTestBase {
         server.holdOutputAfterExitMillis = 5000;
         SshPool ssh = pool(builder(server).killGrace(Duration.ofMillis(300)));
         SshTarget t = server.target();
-        ssh.warm(t, 1);
-        assertThatThrownBy(() -> ssh.exec(t, "echo done", Duration.ofMillis(500)))
-                .isInstanceOfSatisfying(CommandTimeoutException.class, e -> {
-                    assertThat(e.getMessage()).contains("exited by itself (exit status 0)").doesNotContain("it was stopped");
-                    assertThat(e.partialResult().exitCode()).isZero();
-                    assertThat(e.partialResult().stdout()).isEqualTo("done\n");
-                });
+        try (Remote remote = pinned(ssh, t)) {
+            assertThatThrownBy(() -> remote.exec("echo done", Duration.ofMillis(500)))
+                    .isInstanceOfSatisfying(CommandTimeoutException.class, e -> {
+                        assertThat(e.getMessage()).contains("exited by itself (exit status 0)").doesNotContain("it was stopped");
+                        assertThat(e.partialResult().exitCode()).isZero();
+                        assertThat(e.partialResult().stdout()).isEqualTo("done\n");
+                    });
+        }
     }
 
     /** A timeout whose kill failed (the command may still run) was counted with the ones that were stopped. */
@@ -74,14 +84,15 @@ class ExecRacesTest extends SshTestBase {
         server.refuseSignals = true;
         SshPool ssh = pool(builder(server).pidWrapper(false));
         SshTarget t = server.target();
-        ssh.warm(t, 1);
-        assertThatThrownBy(() -> ssh.exec(t, "sleep 39", Duration.ofMillis(400)))
-                .isInstanceOfSatisfying(CommandTimeoutException.class, e -> assertThat(e.killed()).isFalse());
-        assertThatThrownBy(() -> ssh.exec(t, "sleep 0.5; sleep 39", Duration.ofMillis(400)))
-                .isInstanceOf(CommandTimeoutException.class);
-        server.refuseSignals = false;
-        assertThatThrownBy(() -> ssh.exec(t, "sleep 40", Duration.ofMillis(400)))
-                .isInstanceOfSatisfying(CommandTimeoutException.class, e -> assertThat(e.killed()).isTrue());
+        try (Remote remote = pinned(ssh, t)) {
+            assertThatThrownBy(() -> remote.exec("sleep 39", Duration.ofMillis(400)))
+                    .isInstanceOfSatisfying(CommandTimeoutException.class, e -> assertThat(e.killed()).isFalse());
+            assertThatThrownBy(() -> remote.exec("sleep 0.5; sleep 39", Duration.ofMillis(400)))
+                    .isInstanceOf(CommandTimeoutException.class);
+            server.refuseSignals = false;
+            assertThatThrownBy(() -> remote.exec("sleep 40", Duration.ofMillis(400)))
+                    .isInstanceOfSatisfying(CommandTimeoutException.class, e -> assertThat(e.killed()).isTrue());
+        }
         SshStats st = ssh.stats(t);
         assertThat(st.timeoutsNotStopped()).as("%s", st).isEqualTo(2);
         assertThat(st.timeouts()).as("stopped ones only: %s", st).isEqualTo(1);
