@@ -4,6 +4,7 @@ import io.poolkit.KeyedPool;
 import io.poolkit.Lease;
 import io.poolkit.PoolClosedException;
 import io.poolkit.PoolTimeoutException;
+import io.poolkit.Ticker;
 import io.poolkit.ssh.SshException;
 import io.poolkit.ssh.SshTarget;
 import java.util.ArrayDeque;
@@ -40,18 +41,19 @@ import org.slf4j.LoggerFactory;
  *   <li>An entry is unusable once its session closed, its lease {@link Lease#isRetiring() retires},
  *       or the server refused a channel with nothing open on it: no new channel goes there, and its
  *       lease is returned (closed or invalidated) when its last channel closes.</li>
- *   <li>A server that refuses a channel (MaxSessions below our limit) lowers that entry's limit to
- *       the most it confirmed at once, and the limit new connections start with — but never below
- *       what the server confirmed at once on another connection, since OpenSSH also refuses while it
- *       reaps closed sessions; the command is retried elsewhere by the caller, which never sees the
- *       refusal.</li>
+ *   <li>A server that refuses a channel (MaxSessions below our limit) lowers that entry's limit, and
+ *       the limit new connections start with, as {@link ChannelLimits} learns it; the command is
+ *       retried elsewhere by the caller, which never sees the refusal.</li>
+ *   <li>A <em>hold</em> keeps an entry's lease without a permit: a {@code direct-tcpip} channel
+ *       (tunnels, jump hosts), which OpenSSH's MaxSessions does not count. It goes to the newest usable
+ *       entry whatever its permits, and an entry returns its lease only with no channel and no hold.</li>
  *   <li>A failure that will not go away by waiting (host key, authentication, circuit open, pool
  *       closed) fails the queued commands at once; a create that timed out leaves them waiting for
  *       their own deadline, whose timeout then carries the failure as its cause.</li>
  * </ul>
  *
  * Everything here runs under one lock, held briefly and never across I/O or a pool call that can
- * block; leases are returned after it is released.
+ * block; leases are returned after it is released. Waits are measured on the pool's {@code Ticker}.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -63,16 +65,18 @@ final class Dispatcher {
     private final Executor executor;
     private final Events events;
 
+    /** The longest a waiter sleeps before it reads the ticker again (an injected ticker moves without a signal). */
+    private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final List<Entry> entries = new ArrayList<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final List<CompletableFuture<Lease<SshConnection>>> acquiring = new ArrayList<>();
-    /** Leases to return once the lock is released: lease and whether to invalidate it. */
-    private final List<Object[]> toReturn = new ArrayList<>();
-    private int learnedLimit;
-    /** The most channels the server ever confirmed at once on one connection: what it surely allows a connection. */
-    private int targetPeak;
+    /** Leases to return once the lock is released. */
+    private final List<Returning> toReturn = new ArrayList<>();
+    private final ChannelLimits limits;
+    private final Ticker ticker;
     private int pins;
     private RuntimeException lastFailure;
     private boolean closed;
@@ -80,12 +84,17 @@ final class Dispatcher {
     final LongAdder refusals = new LongAdder();
     final LongAdder channelTimeouts = new LongAdder();
 
+    /** A lease to give back once the lock is released, and whether to invalidate it. */
+    private record Returning(Lease<SshConnection> lease, boolean invalidate) {
+    }
+
     Dispatcher(String name, SshTarget target, KeyedPool<SshTarget, SshConnection> pool, int maxChannels, int maxConnections,
-               Executor executor, Events events) {
+               Executor executor, Events events, Ticker ticker) {
         this.name = name;
         this.target = target;
         this.pool = pool;
-        this.learnedLimit = maxChannels;
+        this.limits = new ChannelLimits(maxChannels);
+        this.ticker = ticker;
         this.maxConnections = maxConnections;
         this.executor = executor;
         this.events = events;
@@ -98,18 +107,15 @@ final class Dispatcher {
         int open;
         /** Channels that hold the lease without a session permit (direct-tcpip: MaxSessions does not count them). */
         int holds;
-        /** Channels the server confirmed and that are still open: what it surely allows. */
-        int confirmed;
-        /** The most channels the server had confirmed at once: what it is known to allow. */
-        int peak;
-        int limit;
+        /** What the server confirmed on this connection, and the channels it may open. */
+        final ChannelLimits.Connection limits;
         boolean unusable;
         boolean invalidate;
 
-        Entry(Lease<SshConnection> lease, int limit) {
+        Entry(Lease<SshConnection> lease, ChannelLimits.Connection limits) {
             this.lease = lease;
             this.connection = lease.get();
-            this.limit = limit;
+            this.limits = limits;
         }
     }
 
@@ -152,9 +158,7 @@ final class Dispatcher {
             try {
                 if (!done.get() && !confirmed) {
                     confirmed = true;
-                    entry.confirmed++;
-                    entry.peak = Math.max(entry.peak, entry.confirmed);
-                    targetPeak = Math.max(targetPeak, entry.peak);
+                    entry.limits.confirmed();
                 }
             } finally {
                 lock.unlock();
@@ -214,7 +218,7 @@ final class Dispatcher {
     }
 
     private Slot acquire(long timeoutNanos, boolean hold) throws InterruptedException {
-        long start = System.nanoTime();
+        long start = ticker.read();
         lock.lock();
         try {
             if (closed) {
@@ -231,14 +235,15 @@ final class Dispatcher {
             maybeAcquire();
             try {
                 while (w.slot == null && w.failure == null) {
-                    long left = timeoutNanos - (System.nanoTime() - start);
+                    long left = timeoutNanos - (ticker.read() - start);
                     if (left <= 0) {
                         PoolTimeoutException timeout = timeout(timeoutNanos);
                         waiters.remove(w);
                         channelTimeouts.increment();
                         throw timeout;
                     }
-                    changed.awaitNanos(left);
+                    // woken by every change; the cap only lets an injected ticker's time be seen without one
+                    changed.awaitNanos(Math.min(left, MAX_WAIT_NANOS));
                 }
             } catch (InterruptedException e) {
                 waiters.remove(w);
@@ -267,7 +272,7 @@ final class Dispatcher {
     private Slot takeSlot() {
         for (int i = entries.size() - 1; i >= 0; i--) {
             Entry e = entries.get(i);
-            if (e.open < e.limit && usable(e)) {
+            if (e.open < e.limits.limit() && usable(e)) {
                 e.open++;
                 return new Slot(e, false);
             }
@@ -344,7 +349,7 @@ final class Dispatcher {
 
     /** Asks the pool for as many connections as the queue needs, within maxConnections. Under the lock. */
     private void maybeAcquire() {
-        while (!closed && waiters.size() > acquiring.size() * learnedLimit
+        while (!closed && waiters.size() > acquiring.size() * limits.forNewConnections()
                 && entries.size() + acquiring.size() < maxConnections) {
             CompletableFuture<Lease<SshConnection>> f;
             try {
@@ -364,9 +369,9 @@ final class Dispatcher {
             acquiring.remove(f);
             if (lease != null) {
                 lastFailure = null;
-                Entry e = new Entry(lease, learnedLimit);
+                Entry e = new Entry(lease, limits.newConnection());
                 if (closed) {
-                    toReturn.add(new Object[] {lease, false});
+                    toReturn.add(new Returning(lease, false));
                     return;
                 }
                 int at = entries.size();
@@ -447,28 +452,24 @@ final class Dispatcher {
                 e.open--;
             }
             if (slot.confirmed) {
-                e.confirmed--;
+                e.limits.confirmedClosed();
             }
             if (outcome == Outcome.REFUSED) {
                 refusals.increment();
-                // What the server allows is at least what it confirmed at once. A refusal below that peak is
-                // transient (OpenSSH keeps a session's slot until it has reaped the command's process).
-                int allowed = Math.max(e.confirmed, e.peak);
-                if (allowed == 0) {
-                    // refused with nothing ever open: this connection serves no channel at all
-                    e.unusable = true;
-                    e.invalidate = true;
-                    log.warn("{} - {} refused a channel with none open; replacing the connection", name, e.connection);
-                } else if (allowed < e.limit) {
-                    e.limit = allowed;
-                    // New connections start with the least this server allowed on a connection that reached its
-                    // peak: a refusal on a young one (sessions not yet reaped) below another's peak is no limit.
-                    learnedLimit = Math.min(learnedLimit, Math.max(e.limit, targetPeak));
-                    log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions, or sessions it has not"
-                            + " reaped yet); {} channels on this connection, {} on new ones", name, e.connection, allowed,
-                            e.limit, learnedLimit);
+                switch (e.limits.refused()) {
+                    case SERVES_NONE -> {
+                        e.unusable = true;
+                        e.invalidate = true;
+                        log.warn("{} - {} refused a channel with none open; replacing the connection", name, e.connection);
+                    }
+                    case LOWERED -> log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions, or sessions"
+                            + " it has not reaped yet); {} channels on this connection, {} on new ones", name, e.connection,
+                            e.limits.allowed(), e.limits.limit(), limits.forNewConnections());
+                    case TRANSIENT -> {
+                        // below what it already confirmed at once: it is still reaping a closed session
+                    }
                 }
-                events.channelRefused(target, e.limit);
+                events.channelRefused(target, e.limits.limit());
             } else if (outcome == Outcome.BROKEN) {
                 e.unusable = true;
                 e.invalidate = true;
@@ -496,7 +497,7 @@ final class Dispatcher {
             return;
         }
         entries.remove(e);
-        toReturn.add(new Object[] {e.lease, false});
+        toReturn.add(new Returning(e.lease, false));
     }
 
     private Entry newestUsable() {
@@ -512,25 +513,23 @@ final class Dispatcher {
     /** Removes an unusable entry with nothing open; its lease goes back (invalidated when broken). Under the lock. */
     private void retire(Entry e) {
         if (entries.remove(e)) {
-            toReturn.add(new Object[] {e.lease, e.invalidate});
+            toReturn.add(new Returning(e.lease, e.invalidate));
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void unlockAndReturn() {
-        List<Object[]> leases = null;
+        List<Returning> leases = null;
         if (!toReturn.isEmpty()) {
             leases = new ArrayList<>(toReturn);
             toReturn.clear();
         }
         lock.unlock();
         if (leases != null) {
-            for (Object[] l : leases) {
-                Lease<SshConnection> lease = (Lease<SshConnection>) l[0];
-                if ((Boolean) l[1]) {
-                    lease.invalidate();
+            for (Returning r : leases) {
+                if (r.invalidate()) {
+                    r.lease().invalidate();
                 } else {
-                    lease.close();
+                    r.lease().close();
                 }
             }
         }
@@ -573,7 +572,7 @@ final class Dispatcher {
             for (Entry e : new ArrayList<>(entries)) {
                 if (idle(e)) {
                     entries.remove(e);
-                    toReturn.add(new Object[] {e.lease, false});
+                    toReturn.add(new Returning(e.lease, false));
                 }
             }
         } finally {
@@ -589,7 +588,7 @@ final class Dispatcher {
             int limit = 0;
             for (Entry e : entries) {
                 open += e.open;
-                limit += e.unusable ? e.open : e.limit;
+                limit += e.unusable ? e.open : e.limits.limit();
             }
             return new int[] {entries.size(), open, limit, waiters.size()};
         } finally {
@@ -600,7 +599,7 @@ final class Dispatcher {
     int channelLimit() {
         lock.lock();
         try {
-            return learnedLimit;
+            return limits.forNewConnections();
         } finally {
             lock.unlock();
         }
@@ -611,7 +610,7 @@ final class Dispatcher {
         int limit = 0;
         for (Entry e : entries) {
             open += e.open;
-            limit += e.unusable ? e.open : e.limit;
+            limit += e.unusable ? e.open : e.limits.limit();
         }
         String hint = lastFailure != null ? "; opening another connection failed (see the cause)"
                 : entries.size() >= maxConnections ? "; every channel of every connection is busy: raise maxConnectionsPerTarget"

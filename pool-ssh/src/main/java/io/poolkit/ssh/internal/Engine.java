@@ -137,6 +137,7 @@ public final class Engine {
                 .createRetry(settings.createRetryInitial, settings.createRetryMax)
                 .shutdownTimeout(settings.shutdownTimeout)
                 .keyIdleTimeout(settings.targetIdleTimeout)
+                .ticker(settings.ticker)
                 .asyncExecutor(executor)
                 .listener(events);
         if (settings.circuitFailures > 0) {
@@ -188,7 +189,7 @@ public final class Engine {
             throw new PoolClosedException(name + " - the pool is closed");
         }
         return dispatchers.computeIfAbsent(target, t -> new Dispatcher(name, t, pool, settings.maxChannelsPerConnection,
-                settings.maxConnectionsPerTarget, executor, events));
+                settings.maxConnectionsPerTarget, executor, events, settings.ticker));
     }
 
     private Counters counters(SshTarget target) {

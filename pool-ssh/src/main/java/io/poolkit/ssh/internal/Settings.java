@@ -1,6 +1,7 @@
 package io.poolkit.ssh.internal;
 
 import io.poolkit.Pool;
+import io.poolkit.Ticker;
 import io.poolkit.ssh.SshPoolListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +39,8 @@ public final class Settings {
     public Duration shutdownTimeout = Duration.ofSeconds(30);
     public Duration targetIdleTimeout = Duration.ofMinutes(10);
     public final List<SshPoolListener> listeners = new ArrayList<>();
+    /** The time source of the keyed pool and the dispatchers (tests inject one); not a builder option. */
+    public Ticker ticker = Ticker.system();
 
     public Settings copy() {
         Settings c = new Settings();
@@ -70,6 +73,7 @@ public final class Settings {
         c.shutdownTimeout = shutdownTimeout;
         c.targetIdleTimeout = targetIdleTimeout;
         c.listeners.addAll(listeners);
+        c.ticker = ticker;
         return c;
     }
 }
