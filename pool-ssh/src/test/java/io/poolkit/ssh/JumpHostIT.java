@@ -49,8 +49,7 @@ class JumpHostIT extends OpenSshTestBase {
                 s.connect(new InetSocketAddress(inner.host(), inner.port()), 1_000);
             }
         }).as("no way from here to the inner host but through the jump host").isInstanceOf(IOException.class);
-        SshPool ssh = pool(builder(jump, inner).connectTimeout(Duration.ofSeconds(2)).acquireTimeout(Duration.ofSeconds(4))
-                .circuitBreaker(50, Duration.ofSeconds(1)));
+        SshPool ssh = pool(builder(jump, inner).circuitBreaker(50, Duration.ofSeconds(1)));
         SshTarget direct = track(inner.target());
         assertThatThrownBy(() -> ssh.exec(direct, "true", Duration.ofSeconds(4))).as("directly: unreachable")
                 .isInstanceOf(RuntimeException.class);

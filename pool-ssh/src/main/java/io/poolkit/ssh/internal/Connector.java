@@ -60,7 +60,8 @@ final class Connector implements KeyedResourceFactory<SshTarget, SshConnection> 
         long start = System.nanoTime();
         JumpLink link;
         try {
-            link = JumpLink.open(jumps, target, Engine.nanos(connectTimeout));
+            // the jump host's connection may have to be opened (connect and authenticate) first
+            link = JumpLink.open(jumps, target, Engine.nanos(connectTimeout.plus(authTimeout)));
         } catch (HostKeyException | SshAuthenticationException e) {
             SshTarget jump = target.jump().get();
             throw permanent(target, e instanceof HostKeyException h
@@ -72,7 +73,7 @@ final class Connector implements KeyedResourceFactory<SshTarget, SshConnection> 
         try {
             SshConnection c = create(target, link);
             c.session().addCloseFutureListener(f -> link.close());
-            link.verify(c.session().getIoSession().getLocalAddress(), Math.max(1, Engine.nanos(connectTimeout)
+            link.verify(c.session().getIoSession().getLocalAddress(), Math.max(1, Engine.nanos(connectTimeout.plus(authTimeout))
                     - (System.nanoTime() - start)));
             return c;
         } catch (Exception e) {

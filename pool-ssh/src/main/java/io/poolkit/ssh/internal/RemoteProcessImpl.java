@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A streamed command on its channel; see {@link RemoteProcess}. */
 final class RemoteProcessImpl implements RemoteProcess {
-    private final Engine engine;
+    private final Commands commands;
     private final SshTarget target;
     private final String command;
     private final CommandRun run;
@@ -19,8 +19,8 @@ final class RemoteProcessImpl implements RemoteProcess {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile CommandResult result;
 
-    RemoteProcessImpl(Engine engine, SshTarget target, String command, CommandRun run, StreamPipe err, Runnable onClose) {
-        this.engine = engine;
+    RemoteProcessImpl(Commands commands, SshTarget target, String command, CommandRun run, StreamPipe err, Runnable onClose) {
+        this.commands = commands;
         this.target = target;
         this.command = command;
         this.run = run;
@@ -30,7 +30,7 @@ final class RemoteProcessImpl implements RemoteProcess {
 
     private void open() {
         if (closed.get()) {
-            throw new IllegalStateException(engine.name + " - remote process `" + CommandRun.abbreviate(command) + "` on " + target
+            throw new IllegalStateException(commands.name() + " - remote process `" + CommandRun.abbreviate(command) + "` on " + target
                     + " used after close; start a new one with SshPool.start");
         }
     }
@@ -85,7 +85,7 @@ final class RemoteProcessImpl implements RemoteProcess {
         if (r == null) {
             r = run.result();
             result = r;
-            engine.finished(target, r);
+            commands.finished(target, r);
         }
         return r;
     }
