@@ -19,6 +19,9 @@ import java.net.InetSocketAddress;
  *
  * <p>The listener is on loopback only, so only processes on this machine can use it; any of them can,
  * for as long as it is open (as with {@code ssh -L}): keep tunnels to what needs them and close them.
+ * Each forwarded connection uses two of the pool's daemon threads (one pump each way, each blocking
+ * on its own side, so MINA's I/O threads never wait on a slow reader). A connection through a tunnel
+ * keeps its SSH connection from retiring ({@code maxLifetime}) until it closes.
  */
 public interface Tunnel extends AutoCloseable {
 
