@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Statement;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.h2.tools.Server;
 
 /**
@@ -27,7 +28,7 @@ import org.h2.tools.Server;
  * }
  * }</pre>
  *
- * (pool-ssh's TunnelToPostgresIT runs exactly that against the real sshd and PostgreSQL in CI.)
+ * ({@code SshTunnelExampleIT} runs {@link #throughTunnel} against the real sshd and PostgreSQL in CI.)
  */
 public final class SshTunnelExample {
     private SshTunnelExample() {
@@ -35,6 +36,40 @@ public final class SshTunnelExample {
 
     public static void main(String[] args) throws Exception {
         run(System.out);
+    }
+
+    /**
+     * Opens a tunnel to {@code dbHost:dbPort} through {@code bastion}, and a data source that knows only
+     * the tunnel's loopback port; writes a table of cities in one transaction, reads some back, drops it.
+     *
+     * @param url the JDBC URL for the tunnel's local port
+     * @return the cities read back through the tunnel
+     */
+    public static List<String> throughTunnel(SshPool ssh, SshTarget bastion, String dbHost, int dbPort, IntFunction<String> url,
+                                             String user, String password, PrintStream out) throws Exception {
+        String table = "city_" + Long.toHexString(System.nanoTime()); // the database may be shared
+        try (Tunnel tunnel = ssh.forward(bastion, dbHost, dbPort);
+             PooledDataSource ds = PooledDataSource.builder().name("db-via-ssh").url(url.apply(tunnel.localAddress().getPort()))
+                     .username(user).password(password).maxSize(4).build()) {
+            ds.update("create table " + table + " (name varchar(40), pop int)");
+            try {
+                ds.inTransaction(c -> {
+                    try (Statement st = c.createStatement()) {
+                        st.executeUpdate("insert into " + table + " values ('Lisbon', 545000), ('Porto', 232000), ('Braga', 193000)");
+                    }
+                    return null;
+                });
+                List<String> cities = ds.query("select name from " + table + " where pop > ? order by name", r -> r.getString(1),
+                        200_000);
+                out.println("through " + tunnel + ": " + cities);
+                out.println("ssh: " + ssh.stats(bastion).connectionsInUse() + " connection in use, "
+                        + ssh.stats(bastion).channelsOpen() + " session channels (a tunnel takes none); database connections "
+                        + ds.stats().created() + ", all accepted by the tunnel: " + (tunnel.accepted() == ds.stats().created()));
+                return cities;
+            } finally {
+                ds.update("drop table " + table);
+            }
+        }
     }
 
     /** @return the cities read back through the tunnel */
@@ -50,23 +85,8 @@ public final class SshTunnelExample {
             SshTarget bastion = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(server.clientKey());
 
             // 1. a database reached only through the bastion: the data source knows nothing but the tunnel
-            List<String> cities;
-            try (Tunnel tunnel = ssh.forward(bastion, "127.0.0.1", dbPort);
-                 PooledDataSource ds = PooledDataSource.builder().name("db-via-ssh")
-                         .url("jdbc:h2:tcp://127.0.0.1:" + tunnel.localAddress().getPort() + "/mem:tunnel").username("sa")
-                         .password("").maxSize(4).build()) {
-                ds.update("create table city (name varchar(40), pop int)");
-                ds.inTransaction(c -> {
-                    try (Statement st = c.createStatement()) {
-                        st.executeUpdate("insert into city values ('Lisbon', 545000), ('Porto', 232000), ('Braga', 193000)");
-                    }
-                    return null;
-                });
-                cities = ds.query("select name from city where pop > ? order by name", r -> r.getString(1), 200_000);
-                out.println("through " + tunnel + ": " + cities);
-                out.println("ssh: " + ssh.stats(bastion).connectionsInUse() + " connection in use, "
-                        + ssh.stats(bastion).channelsOpen() + " session channels (a tunnel takes none)");
-            }
+            List<String> cities = throughTunnel(ssh, bastion, "127.0.0.1", dbPort,
+                    localPort -> "jdbc:h2:tcp://127.0.0.1:" + localPort + "/mem:tunnel", "sa", "", out);
 
             // 2. a file up and back: streamed, written under a temporary name and renamed, mode kept
             Path local = Files.writeString(dir.resolve("release-notes.txt"), "poolkit: files, tunnels and jump hosts\n");
