@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.jdbc.PooledDataSource;
 import io.poolkit.testkit.Await;
-import io.poolkit.testkit.Services;
 import io.poolkit.testkit.Threads;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -23,37 +19,16 @@ import org.junit.jupiter.api.Test;
  * port (from POOLKIT_PG_URL) as the sshd reaches them.
  */
 class TunnelToPostgresIT extends OpenSshTestBase {
-    private static final String PG_URL = env("POOLKIT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/poolkit");
-    private static final String PG_USER = env("POOLKIT_PG_USER", "poolkit");
-    private static final String PG_PASSWORD = env("POOLKIT_PG_PASSWORD", "poolkit-test-only");
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
-    }
-
     @Test
     void aPooledDataSourceRunsAWorkloadThroughATunnel() throws Exception {
-        URI pg = URI.create(PG_URL.substring("jdbc:".length()));
-        String database = pg.getPath().substring(1);
-        int pgPort = pg.getPort() < 0 ? 5432 : pg.getPort();
-        boolean up;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(pg.getHost(), pgPort), 2_000);
-            up = true;
-        } catch (java.io.IOException e) {
-            up = false;
-        }
-        Services.require(up, "PostgreSQL not reachable at " + pg.getHost() + ":" + pgPort + " (run .ci/services/postgres.sh)");
-
+        PostgresBehind pg = PostgresBehind.require();
         OpenSsh sshd = sshd(10);
         SshPool ssh = pool(builder(sshd));
         SshTarget bastion = sshd.target();
         AtomicLong rows = new AtomicLong();
-        try (Tunnel tunnel = ssh.forward(bastion, pg.getHost(), pgPort)) {
-            String url = "jdbc:postgresql://127.0.0.1:" + tunnel.localAddress().getPort() + "/" + database;
-            try (PooledDataSource ds = PooledDataSource.builder().name("pg-via-ssh").url(url).username(PG_USER)
-                    .password(PG_PASSWORD).maxSize(6).build()) {
+        try (Tunnel tunnel = ssh.forward(bastion, pg.host, pg.port)) {
+            try (PooledDataSource ds = PooledDataSource.builder().name("pg-via-ssh").url(pg.urlOn(tunnel.localAddress().getPort()))
+                    .username(pg.user).password(pg.password).maxSize(6).build()) {
                 String table = "poolkit_tunnel_" + Long.toHexString(System.nanoTime());
                 ds.update("create table " + table + " (id int primary key, n int not null)");
                 try {
