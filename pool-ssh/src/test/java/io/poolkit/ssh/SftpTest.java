@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.poolkit.testkit.Await;
+import io.poolkit.testkit.Threads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -242,6 +243,29 @@ class SftpTest extends SshTestBase {
                 }
             }
         };
+    }
+
+    @Test
+    void concurrentUploadsShareConnectionsWithinTheirPermits() throws Exception {
+        TestServer server = server();
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(2).maxConnectionsPerTarget(4));
+        SshTarget t = server.target();
+        Path remoteDir = Files.createDirectory(dir.resolve("remote"));
+        java.util.List<Integer> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Threads.run(8, Duration.ofSeconds(40), i -> {
+            Path local = dir.resolve("c" + i);
+            Files.write(local, random(256 * 1024 + i));
+            for (int k = 0; k < 3; k++) {
+                TransferResult up = ssh.upload(t, local, remoteDir + "/c" + i);
+                assertThat(up.bytes()).isEqualTo(256 * 1024 + i);
+                SshStats st = ssh.stats(t);
+                open.add(st.channelsOpen() - st.channelPermits());
+            }
+            assertThat(Files.readAllBytes(remoteDir.resolve("c" + i))).isEqualTo(Files.readAllBytes(local));
+        });
+        assertThat(open).as("never more channels than permits").allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(0));
+        assertThat(ssh.stats(t).connections().created()).isBetween(1L, 4L);
+        assertThat(temporaries(remoteDir)).isEmpty();
     }
 
     @Test

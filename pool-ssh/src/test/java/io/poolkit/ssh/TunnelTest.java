@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.poolkit.testkit.Await;
+import io.poolkit.testkit.Threads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -106,6 +107,27 @@ class TunnelTest extends SshTestBase {
         }
         Await.until(() -> ssh.stats(t).connectionsInUse() == 0, () -> "the lease came back: " + ssh.stats(t));
         assertThat(ssh.stats(t).connections().created()).isEqualTo(1);
+    }
+
+    @Test
+    void manyConcurrentConnectionsShareOneSshConnectionAndAllEnd() throws Exception {
+        TestServer server = server();
+        int echo = echo();
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(2));
+        SshTarget t = server.target();
+        try (Tunnel tunnel = ssh.forward(t, "127.0.0.1", echo)) {
+            Threads.run(16, Duration.ofSeconds(40), i -> {
+                try (Socket s = connect(tunnel)) {
+                    for (int k = 0; k < 30; k++) {
+                        assertThat(roundTrip(s, "c" + i + "-" + k)).isEqualTo(("c" + i + "-" + k).toUpperCase(java.util.Locale.ROOT));
+                    }
+                }
+            });
+            Await.until(() -> tunnel.connections() == 0, () -> "every forwarded connection ended: " + tunnel);
+            assertThat(tunnel.accepted()).isEqualTo(16);
+        }
+        assertThat(ssh.stats(t).connections().created()).as("holds take no permit: one connection for 16").isEqualTo(1);
+        Await.until(() -> ssh.stats(t).connectionsInUse() == 0, () -> "the lease came back: " + ssh.stats(t));
     }
 
     @Test

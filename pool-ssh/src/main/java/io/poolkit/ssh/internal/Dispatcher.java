@@ -347,9 +347,18 @@ final class Dispatcher {
         }
     }
 
-    /** Asks the pool for as many connections as the queue needs, within maxConnections. Under the lock. */
+    /**
+     * Asks the pool for as many connections as the queue needs, within maxConnections: one per
+     * {@code limit} commands waiting, and one for all the holds waiting (they need no permit, only a
+     * live connection). Under the lock.
+     */
     private void maybeAcquire() {
-        while (!closed && waiters.size() > acquiring.size() * limits.forNewConnections()
+        int holds = 0;
+        for (Waiter w : waiters) {
+            holds += w.hold ? 1 : 0;
+        }
+        int slots = waiters.size() - holds;
+        while (!closed && (slots > acquiring.size() * limits.forNewConnections() || holds > 0 && acquiring.isEmpty())
                 && entries.size() + acquiring.size() < maxConnections) {
             CompletableFuture<Lease<SshConnection>> f;
             try {
