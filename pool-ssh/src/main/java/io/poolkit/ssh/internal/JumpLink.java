@@ -1,5 +1,6 @@
 package io.poolkit.ssh.internal;
 
+import io.poolkit.PoolClosedException;
 import io.poolkit.ssh.SshException;
 import io.poolkit.ssh.SshTarget;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -69,7 +71,12 @@ final class JumpLink implements AutoCloseable {
         }
         JumpLink link = new JumpLink(source.name(), target, ch, listener);
         ch.addCloseFutureListener(f -> link.close());
-        source.executor().execute(() -> link.acceptOne(source));
+        try {
+            source.executor().execute(() -> link.acceptOne(source));
+        } catch (RejectedExecutionException e) {
+            link.close();
+            throw new PoolClosedException(source.name() + " - the pool is closed");
+        }
         return link;
     }
 
