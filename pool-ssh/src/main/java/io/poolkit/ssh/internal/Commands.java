@@ -213,7 +213,7 @@ final class Commands {
         }
         run.channel().addCloseFutureListener(f -> err.close());
         track(run);
-        return new RemoteProcessImpl(this, target, command, run, err, onClose);
+        return new RemoteProcessImpl(name, this::finished, target, command, run, err, onClose);
     }
 
     void finished(SshTarget target, CommandResult r) {
