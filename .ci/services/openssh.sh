@@ -27,6 +27,13 @@ poolkit_openssh_prepare() {
     apt-get update -q
     apt-get install -y -q --no-install-recommends openssh-server openssh-client
   fi
+  # JumpHostIT puts its two sshd in network namespaces (ip netns): iproute2
+  if ! command -v ip >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    echo "openssh: installing iproute2"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends iproute2
+  fi
   # Debian's package may have started (or enabled) its own daemon on port 22: the tests never use it.
 
   if [ "$(id -u)" -eq 0 ]; then

@@ -44,6 +44,10 @@ public final class EmbeddedSshServer implements AutoCloseable {
         server.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
                 && KeyUtils.compareKeys(key, clientKey.getPublic()));
         server.setCommandFactory((channel, command) -> new Echo(command));
+        // for SshTunnelExample: SFTP on this machine's file system, and direct-tcpip to wherever the
+        // server can connect (a real sshd's AllowTcpForwarding yes); the server listens on loopback only
+        server.setSubsystemFactories(java.util.List.of(new org.apache.sshd.sftp.server.SftpSubsystemFactory()));
+        server.setForwardingFilter(org.apache.sshd.server.forward.AcceptAllForwardingFilter.INSTANCE);
         server.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
             @Override
             public void sessionCreated(org.apache.sshd.common.session.Session session) {

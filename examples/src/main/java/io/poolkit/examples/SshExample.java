@@ -50,9 +50,9 @@ public final class SshExample {
                 DemoThreads.run(threads, () -> {
                     for (int i = 0; i < perThread; i++) {
                         try (ClientSession session = client.connect(EmbeddedSshServer.USER, "127.0.0.1", server.port())
-                                .verify(Duration.ofSeconds(10)).getSession()) {
+                                .verify(Duration.ofSeconds(60)).getSession()) {
                             session.addPublicKeyIdentity(server.clientKey());
-                            session.auth().verify(Duration.ofSeconds(10));
+                            session.auth().verify(Duration.ofSeconds(60));
                             String out = session.executeRemoteCommand("echo " + i);
                             if (!out.trim().equals(String.valueOf(i))) {
                                 throw new IllegalStateException("bad echo: " + out);

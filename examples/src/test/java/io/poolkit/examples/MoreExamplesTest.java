@@ -43,6 +43,14 @@ class MoreExamplesTest {
     }
 
     @Test
+    void tunnelExampleReachesTheDatabaseOnlyThroughTheTunnelAndCopiesAFile() throws Exception {
+        assertThat(SshTunnelExample.run(out)).containsExactly("Lisbon", "Porto");
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("0 session channels (a tunnel takes none)", "all accepted by the tunnel: true")
+                .contains("downloaded 39 bytes: poolkit: files, tunnels and jump hosts").contains("through withSession: SSH-2.0-");
+    }
+
+    @Test
     void sessionExampleCallsAHostToolFromTheSnippet() {
         assertThat(SessionExample.run(out, SessionExample.sandboxAvailable())).isEqualTo("\"ADA LOVELACE\"");
     }

@@ -161,6 +161,16 @@ public final class SshPoolBuilder {
     }
 
     /**
+     * @param timeout the bound of {@code upload(target, local, remote)} and {@code download(target,
+     *     remote, local)}, waiting for a channel included (default 10 min)
+     * @return this builder
+     */
+    public SshPoolBuilder transferTimeout(Duration timeout) {
+        s.transferTimeout = positive("transferTimeout", timeout);
+        return this;
+    }
+
+    /**
      * @param timeout the bound of a TCP connect (default 10 s)
      * @return this builder
      */

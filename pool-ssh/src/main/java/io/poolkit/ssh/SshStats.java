@@ -15,7 +15,10 @@ import io.poolkit.PoolStats;
  * @param waiting commands waiting for a channel
  * @param commands commands that ran to the end (any exit code)
  * @param failures commands that failed (no connection, lost connection, rejected key, ...)
- * @param timeouts commands that timed out and were stopped
+ * @param timeouts commands that timed out and were stopped (known to have ended on the host)
+ * @param timeoutsNotStopped commands that timed out and could not be confirmed stopped: the server
+ *     refused the {@code signal} request and no pid was known, or the kill got no answer in time; they
+ *     may still run on the host (each also logged at WARN)
  * @param retries commands moved to another channel before they were sent
  * @param refusals channels the server refused
  */
@@ -29,6 +32,7 @@ public record SshStats(
         long commands,
         long failures,
         long timeouts,
+        long timeoutsNotStopped,
         long retries,
         long refusals) {
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where and as whom to connect: host, port, user, a credential and a host-key policy. The key of the
@@ -32,13 +33,19 @@ public final class SshTarget {
     private final String user;
     private final Credential credential;
     private final HostKeyPolicy hostKeyPolicy;
+    /** The jump host the connection goes through, or null for a direct one. */
+    private final SshTarget jump;
 
-    private SshTarget(String host, int port, String user, Credential credential, HostKeyPolicy hostKeyPolicy) {
+    /** The most jump hosts in a chain (OpenSSH's own ProxyJump has no such bound; a loop would have none). */
+    static final int MAX_JUMPS = 8;
+
+    private SshTarget(String host, int port, String user, Credential credential, HostKeyPolicy hostKeyPolicy, SshTarget jump) {
         this.host = host;
         this.port = port;
         this.user = user;
         this.credential = credential;
         this.hostKeyPolicy = hostKeyPolicy;
+        this.jump = jump;
     }
 
     /**
@@ -59,7 +66,7 @@ public final class SshTarget {
         if (user == null || user.isBlank()) {
             throw new IllegalArgumentException("user must not be blank, but was " + (user == null ? "null" : "'" + user + "'"));
         }
-        return new SshTarget(host.trim(), port, user, Credential.none(), HostKeyPolicy.poolDefault());
+        return new SshTarget(host.trim(), port, user, Credential.none(), HostKeyPolicy.poolDefault(), null);
     }
 
     /**
@@ -78,7 +85,7 @@ public final class SshTarget {
      */
     public SshTarget withKey(Path keyFile, char[] passphrase) {
         Objects.requireNonNull(keyFile, "keyFile");
-        return new SshTarget(host, port, user, Credential.keyFile(keyFile, passphrase), hostKeyPolicy);
+        return new SshTarget(host, port, user, Credential.keyFile(keyFile, passphrase), hostKeyPolicy, jump);
     }
 
     /**
@@ -90,7 +97,7 @@ public final class SshTarget {
         if (keyPair.getPrivate() == null || keyPair.getPublic() == null) {
             throw new IllegalArgumentException("keyPair must hold both a public and a private key");
         }
-        return new SshTarget(host, port, user, Credential.keyPair(keyPair), hostKeyPolicy);
+        return new SshTarget(host, port, user, Credential.keyPair(keyPair), hostKeyPolicy, jump);
     }
 
     /**
@@ -99,7 +106,7 @@ public final class SshTarget {
      */
     public SshTarget withPassword(char[] password) {
         Objects.requireNonNull(password, "password");
-        return new SshTarget(host, port, user, Credential.password(password), hostKeyPolicy);
+        return new SshTarget(host, port, user, Credential.password(password), hostKeyPolicy, jump);
     }
 
     /**
@@ -107,7 +114,46 @@ public final class SshTarget {
      * @return a target with that policy
      */
     public SshTarget withHostKeyPolicy(HostKeyPolicy policy) {
-        return new SshTarget(host, port, user, credential, Objects.requireNonNull(policy, "policy"));
+        return new SshTarget(host, port, user, credential, Objects.requireNonNull(policy, "policy"), jump);
+    }
+
+    /**
+     * Reaches this target through {@code jump} (OpenSSH's ProxyJump): the connection runs over a
+     * {@code direct-tcpip} channel of a pooled connection to {@code jump}, which every target behind it
+     * shares and which shows in {@code stats(jump)}. Both host keys are checked, each under its own
+     * name ({@code host} as the jump host resolves it, and {@code port}); the jump's sshd must allow TCP
+     * forwarding. A jump may itself have a jump.
+     *
+     * {@snippet :
+     * SshTarget bastion = SshTarget.of("bastion.example.com", 22, "ops").withKey(Path.of("id_ed25519"));
+     * SshTarget app = SshTarget.of("10.0.0.7", 22, "deploy").withKey(Path.of("id_ed25519")).via(bastion);
+     * }
+     *
+     * @param jump the jump host
+     * @return a target reached through it
+     * @throws IllegalArgumentException when the chain would loop back to this target, or exceed 8 jumps
+     */
+    public SshTarget via(SshTarget jump) {
+        Objects.requireNonNull(jump, "jump");
+        int hops = 0;
+        for (SshTarget j = jump; j != null; j = j.jump) {
+            if (j.sameEndpoint(this)) {
+                throw new IllegalArgumentException("jump must not lead back to the target itself, but " + jump + " does for " + this);
+            }
+            if (++hops > MAX_JUMPS) {
+                throw new IllegalArgumentException("jump chain must have at most " + MAX_JUMPS + " hosts, but " + jump + " has more");
+            }
+        }
+        return new SshTarget(host, port, user, credential, hostKeyPolicy, jump);
+    }
+
+    private boolean sameEndpoint(SshTarget t) {
+        return port == t.port && user.equals(t.user) && host.toLowerCase(Locale.ROOT).equals(t.host.toLowerCase(Locale.ROOT));
+    }
+
+    /** @return the jump host this target is reached through, if any */
+    public Optional<SshTarget> jump() {
+        return Optional.ofNullable(jump);
     }
 
     /** @return the host name or address */
@@ -144,18 +190,19 @@ public final class SshTarget {
     public boolean equals(Object o) {
         return o instanceof SshTarget t && port == t.port && host.toLowerCase(Locale.ROOT).equals(t.host.toLowerCase(Locale.ROOT))
                 && user.equals(t.user)
-                && credential.fingerprint().equals(t.credential.fingerprint()) && hostKeyPolicy.equals(t.hostKeyPolicy);
+                && credential.fingerprint().equals(t.credential.fingerprint()) && hostKeyPolicy.equals(t.hostKeyPolicy)
+                && Objects.equals(jump, t.jump);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(host.toLowerCase(Locale.ROOT), port, user, credential.fingerprint(), hostKeyPolicy);
+        return Objects.hash(host.toLowerCase(Locale.ROOT), port, user, credential.fingerprint(), hostKeyPolicy, jump);
     }
 
-    /** @return {@code user@host:port (credential kind and fingerprint prefix)}, never a secret */
+    /** @return {@code user@host:port (credential kind and fingerprint prefix)}, then {@code via} its jump; never a secret */
     @Override
     public String toString() {
         return user + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + " (" + credential
-                + (hostKeyPolicy.isPoolDefault() ? "" : ", " + hostKeyPolicy) + ")";
+                + (hostKeyPolicy.isPoolDefault() ? "" : ", " + hostKeyPolicy) + ")" + (jump == null ? "" : " via " + jump);
     }
 }

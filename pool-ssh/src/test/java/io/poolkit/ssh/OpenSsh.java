@@ -28,6 +28,10 @@ final class OpenSsh implements AutoCloseable {
     private final int maxSessions;
     private final String extra;
     private final int port;
+    /** The address it listens on; 127.0.0.1 unless started in a network namespace. */
+    private final String listen;
+    /** The network namespace it runs in, or null for the test's own. */
+    private final String netns;
     private Process process;
 
     private static String env(String name, String fallback) {
@@ -43,12 +47,24 @@ final class OpenSsh implements AutoCloseable {
                 + "); run `bash .ci/services/openssh.sh` as root");
     }
 
-    private OpenSsh(Path work, String hostKey, int maxSessions, String extra, int port) {
+    private OpenSsh(Path work, String hostKey, int maxSessions, String extra, int port, String listen, String netns) {
         this.work = work;
         this.hostKey = hostKey;
         this.maxSessions = maxSessions;
         this.extra = extra;
         this.port = port;
+        this.listen = listen;
+        this.netns = netns;
+    }
+
+    /**
+     * An sshd in network namespace {@code netns} (see {@link Netns}), listening on {@code listen} there:
+     * reachable from this JVM only if that address is routed here.
+     */
+    static OpenSsh startIn(String netns, String listen, Path work, String extraConfig) throws Exception {
+        OpenSsh s = new OpenSsh(work, "host_ed25519_key", 10, extraConfig, freePort(), listen, netns);
+        s.launch();
+        return s;
     }
 
     static OpenSsh start(Path work, int maxSessions) throws Exception {
@@ -56,7 +72,7 @@ final class OpenSsh implements AutoCloseable {
     }
 
     static OpenSsh start(Path work, String hostKey, int maxSessions, String extraConfig) throws Exception {
-        OpenSsh s = new OpenSsh(work, hostKey, maxSessions, extraConfig, freePort());
+        OpenSsh s = new OpenSsh(work, hostKey, maxSessions, extraConfig, freePort(), "127.0.0.1", null);
         s.launch();
         return s;
     }
@@ -69,7 +85,7 @@ final class OpenSsh implements AutoCloseable {
 
     private void launch() throws Exception {
         Path config = work.resolve("sshd_config-" + port);
-        String text = "ListenAddress 127.0.0.1\n"
+        String text = "ListenAddress " + listen + "\n"
                 + "HostKey " + DIR.resolve(hostKey) + "\n"
                 + "AuthorizedKeysFile " + DIR.resolve("authorized_keys") + "\n"
                 + "PidFile none\n"
@@ -79,10 +95,17 @@ final class OpenSsh implements AutoCloseable {
                 + "KbdInteractiveAuthentication no\n"
                 + "MaxSessions " + maxSessions + "\n"
                 + "MaxStartups 100:30:200\n"
+                + "AllowTcpForwarding yes\n"
+                + "Subsystem sftp internal-sftp\n"
                 + "LogLevel VERBOSE\n"
                 + extra;
         Files.writeString(config, text, StandardCharsets.UTF_8);
-        process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString(), "-p", String.valueOf(port))
+        java.util.List<String> command = new java.util.ArrayList<>();
+        if (netns != null) {
+            command.addAll(java.util.List.of("ip", "netns", "exec", netns));
+        }
+        command.addAll(java.util.List.of(SSHD.toString(), "-D", "-e", "-f", config.toString(), "-p", String.valueOf(port)));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("sshd-" + port + ".log").toFile()))
                 .start();
@@ -92,6 +115,10 @@ final class OpenSsh implements AutoCloseable {
     private boolean listening() {
         if (!process.isAlive()) {
             throw new AssertionError("sshd exited with " + process.exitValue() + ": " + log());
+        }
+        if (netns != null) {
+            // maybe unreachable from here, on purpose: sshd says when it listens
+            return log().contains("Server listening on " + listen + " port " + port);
         }
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -114,14 +141,18 @@ final class OpenSsh implements AutoCloseable {
     }
 
     SshTarget target() {
-        return SshTarget.of("127.0.0.1", port, USER).withKey(DIR.resolve("client_ed25519"));
+        return SshTarget.of(listen, port, USER).withKey(DIR.resolve("client_ed25519"));
+    }
+
+    String host() {
+        return listen;
     }
 
     /** A known_hosts line that trusts {@code hostKeyName}'s public key for this server. */
     String knownHostsLine(String hostKeyName) throws IOException {
         String pub = Files.readString(DIR.resolve(hostKeyName + ".pub")).trim();
         String[] parts = pub.split("\\s+");
-        return "[127.0.0.1]:" + port + " " + parts[0] + " " + parts[1];
+        return "[" + listen + "]:" + port + " " + parts[0] + " " + parts[1];
     }
 
     /** Stops the listener and every session it spawned, as a host going down. */

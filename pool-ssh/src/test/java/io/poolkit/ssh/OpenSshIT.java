@@ -4,25 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.poolkit.CircuitOpenException;
-import io.poolkit.Pool;
 import io.poolkit.PoolTimeoutException;
 import io.poolkit.testkit.Await;
-import io.poolkit.testkit.PoolChecks;
 import io.poolkit.testkit.Threads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SshPool against a real OpenSSH sshd (Debian's openssh-server, prepared by
@@ -30,72 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reason without OpenSSH; a failure with {@code CI=true}.
  */
 @Timeout(90)
-class OpenSshIT {
-    @TempDir
-    Path work;
-
-    private final List<OpenSsh> servers = new ArrayList<>();
-    private final List<SshPool> pools = new ArrayList<>();
-    private final List<SshTarget> targets = new ArrayList<>();
-    private Path knownHosts;
-
-    @BeforeEach
-    void openSshIsThere() throws Exception {
-        OpenSsh.require();
-        knownHosts = work.resolve("known_hosts");
-        Files.createFile(knownHosts);
-    }
-
-    private OpenSsh sshd(int maxSessions) throws Exception {
-        return sshd("host_ed25519_key", maxSessions, "");
-    }
-
-    private OpenSsh sshd(String hostKey, int maxSessions, String extra) throws Exception {
-        OpenSsh s = OpenSsh.start(work, hostKey, maxSessions, extra);
-        servers.add(s);
-        return s;
-    }
-
-    private SshPool pool(SshPoolBuilder b) {
-        SshPool p = b.build();
-        pools.add(p);
-        return p;
-    }
-
-    private SshPoolBuilder builder(OpenSsh... trusted) throws Exception {
-        for (OpenSsh s : trusted) {
-            TestServer.append(knownHosts, s.knownHostsLine("host_ed25519_key"));
-        }
-        return SshPool.builder().name("it-ssh").knownHosts(knownHosts).acquireTimeout(Duration.ofSeconds(15))
-                .commandTimeout(Duration.ofSeconds(20)).heartbeatInterval(Pool.FOREVER).killGrace(Duration.ofSeconds(1))
-                .shutdownTimeout(Duration.ofSeconds(10));
-    }
-
-    private SshTarget track(SshTarget t) {
-        targets.add(t);
-        return t;
-    }
-
-    @AfterEach
-    void countsRuleHoldsThenEverythingStops() throws Exception {
-        try {
-            for (SshPool p : pools) {
-                Set<SshTarget> all = new HashSet<>(p.targets());
-                all.addAll(targets);
-                for (SshTarget t : all) {
-                    PoolChecks.assertCountsRule(() -> p.stats(t).connections());
-                }
-            }
-        } finally {
-            for (SshPool p : pools) {
-                p.shutdown(Duration.ofSeconds(10));
-                assertThat(p.stats().size()).as("connections left: %s", p.stats()).isZero();
-            }
-            for (OpenSsh s : servers) {
-                s.close();
-            }
-        }
-    }
+class OpenSshIT extends OpenSshTestBase {
 
     /** Whether a process whose command line contains {@code marker} runs as the test user. */
     private static boolean running(SshPool ssh, SshTarget t, String marker) {

@@ -32,6 +32,11 @@ import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
+import org.apache.sshd.server.forward.DirectTcpipFactory;
+import org.apache.sshd.server.forward.TcpForwardingFilter;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
  * An embedded MINA SSH server on 127.0.0.1 for unit tests: a generated host key, one user
@@ -54,7 +59,18 @@ final class TestServer implements AutoCloseable {
     final AtomicInteger refuseOnceAt = new AtomicInteger();
     private final Map<Session, AtomicInteger> sessionsOpen = new ConcurrentHashMap<>();
     volatile boolean refuseSignals;
+    /** Whether direct-tcpip channels are allowed (OpenSSH's AllowTcpForwarding); each one asked for is recorded. */
+    volatile boolean allowForwarding = true;
+    final List<String> forwarded = new CopyOnWriteArrayList<>();
+    /**
+     * When positive: like OpenSSH for a command whose background child holds its stdout, the exit
+     * status goes out as soon as the command's process exits, and the channel closes this many
+     * milliseconds later (OpenSSH closes it when the output ends).
+     */
+    volatile long holdOutputAfterExitMillis;
     private final int maxChannels;
+    /** The SFTP subsystem (on the real file system, as the test's user): tests add listeners to it. */
+    final SftpSubsystemFactory sftp = new SftpSubsystemFactory();
     private SshServer server;
     private int port;
 
@@ -102,7 +118,7 @@ final class TestServer implements AutoCloseable {
                 return RequestHandler.Result.Unsupported;
             }
         }));
-        s.setChannelFactories(List.of(new ChannelFactory() {
+        s.setChannelFactories(List.of(DirectTcpipFactory.INSTANCE, new ChannelFactory() {
             @Override
             public String getName() {
                 return "session";
@@ -119,7 +135,7 @@ final class TestServer implements AutoCloseable {
                     refused.incrementAndGet();
                     return null;
                 }
-                ChannelSession channel = new ChannelSession() {
+                ChannelSession channel = new EarlyExitChannel() {
                     @Override
                     protected RequestHandler.Result handleSignalParsed(String signal) throws IOException {
                         if (refuseSignals) {
@@ -133,6 +149,15 @@ final class TestServer implements AutoCloseable {
             }
         }));
         s.setCommandFactory((channel, command) -> new ShellCommand(command));
+        s.setSubsystemFactories(List.of(sftp));
+        // direct-tcpip (tunnels, jump hosts), as OpenSSH's AllowTcpForwarding yes
+        s.setForwardingFilter(new AcceptAllForwardingFilter() {
+            @Override
+            public boolean canConnect(TcpForwardingFilter.Type type, SshdSocketAddress address, Session session) {
+                forwarded.add(address.getHostName() + ":" + address.getPort());
+                return allowForwarding;
+            }
+        });
         s.start();
         server = s;
         port = ((InetSocketAddress) s.getBoundAddresses().iterator().next()).getPort();
@@ -140,6 +165,13 @@ final class TestServer implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** A server session channel that can send the exit status before it closes. */
+    private static class EarlyExitChannel extends ChannelSession {
+        void exitStatus(int code) throws IOException {
+            sendExitStatus(code);
+        }
     }
 
     SshTarget target() {
@@ -231,6 +263,11 @@ final class TestServer implements AutoCloseable {
             Thread waiter = new Thread(() -> {
                 try {
                     int code = process.waitFor();
+                    long hold = holdOutputAfterExitMillis;
+                    if (hold > 0 && channel instanceof EarlyExitChannel early) {
+                        early.exitStatus(code);
+                        Thread.sleep(hold); // the fake peer's own pace, not a test waiting for work
+                    }
                     pumpOut.join();
                     pumpErr.join();
                     running.remove(pid);
@@ -238,6 +275,8 @@ final class TestServer implements AutoCloseable {
                     exit.onExit(code);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (IOException e) {
+                    // the channel is gone: nothing to report to
                 }
             }, "test-sshd-wait-" + pid);
             waiter.setDaemon(true);

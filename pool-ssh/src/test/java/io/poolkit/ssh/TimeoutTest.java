@@ -73,12 +73,15 @@ class TimeoutTest extends SshTestBase {
         server.refuseSignals = true;
         SshPool ssh = pool(builder(server).pidWrapper(false));
         SshTarget t = server.target();
-        ssh.warm(t, 1);
-        assertThatThrownBy(() -> ssh.exec(t, "sleep 33", Duration.ofMillis(500)))
-                .isInstanceOfSatisfying(CommandTimeoutException.class, e -> {
-                    assertThat(e.killed()).isFalse();
-                    assertThat(e.getMessage()).contains("may still run");
-                });
+        // a pinned connection: the 500 ms bound goes to the command, not to a pool hand-off on a loaded machine
+        try (Remote remote = ssh.remote(t)) {
+            remote.exec("true", Duration.ofSeconds(10));
+            assertThatThrownBy(() -> remote.exec("sleep 33", Duration.ofMillis(500)))
+                    .isInstanceOfSatisfying(CommandTimeoutException.class, e -> {
+                        assertThat(e.killed()).isFalse();
+                        assertThat(e.getMessage()).contains("may still run");
+                    });
+        }
         long pid = pidOf(server, "sleep 33");
         assertThat(TestServer.alive(pid)).isTrue();
         TestServer.kill(pid, "KILL");

@@ -103,22 +103,23 @@ public final class SshBench {
         }
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    private static Process startSshd(Path binary, Path dir, Path work, int port) throws Exception {
+    static Process startSshd(Path binary, Path dir, Path work, int port) throws Exception {
         Path config = work.resolve("sshd_config");
         Files.writeString(config, "ListenAddress 127.0.0.1\nHostKey " + dir.resolve("host_ed25519_key") + "\nAuthorizedKeysFile "
                 + dir.resolve("authorized_keys") + "\nPidFile none\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
-                + "KbdInteractiveAuthentication no\nMaxSessions 10\nMaxStartups 200:30:400\nLogLevel ERROR\n");
+                + "KbdInteractiveAuthentication no\nMaxSessions 10\nMaxStartups 200:30:400\nLogLevel ERROR\n"
+                + "Subsystem sftp internal-sftp\n");
         Process p = new ProcessBuilder(binary.toString(), "-D", "-e", "-f", config.toString(), "-p", String.valueOf(port))
                 .redirectErrorStream(true).redirectOutput(work.resolve("sshd.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -134,7 +135,7 @@ public final class SshBench {
     }
 
     /** Runs {@code body} on {@code n} threads for {@code seconds}; returns completed calls per second. */
-    private static double run(int n, double seconds, Body body) throws Exception {
+    static double run(int n, double seconds, Body body) throws Exception {
         AtomicLong done = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long end = System.nanoTime() + (long) (seconds * 1e9);
@@ -166,7 +167,7 @@ public final class SshBench {
         return done.get() / ((System.nanoTime() - start) / 1e9);
     }
 
-    private interface Body {
+    interface Body {
         void call() throws Exception;
     }
 

@@ -45,7 +45,27 @@ final class CommandRun {
 
     enum Opened { OPEN, RETRY }
 
-    private final Engine engine;
+    /** Kills a process group by pid from a second channel (the route when the server refuses the signal request). */
+    @FunctionalInterface
+    interface Killer {
+        void killByPid(SshTarget target, long pid, String signal) throws InterruptedException;
+    }
+
+    /**
+     * What a run needs from the pool: its name (log prefix), the output cap, the kill grace, the pid
+     * wrapper's marker and the second-channel killer.
+     */
+    record Context(String name, int maxOutputBytes, Duration killGrace, String pidMarker, Killer killer) {
+        /** @return {@code command} behind the one-line wrapper that prints the shell's pid to stderr */
+        String wrap(String command) {
+            return "printf '" + pidMarker + "%s\\n' \"$$\" >&2; " + command;
+        }
+    }
+
+    /** What stopping a command found: it had ended by itself, it was stopped, or it could not be confirmed stopped. */
+    enum Stop { ENDED_BY_ITSELF, STOPPED, NOT_STOPPED }
+
+    private final Context context;
     private final SshTarget target;
     private final String command;
     private final boolean wrap;
@@ -60,11 +80,13 @@ final class CommandRun {
     volatile boolean stoppedByShutdown;
     private OutputStream streamErr;
     private Throwable retryCause;
+    /** Whether the connection was gone when the channel closed (read once the channel closed). */
+    private volatile boolean connectionLost;
     /** Completes when the channel closed: what callers wait on (interruptibly; MINA's waitFor is not). */
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    CommandRun(Engine engine, SshTarget target, String command, boolean wrap, boolean streaming, long startNanos) {
-        this.engine = engine;
+    CommandRun(Context context, SshTarget target, String command, boolean wrap, boolean streaming, long startNanos) {
+        this.context = context;
         this.target = target;
         this.command = command;
         this.wrap = wrap;
@@ -92,16 +114,16 @@ final class CommandRun {
      */
     Opened open(Dispatcher.Slot slot, long timeoutNanos) throws InterruptedException {
         this.slot = slot;
-        ExecChannel ch = new ExecChannel(wrap ? engine.wrap(command) : command, slot::confirmed);
+        ExecChannel ch = new ExecChannel(wrap ? context.wrap(command) : command, slot::confirmed);
         this.channel = ch;
         if (!streaming) {
-            out = new CappedBuffer(engine.maxOutputBytes);
+            out = new CappedBuffer(context.maxOutputBytes());
             ch.setOut(out);
         }
-        err = new CappedBuffer(engine.maxOutputBytes);
+        err = new CappedBuffer(context.maxOutputBytes());
         OutputStream errSink = streamErr != null ? streamErr : err;
         if (wrap) {
-            pidLine = new PidLine(engine.pidMarker, errSink);
+            pidLine = new PidLine(context.pidMarker(), errSink);
             errSink = pidLine;
         }
         ch.setErr(errSink);
@@ -118,18 +140,21 @@ final class CommandRun {
                 try {
                     held.finish();
                 } catch (IOException e) {
-                    log.debug("{} - stderr of a command on {} not fully passed on: {}", engine.name, target, e.toString());
+                    log.debug("{} - stderr of a command on {} not fully passed on: {}", context.name(), target, e.toString());
                 }
             }
-            closed.complete(null);
             ch.failPendingReplies();
+            connectionLost = !slot.connection().isOpen();
+            // the permit is free before the caller wakes: its next command finds it (it used to find the
+            // connection still busy and ask the pool for another)
             if (ch.refused()) {
                 slot.refused();
-            } else if (!slot.connection().isOpen()) {
+            } else if (connectionLost) {
                 slot.broken();
             } else {
                 slot.release();
             }
+            closed.complete(null);
         });
         OpenFuture opening;
         try {
@@ -157,7 +182,7 @@ final class CommandRun {
         if (!done) {
             if (ch.abandonBeforeExec()) {
                 ch.close(true);
-                throw new SshException(engine.name + " - " + target + " did not confirm a channel within "
+                throw new SshException(context.name() + " - " + target + " did not confirm a channel within "
                         + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; the command was not sent", null, false);
             }
             // confirmed just now: the request is on its way
@@ -187,7 +212,7 @@ final class CommandRun {
             }
         } catch (IOException e) {
             // the command exited without reading it all, or the channel closed: its result says which
-            log.debug("{} - stdin of a command on {} not fully written: {}", engine.name, target, e.toString());
+            log.debug("{} - stdin of a command on {} not fully written: {}", context.name(), target, e.toString());
         }
     }
 
@@ -226,8 +251,8 @@ final class CommandRun {
         String signal = channel.getExitSignal();
         // The connection went away: without an exit status, or without the server's EOF (OpenSSH sends the exit
         // status as soon as the command exits, and its output may still be in flight), the result is not whole.
-        if (!slot.connection().isOpen() && (status == null && signal == null || !channel.isEofSignalled())) {
-            throw new SshException(engine.name + " - the connection to " + target + " was lost while `" + abbreviate(command)
+        if (connectionLost && (status == null && signal == null || !channel.isEofSignalled())) {
+            throw new SshException(context.name() + " - the connection to " + target + " was lost while `" + abbreviate(command)
                     + "` ran" + (status != null ? " (its exit status " + status + " arrived, its output may be cut)" : "")
                     + "; it may have run, in part or in full (not retried)", null, true);
         }
@@ -250,40 +275,56 @@ final class CommandRun {
      * @return whether the command is known to have ended
      */
     boolean kill() {
-        long grace = engine.killGrace.toNanos();
+        Stop s = stop();
+        if (s == Stop.ENDED_BY_ITSELF) {
+            close();
+        }
+        return s != Stop.NOT_STOPPED;
+    }
+
+    /** Whether the command has ended by itself: its exit status or signal arrived, or its channel closed. */
+    boolean ended() {
+        return channel.getExitStatus() != null || channel.getExitSignal() != null || channel.isClosed();
+    }
+
+    /**
+     * Stops the command on the host unless it already ended (then the channel is left open for its last
+     * output and close); otherwise stops it (see the class notes) and closes the channel.
+     */
+    Stop stop() {
+        if (ended()) {
+            return Stop.ENDED_BY_ITSELF;
+        }
+        long grace = context.killGrace().toNanos();
         boolean ended = false;
         try {
-            if (endedWithin(0)) {
-                return true;
-            }
             Boolean accepted = signal("TERM", grace);
-            if (Boolean.TRUE.equals(accepted)) {
+            // a refusal can also be the reply lost to the command ending on the signal: look again
+            ended = endedWithin(Boolean.TRUE.equals(accepted) ? grace : 0);
+            if (!ended && Boolean.TRUE.equals(accepted)) {
+                signal("KILL", grace);
                 ended = endedWithin(grace);
-                if (!ended) {
-                    signal("KILL", grace);
-                    ended = endedWithin(grace);
-                }
             }
             if (!ended) {
                 long pid = pidLine == null ? -1 : pidLine.pid();
                 if (pid > 0) {
-                    log.debug("{} - {} did not take the signal request; killing pid {} from a second channel", engine.name,
+                    log.debug("{} - {} did not take the signal request; killing pid {} from a second channel", context.name(),
                             target, pid);
-                    engine.killByPid(target, pid, "TERM");
+                    context.killer().killByPid(target, pid, "TERM");
                     ended = endedWithin(grace);
                     if (!ended) {
-                        engine.killByPid(target, pid, "KILL");
+                        context.killer().killByPid(target, pid, "KILL");
                         ended = endedWithin(grace);
                     }
                 } else if (!Boolean.TRUE.equals(accepted)) {
                     log.warn("{} - cannot stop `{}` on {}: the server refused the signal request and its pid is unknown"
-                            + " (pidWrapper off?); it may still run there", engine.name, abbreviate(command), target);
+                            + " (pidWrapper off?); it may still run there", context.name(), abbreviate(command), target);
                 }
             }
-            return ended;
+            return ended ? Stop.STOPPED : Stop.NOT_STOPPED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ended;
+            return ended ? Stop.STOPPED : Stop.NOT_STOPPED;
         } finally {
             close();
         }
@@ -302,7 +343,7 @@ final class CommandRun {
     }
 
     private boolean endedWithin(long nanos) {
-        if (channel.getExitStatus() != null || channel.getExitSignal() != null || channel.isClosed()) {
+        if (ended()) {
             return true;
         }
         if (nanos <= 0) {
@@ -318,7 +359,7 @@ final class CommandRun {
             return;
         }
         try {
-            channel.close(false).await(Math.max(1, engine.killGrace.toMillis()));
+            channel.close(false).await(Math.max(1, context.killGrace().toMillis()));
         } catch (IOException e) {
             // closed for good below
         } finally {
@@ -326,13 +367,18 @@ final class CommandRun {
         }
     }
 
-    /** Builds the timeout failure after {@link #kill()}. */
-    CommandTimeoutException timedOut(Duration timeout, boolean killed) {
+    /** Builds the timeout failure after {@link #stop()}. */
+    CommandTimeoutException timedOut(Duration timeout, Stop stop) {
         CommandResult partial = resultSoFar();
-        return new CommandTimeoutException(engine.name + " - `" + abbreviate(command) + "` on " + target + " did not finish within "
-                + timeout.toMillis() + " ms; " + (killed ? "it was stopped" + partial.exitSignal().map(s -> " (signal " + s + ")").orElse("")
-                : "it could not be confirmed stopped and may still run there") + "; its output so far is in partialResult()",
-                partial, killed);
+        String what = switch (stop) {
+            case STOPPED -> "it was stopped" + partial.exitSignal().map(s -> " (signal " + s + ")").orElse("");
+            case ENDED_BY_ITSELF -> "it exited by itself (" + partial.exitSignal().map(s -> "signal " + s)
+                    .orElseGet(() -> "exit status " + partial.exitCode()) + "), but its output was still open when the kill"
+                    + " grace ended (a background process may hold it; that process was not stopped)";
+            case NOT_STOPPED -> "it could not be confirmed stopped and may still run there";
+        };
+        return new CommandTimeoutException(context.name() + " - `" + abbreviate(command) + "` on " + target + " did not finish within "
+                + timeout.toMillis() + " ms; " + what + "; its output so far is in partialResult()", partial, stop != Stop.NOT_STOPPED);
     }
 
     static String abbreviate(String command) {

@@ -1,6 +1,7 @@
 package io.poolkit.ssh.internal;
 
 import io.poolkit.KeyedResourceFactory;
+import io.poolkit.ssh.HostKeyException;
 import io.poolkit.ssh.SshAuthenticationException;
 import io.poolkit.ssh.SshException;
 import io.poolkit.ssh.SshTarget;
@@ -33,6 +34,8 @@ final class Connector implements KeyedResourceFactory<SshTarget, SshConnection> 
     private final Duration closeTimeout;
     private final BiConsumer<SshTarget, SshException> permanentFailure;
     private final AtomicLong ids = new AtomicLong();
+    /** Where connections to jump hosts come from: set once the pool exists. */
+    private volatile ChannelSource jumps;
 
     Connector(String name, SshClient client, HostKeys hostKeys, Duration connectTimeout, Duration authTimeout,
               Duration closeTimeout, BiConsumer<SshTarget, SshException> permanentFailure) {
@@ -45,11 +48,45 @@ final class Connector implements KeyedResourceFactory<SshTarget, SshConnection> 
         this.permanentFailure = permanentFailure;
     }
 
+    void jumpsFrom(ChannelSource source) {
+        this.jumps = source;
+    }
+
     @Override
     public SshConnection create(SshTarget target) throws Exception {
+        if (target.jump().isEmpty()) {
+            return create(target, null);
+        }
+        long start = System.nanoTime();
+        JumpLink link;
+        try {
+            // the jump host's connection may have to be opened (connect and authenticate) first
+            link = JumpLink.open(jumps, target, Engine.nanos(connectTimeout.plus(authTimeout)));
+        } catch (HostKeyException | SshAuthenticationException e) {
+            SshTarget jump = target.jump().get();
+            throw permanent(target, e instanceof HostKeyException h
+                    ? new HostKeyException(name + " - cannot reach " + target + ": its jump host " + jump + " was refused: "
+                            + h.getMessage(), h.reason(), h.keyFingerprint(), h)
+                    : new SshAuthenticationException(name + " - cannot reach " + target + ": its jump host " + jump
+                            + " was refused: " + e.getMessage(), e));
+        }
+        try {
+            SshConnection c = create(target, link);
+            c.session().addCloseFutureListener(f -> link.close());
+            link.verify(c.session().getIoSession().getLocalAddress(), Math.max(1, Engine.nanos(connectTimeout.plus(authTimeout))
+                    - (System.nanoTime() - start)));
+            return c;
+        } catch (Exception e) {
+            link.close();
+            throw e;
+        }
+    }
+
+    private SshConnection create(SshTarget target, JumpLink link) throws Exception {
         HostKeys.Attempt attempt = new HostKeys.Attempt(target);
-        ConnectFuture connecting = client.connect(target.user(), target.host(), target.port(),
-                AttributeRepository.ofKeyValuePair(HostKeys.ATTEMPT, attempt), null);
+        AttributeRepository context = AttributeRepository.ofKeyValuePair(HostKeys.ATTEMPT, attempt);
+        ConnectFuture connecting = link == null ? client.connect(target.user(), target.host(), target.port(), context, null)
+                : client.connect(target.user(), link.address(), context, null);
         ClientSession session;
         try {
             if (!connecting.await(connectTimeout)) {

@@ -1,13 +1,10 @@
 package io.poolkit.ssh.internal;
 
-import io.poolkit.CircuitOpenException;
 import io.poolkit.KeyedPool;
 import io.poolkit.Lease;
 import io.poolkit.PoolClosedException;
-import io.poolkit.PoolExhaustedException;
 import io.poolkit.PoolTimeoutException;
-import io.poolkit.ssh.HostKeyException;
-import io.poolkit.ssh.SshAuthenticationException;
+import io.poolkit.Ticker;
 import io.poolkit.ssh.SshException;
 import io.poolkit.ssh.SshTarget;
 import java.util.ArrayDeque;
@@ -44,18 +41,19 @@ import org.slf4j.LoggerFactory;
  *   <li>An entry is unusable once its session closed, its lease {@link Lease#isRetiring() retires},
  *       or the server refused a channel with nothing open on it: no new channel goes there, and its
  *       lease is returned (closed or invalidated) when its last channel closes.</li>
- *   <li>A server that refuses a channel (MaxSessions below our limit) lowers that entry's limit to
- *       the most it confirmed at once, and the limit new connections start with — but never below
- *       what the server confirmed at once on another connection, since OpenSSH also refuses while it
- *       reaps closed sessions; the command is retried elsewhere by the caller, which never sees the
- *       refusal.</li>
+ *   <li>A server that refuses a channel (MaxSessions below our limit) lowers that entry's limit, and
+ *       the limit new connections start with, as {@link ChannelLimits} learns it; the command is
+ *       retried elsewhere by the caller, which never sees the refusal.</li>
+ *   <li>A <em>hold</em> keeps an entry's lease without a permit: a {@code direct-tcpip} channel
+ *       (tunnels, jump hosts), which OpenSSH's MaxSessions does not count. It goes to the newest usable
+ *       entry whatever its permits, and an entry returns its lease only with no channel and no hold.</li>
  *   <li>A failure that will not go away by waiting (host key, authentication, circuit open, pool
  *       closed) fails the queued commands at once; a create that timed out leaves them waiting for
  *       their own deadline, whose timeout then carries the failure as its cause.</li>
  * </ul>
  *
  * Everything here runs under one lock, held briefly and never across I/O or a pool call that can
- * block; leases are returned after it is released.
+ * block; leases are returned after it is released. Waits are measured on the pool's {@code Ticker}.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -67,16 +65,18 @@ final class Dispatcher {
     private final Executor executor;
     private final Events events;
 
+    /** The longest a waiter sleeps before it reads the ticker again (an injected ticker moves without a signal). */
+    private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final List<Entry> entries = new ArrayList<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final List<CompletableFuture<Lease<SshConnection>>> acquiring = new ArrayList<>();
-    /** Leases to return once the lock is released: lease and whether to invalidate it. */
-    private final List<Object[]> toReturn = new ArrayList<>();
-    private int learnedLimit;
-    /** The most channels the server ever confirmed at once on one connection: what it surely allows a connection. */
-    private int targetPeak;
+    /** Leases to return once the lock is released. */
+    private final List<Returning> toReturn = new ArrayList<>();
+    private final ChannelLimits limits;
+    private final Ticker ticker;
     private int pins;
     private RuntimeException lastFailure;
     private boolean closed;
@@ -84,12 +84,17 @@ final class Dispatcher {
     final LongAdder refusals = new LongAdder();
     final LongAdder channelTimeouts = new LongAdder();
 
+    /** A lease to give back once the lock is released, and whether to invalidate it. */
+    private record Returning(Lease<SshConnection> lease, boolean invalidate) {
+    }
+
     Dispatcher(String name, SshTarget target, KeyedPool<SshTarget, SshConnection> pool, int maxChannels, int maxConnections,
-               Executor executor, Events events) {
+               Executor executor, Events events, Ticker ticker) {
         this.name = name;
         this.target = target;
         this.pool = pool;
-        this.learnedLimit = maxChannels;
+        this.limits = new ChannelLimits(maxChannels);
+        this.ticker = ticker;
         this.maxConnections = maxConnections;
         this.executor = executor;
         this.events = events;
@@ -100,35 +105,41 @@ final class Dispatcher {
         final Lease<SshConnection> lease;
         final SshConnection connection;
         int open;
-        /** Channels the server confirmed and that are still open: what it surely allows. */
-        int confirmed;
-        /** The most channels the server had confirmed at once: what it is known to allow. */
-        int peak;
-        int limit;
+        /** Channels that hold the lease without a session permit (direct-tcpip: MaxSessions does not count them). */
+        int holds;
+        /** What the server confirmed on this connection, and the channels it may open. */
+        final ChannelLimits.Connection limits;
         boolean unusable;
         boolean invalidate;
 
-        Entry(Lease<SshConnection> lease, int limit) {
+        Entry(Lease<SshConnection> lease, ChannelLimits.Connection limits) {
             this.lease = lease;
             this.connection = lease.get();
-            this.limit = limit;
+            this.limits = limits;
         }
     }
 
     /** A queued command: gets a slot or a failure. Guarded by the lock. */
     private static final class Waiter {
+        final boolean hold;
         Slot slot;
         RuntimeException failure;
+
+        Waiter(boolean hold) {
+            this.hold = hold;
+        }
     }
 
     /** One channel's permit on one connection; released exactly once. */
     final class Slot {
         private final Entry entry;
+        private final boolean hold;
         private final AtomicBoolean done = new AtomicBoolean();
         private boolean confirmed;
 
-        private Slot(Entry entry) {
+        private Slot(Entry entry, boolean hold) {
             this.entry = entry;
+            this.hold = hold;
         }
 
         SshConnection connection() {
@@ -140,13 +151,14 @@ final class Dispatcher {
          * messages in order: a refusal that follows sees every confirmation before it.
          */
         void confirmed() {
+            if (hold) {
+                return;
+            }
             lock.lock();
             try {
                 if (!done.get() && !confirmed) {
                     confirmed = true;
-                    entry.confirmed++;
-                    entry.peak = Math.max(entry.peak, entry.confirmed);
-                    targetPeak = Math.max(targetPeak, entry.peak);
+                    entry.limits.confirmed();
                 }
             } finally {
                 lock.unlock();
@@ -176,7 +188,7 @@ final class Dispatcher {
 
         @Override
         public String toString() {
-            return "slot on " + entry.connection;
+            return (hold ? "hold on " : "slot on ") + entry.connection;
         }
     }
 
@@ -191,31 +203,47 @@ final class Dispatcher {
      * @throws InterruptedException when interrupted while waiting
      */
     Slot acquire(long timeoutNanos) throws InterruptedException {
-        long start = System.nanoTime();
+        return acquire(timeoutNanos, false);
+    }
+
+    /**
+     * @param timeoutNanos the longest wait for a connection
+     * @return a hold on the newest live connection: it keeps the lease but takes no session permit
+     *     (for a direct-tcpip channel, which OpenSSH's MaxSessions does not count)
+     * @throws PoolTimeoutException when no connection was ready in time
+     * @throws InterruptedException when interrupted while waiting
+     */
+    Slot hold(long timeoutNanos) throws InterruptedException {
+        return acquire(timeoutNanos, true);
+    }
+
+    private Slot acquire(long timeoutNanos, boolean hold) throws InterruptedException {
+        long start = ticker.read();
         lock.lock();
         try {
             if (closed) {
                 throw new PoolClosedException(name + " - the pool is closed; no new command runs on " + target);
             }
-            if (waiters.isEmpty()) {
-                Slot s = takeSlot();
+            if (hold || waiters.isEmpty()) {
+                Slot s = hold ? takeHold() : takeSlot();
                 if (s != null) {
                     return s;
                 }
             }
-            Waiter w = new Waiter();
+            Waiter w = new Waiter(hold);
             waiters.addLast(w);
             maybeAcquire();
             try {
                 while (w.slot == null && w.failure == null) {
-                    long left = timeoutNanos - (System.nanoTime() - start);
+                    long left = timeoutNanos - (ticker.read() - start);
                     if (left <= 0) {
                         PoolTimeoutException timeout = timeout(timeoutNanos);
                         waiters.remove(w);
                         channelTimeouts.increment();
                         throw timeout;
                     }
-                    changed.awaitNanos(left);
+                    // woken by every change; the cap only lets an injected ticker's time be seen without one
+                    changed.awaitNanos(Math.min(left, MAX_WAIT_NANOS));
                 }
             } catch (InterruptedException e) {
                 waiters.remove(w);
@@ -244,12 +272,29 @@ final class Dispatcher {
     private Slot takeSlot() {
         for (int i = entries.size() - 1; i >= 0; i--) {
             Entry e = entries.get(i);
-            if (e.open < e.limit && usable(e)) {
+            if (e.open < e.limits.limit() && usable(e)) {
                 e.open++;
-                return new Slot(e);
+                return new Slot(e, false);
             }
         }
         return null;
+    }
+
+    /** A hold on the newest usable entry, permits aside, or null. Under the lock. */
+    private Slot takeHold() {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Entry e = entries.get(i);
+            if (usable(e)) {
+                e.holds++;
+                return new Slot(e, true);
+            }
+        }
+        return null;
+    }
+
+    /** Whether nothing is open on {@code e}: no channel, no hold. Under the lock. */
+    private static boolean idle(Entry e) {
+        return e.open == 0 && e.holds == 0;
     }
 
     /** Whether new channels may open on {@code e}; marks it unusable (for good) when not. Under the lock. */
@@ -267,21 +312,34 @@ final class Dispatcher {
         } else {
             return true;
         }
-        if (e.open == 0) {
+        if (idle(e)) {
             retire(e);
         }
         return false;
     }
 
-    /** Hands free slots to the oldest waiters. Under the lock. */
+    /**
+     * Hands free slots to the oldest waiters, in order; a waiter for a hold needs no permit, so it is
+     * served past a waiter for a slot that must still wait. Under the lock.
+     */
     private void dispatch() {
         boolean any = false;
-        while (!waiters.isEmpty()) {
-            Slot s = takeSlot();
-            if (s == null) {
-                break;
+        boolean permitsLeft = true;
+        for (java.util.Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (!w.hold && !permitsLeft) {
+                continue;
             }
-            waiters.pollFirst().slot = s;
+            Slot s = w.hold ? takeHold() : takeSlot();
+            if (s == null) {
+                if (w.hold) {
+                    break; // no usable entry at all
+                }
+                permitsLeft = false;
+                continue;
+            }
+            it.remove();
+            w.slot = s;
             any = true;
         }
         if (any) {
@@ -289,9 +347,18 @@ final class Dispatcher {
         }
     }
 
-    /** Asks the pool for as many connections as the queue needs, within maxConnections. Under the lock. */
+    /**
+     * Asks the pool for as many connections as the queue needs, within maxConnections: one per
+     * {@code limit} commands waiting, and one for all the holds waiting (they need no permit, only a
+     * live connection). Under the lock.
+     */
     private void maybeAcquire() {
-        while (!closed && waiters.size() > acquiring.size() * learnedLimit
+        int holds = 0;
+        for (Waiter w : waiters) {
+            holds += w.hold ? 1 : 0;
+        }
+        int slots = waiters.size() - holds;
+        while (!closed && (slots > acquiring.size() * limits.forNewConnections() || holds > 0 && acquiring.isEmpty())
                 && entries.size() + acquiring.size() < maxConnections) {
             CompletableFuture<Lease<SshConnection>> f;
             try {
@@ -311,9 +378,9 @@ final class Dispatcher {
             acquiring.remove(f);
             if (lease != null) {
                 lastFailure = null;
-                Entry e = new Entry(lease, learnedLimit);
+                Entry e = new Entry(lease, limits.newConnection());
                 if (closed) {
-                    toReturn.add(new Object[] {lease, false});
+                    toReturn.add(new Returning(lease, false));
                     return;
                 }
                 int at = entries.size();
@@ -322,7 +389,7 @@ final class Dispatcher {
                 }
                 entries.add(at, e);
                 dispatch();
-                if (e.open == 0 && usable(e)) {
+                if (idle(e) && usable(e)) {
                     maybeReturn(e);
                 }
             } else {
@@ -386,36 +453,38 @@ final class Dispatcher {
         Entry e = slot.entry;
         lock.lock();
         try {
-            e.open--;
+            if (slot.hold) {
+                e.holds--;
+                // a refused direct-tcpip channel (forwarding off, destination unreachable) says nothing of MaxSessions
+                outcome = outcome == Outcome.REFUSED ? Outcome.OK : outcome;
+            } else {
+                e.open--;
+            }
             if (slot.confirmed) {
-                e.confirmed--;
+                e.limits.confirmedClosed();
             }
             if (outcome == Outcome.REFUSED) {
                 refusals.increment();
-                // What the server allows is at least what it confirmed at once. A refusal below that peak is
-                // transient (OpenSSH keeps a session's slot until it has reaped the command's process).
-                int allowed = Math.max(e.confirmed, e.peak);
-                if (allowed == 0) {
-                    // refused with nothing ever open: this connection serves no channel at all
-                    e.unusable = true;
-                    e.invalidate = true;
-                    log.warn("{} - {} refused a channel with none open; replacing the connection", name, e.connection);
-                } else if (allowed < e.limit) {
-                    e.limit = allowed;
-                    // New connections start with the least this server allowed on a connection that reached its
-                    // peak: a refusal on a young one (sessions not yet reaped) below another's peak is no limit.
-                    learnedLimit = Math.min(learnedLimit, Math.max(e.limit, targetPeak));
-                    log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions, or sessions it has not"
-                            + " reaped yet); {} channels on this connection, {} on new ones", name, e.connection, allowed,
-                            e.limit, learnedLimit);
+                switch (e.limits.refused()) {
+                    case SERVES_NONE -> {
+                        e.unusable = true;
+                        e.invalidate = true;
+                        log.warn("{} - {} refused a channel with none open; replacing the connection", name, e.connection);
+                    }
+                    case LOWERED -> log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions, or sessions"
+                            + " it has not reaped yet); {} channels on this connection, {} on new ones", name, e.connection,
+                            e.limits.allowed(), e.limits.limit(), limits.forNewConnections());
+                    case TRANSIENT -> {
+                        // below what it already confirmed at once: it is still reaping a closed session
+                    }
                 }
-                events.channelRefused(target, e.limit);
+                events.channelRefused(target, e.limits.limit());
             } else if (outcome == Outcome.BROKEN) {
                 e.unusable = true;
                 e.invalidate = true;
             }
             dispatch();
-            if (e.open == 0) {
+            if (idle(e)) {
                 if (e.unusable || !usable(e)) {
                     retire(e);
                 } else {
@@ -437,7 +506,7 @@ final class Dispatcher {
             return;
         }
         entries.remove(e);
-        toReturn.add(new Object[] {e.lease, false});
+        toReturn.add(new Returning(e.lease, false));
     }
 
     private Entry newestUsable() {
@@ -453,25 +522,23 @@ final class Dispatcher {
     /** Removes an unusable entry with nothing open; its lease goes back (invalidated when broken). Under the lock. */
     private void retire(Entry e) {
         if (entries.remove(e)) {
-            toReturn.add(new Object[] {e.lease, e.invalidate});
+            toReturn.add(new Returning(e.lease, e.invalidate));
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void unlockAndReturn() {
-        List<Object[]> leases = null;
+        List<Returning> leases = null;
         if (!toReturn.isEmpty()) {
             leases = new ArrayList<>(toReturn);
             toReturn.clear();
         }
         lock.unlock();
         if (leases != null) {
-            for (Object[] l : leases) {
-                Lease<SshConnection> lease = (Lease<SshConnection>) l[0];
-                if ((Boolean) l[1]) {
-                    lease.invalidate();
+            for (Returning r : leases) {
+                if (r.invalidate()) {
+                    r.lease().invalidate();
                 } else {
-                    lease.close();
+                    r.lease().close();
                 }
             }
         }
@@ -495,7 +562,7 @@ final class Dispatcher {
             pins--;
             if (pins == 0) {
                 for (Entry e : new ArrayList<>(entries)) {
-                    if (e.open == 0) {
+                    if (idle(e)) {
                         maybeReturn(e);
                     }
                 }
@@ -512,9 +579,9 @@ final class Dispatcher {
             closed = true;
             fail(new PoolClosedException(name + " - the pool closed while a command waited for a channel to " + target));
             for (Entry e : new ArrayList<>(entries)) {
-                if (e.open == 0) {
+                if (idle(e)) {
                     entries.remove(e);
-                    toReturn.add(new Object[] {e.lease, false});
+                    toReturn.add(new Returning(e.lease, false));
                 }
             }
         } finally {
@@ -530,7 +597,7 @@ final class Dispatcher {
             int limit = 0;
             for (Entry e : entries) {
                 open += e.open;
-                limit += e.unusable ? e.open : e.limit;
+                limit += e.unusable ? e.open : e.limits.limit();
             }
             return new int[] {entries.size(), open, limit, waiters.size()};
         } finally {
@@ -541,7 +608,7 @@ final class Dispatcher {
     int channelLimit() {
         lock.lock();
         try {
-            return learnedLimit;
+            return limits.forNewConnections();
         } finally {
             lock.unlock();
         }
@@ -552,7 +619,7 @@ final class Dispatcher {
         int limit = 0;
         for (Entry e : entries) {
             open += e.open;
-            limit += e.unusable ? e.open : e.limit;
+            limit += e.unusable ? e.open : e.limits.limit();
         }
         String hint = lastFailure != null ? "; opening another connection failed (see the cause)"
                 : entries.size() >= maxConnections ? "; every channel of every connection is busy: raise maxConnectionsPerTarget"
@@ -561,50 +628,5 @@ final class Dispatcher {
         return new PoolTimeoutException(name + " - no SSH channel to " + target + " within "
                 + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (connections=" + entries.size() + ", channels=" + open + "/"
                 + limit + ", waiting=" + waiters.size() + ")" + hint, lastFailure);
-    }
-
-    /** Which failures fail the queue at once, and how a shared failure is copied for each caller. */
-    static final class Failures {
-        private Failures() {
-        }
-
-        static boolean isFinal(RuntimeException e) {
-            return e instanceof CircuitOpenException || e instanceof PoolClosedException || e instanceof PoolExhaustedException
-                    || finalCause(e) != null;
-        }
-
-        private static SshException finalCause(Throwable e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof HostKeyException || t instanceof SshAuthenticationException) {
-                    return (SshException) t;
-                }
-            }
-            return null;
-        }
-
-        /** A fresh exception per caller (a shared one would mix stack traces), of the kind that says the most. */
-        static RuntimeException copy(RuntimeException e) {
-            SshException root = finalCause(e);
-            if (root instanceof HostKeyException h) {
-                return new HostKeyException(h.getMessage(), h.reason(), h.keyFingerprint(), e);
-            }
-            if (root instanceof SshAuthenticationException a) {
-                return new SshAuthenticationException(a.getMessage(), e);
-            }
-            if (e instanceof CircuitOpenException) {
-                return new CircuitOpenException(e.getMessage(), e);
-            }
-            if (e instanceof PoolClosedException) {
-                PoolClosedException c = new PoolClosedException(e.getMessage());
-                c.initCause(e);
-                return c;
-            }
-            if (e instanceof PoolExhaustedException) {
-                PoolExhaustedException x = new PoolExhaustedException(e.getMessage());
-                x.initCause(e);
-                return x;
-            }
-            return new SshException(e.getMessage(), e);
-        }
     }
 }

@@ -4,11 +4,13 @@ import io.poolkit.ssh.HostKeyException;
 import io.poolkit.ssh.HostKeyPolicy;
 import io.poolkit.ssh.SshTarget;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,7 +149,12 @@ final class HostKeys implements ServerKeyVerifier {
         attempt.file = file;
         attempt.presented = describe(key);
         KnownHosts v = verifiers.computeIfAbsent(tofu + ":" + file, k -> new KnownHosts(file, tofu));
-        return v.verifyServerKey(session, remote, key);
+        // behind a jump host the socket is a loopback relay: the key is the target's, checked under its name
+        return v.verifyServerKey(session, attempt.target.jump().isPresent() ? targetAddress(attempt.target) : remote, key);
+    }
+
+    private static InetSocketAddress targetAddress(SshTarget target) {
+        return InetSocketAddress.createUnresolved(target.host(), target.port());
     }
 
     static String describe(PublicKey key) {
@@ -190,6 +198,16 @@ final class HostKeys implements ServerKeyVerifier {
         KnownHosts(Path file, boolean tofu) {
             super((session, remote, key) -> tofu, file);
             this.tofu = tofu;
+        }
+
+        @Override
+        protected Collection<SshdSocketAddress> resolveHostNetworkIdentities(ClientSession session, SocketAddress remote) {
+            Attempt a = attempt(session);
+            if (a != null && a.target.jump().isPresent()) {
+                // only the target's own name: never the loopback relay's address and port
+                return List.of(new SshdSocketAddress(a.target.host(), a.target.port()));
+            }
+            return super.resolveHostNetworkIdentities(session, remote);
         }
 
         @Override

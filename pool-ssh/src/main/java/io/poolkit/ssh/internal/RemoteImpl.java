@@ -9,20 +9,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A handle on one target that keeps a connection pinned while open; see {@link Remote}. */
 final class RemoteImpl implements Remote {
-    private final Engine engine;
+    private final Commands commands;
     private final SshTarget target;
     private final Dispatcher dispatcher;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    RemoteImpl(Engine engine, SshTarget target, Dispatcher dispatcher) {
-        this.engine = engine;
+    RemoteImpl(Commands commands, SshTarget target, Dispatcher dispatcher) {
+        this.commands = commands;
         this.target = target;
         this.dispatcher = dispatcher;
     }
 
     private void open() {
         if (closed.get()) {
-            throw new IllegalStateException(engine.name + " - remote handle on " + target
+            throw new IllegalStateException(commands.name() + " - remote handle on " + target
                     + " used after close; get a new one with SshPool.remote(target)");
         }
     }
@@ -34,19 +34,19 @@ final class RemoteImpl implements Remote {
 
     @Override
     public CommandResult exec(String command) throws InterruptedException {
-        return exec(command, engine.commandTimeout());
+        return exec(command, commands.commandTimeout());
     }
 
     @Override
     public CommandResult exec(String command, Duration timeout) throws InterruptedException {
         open();
-        return engine.exec(target, command, null, timeout);
+        return commands.exec(target, command, null, timeout);
     }
 
     @Override
     public RemoteProcess start(String command) throws InterruptedException {
         open();
-        return engine.start(target, command, () -> { });
+        return commands.start(target, command, () -> { });
     }
 
     @Override

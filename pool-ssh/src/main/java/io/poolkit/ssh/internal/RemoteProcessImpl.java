@@ -7,10 +7,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 /** A streamed command on its channel; see {@link RemoteProcess}. */
 final class RemoteProcessImpl implements RemoteProcess {
-    private final Engine engine;
+    private final String name;
+    /** Counts the result and tells the listeners, once it is read. */
+    private final BiConsumer<SshTarget, CommandResult> finished;
     private final SshTarget target;
     private final String command;
     private final CommandRun run;
@@ -19,8 +22,10 @@ final class RemoteProcessImpl implements RemoteProcess {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile CommandResult result;
 
-    RemoteProcessImpl(Engine engine, SshTarget target, String command, CommandRun run, StreamPipe err, Runnable onClose) {
-        this.engine = engine;
+    RemoteProcessImpl(String name, BiConsumer<SshTarget, CommandResult> finished, SshTarget target, String command, CommandRun run,
+                      StreamPipe err, Runnable onClose) {
+        this.name = name;
+        this.finished = finished;
         this.target = target;
         this.command = command;
         this.run = run;
@@ -30,7 +35,7 @@ final class RemoteProcessImpl implements RemoteProcess {
 
     private void open() {
         if (closed.get()) {
-            throw new IllegalStateException(engine.name + " - remote process `" + CommandRun.abbreviate(command) + "` on " + target
+            throw new IllegalStateException(name + " - remote process `" + CommandRun.abbreviate(command) + "` on " + target
                     + " used after close; start a new one with SshPool.start");
         }
     }
@@ -85,7 +90,7 @@ final class RemoteProcessImpl implements RemoteProcess {
         if (r == null) {
             r = run.result();
             result = r;
-            engine.finished(target, r);
+            finished.accept(target, r);
         }
         return r;
     }

@@ -1,6 +1,7 @@
 package io.poolkit.ssh.internal;
 
 import io.poolkit.Pool;
+import io.poolkit.Ticker;
 import io.poolkit.ssh.SshPoolListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ public final class Settings {
     public Duration maintenanceInterval = Duration.ofSeconds(30);
     public Duration acquireTimeout = Duration.ofSeconds(30);
     public Duration commandTimeout = Duration.ofMinutes(1);
+    public Duration transferTimeout = Duration.ofMinutes(10);
     public Duration connectTimeout = Duration.ofSeconds(10);
     public Duration authTimeout = Duration.ofSeconds(10);
     public Duration heartbeatInterval = Duration.ofSeconds(30);
@@ -37,6 +39,8 @@ public final class Settings {
     public Duration shutdownTimeout = Duration.ofSeconds(30);
     public Duration targetIdleTimeout = Duration.ofMinutes(10);
     public final List<SshPoolListener> listeners = new ArrayList<>();
+    /** The time source of the keyed pool and the dispatchers (tests inject one); not a builder option. */
+    public Ticker ticker = Ticker.system();
 
     public Settings copy() {
         Settings c = new Settings();
@@ -52,6 +56,7 @@ public final class Settings {
         c.maintenanceInterval = maintenanceInterval;
         c.acquireTimeout = acquireTimeout;
         c.commandTimeout = commandTimeout;
+        c.transferTimeout = transferTimeout;
         c.connectTimeout = connectTimeout;
         c.authTimeout = authTimeout;
         c.heartbeatInterval = heartbeatInterval;
@@ -68,6 +73,7 @@ public final class Settings {
         c.shutdownTimeout = shutdownTimeout;
         c.targetIdleTimeout = targetIdleTimeout;
         c.listeners.addAll(listeners);
+        c.ticker = ticker;
         return c;
     }
 }

@@ -2,6 +2,7 @@ package io.poolkit.ssh.internal;
 
 import io.poolkit.KeyedPool;
 import io.poolkit.Lease;
+import io.poolkit.Pool;
 import io.poolkit.PoolStats;
 import io.poolkit.ssh.SshTarget;
 import io.poolkit.ssh.TestServers;
@@ -10,14 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.sshd.client.SshClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pool contract, written once in pool-core, run against the keyed pool of real SSH connections
- * the SshPool stands on: the {@link Connector} opening authenticated sessions to an embedded server,
- * the host key checked, a keepalive round trip as the check.
+ * the SshPool stands on, as {@link Wiring} builds it for the product: the {@link Connector} opening
+ * authenticated sessions to an embedded server, the host key checked, a keepalive round trip as the
+ * check.
  */
 class SshConnectionPoolContractTest extends AbstractPoolContractTest<SshConnection> {
     @TempDir
@@ -29,15 +30,18 @@ class SshConnectionPoolContractTest extends AbstractPoolContractTest<SshConnecti
     protected Subject<SshConnection> open(int maxSize) throws Exception {
         TestServers.Handle server = TestServers.start();
         toClose.add(server);
-        Path knownHosts = server.knownHosts(dir);
-        SshClient client = SshClient.setUpDefaultClient();
-        HostKeys hostKeys = new HostKeys("contract", knownHosts, false, (t, k) -> { });
-        client.setServerKeyVerifier(hostKeys);
-        client.start();
-        toClose.add(client::stop);
-        Connector connector = new Connector("contract", client, hostKeys, Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(1), (t, e) -> { });
-        KeyedPool<SshTarget, SshConnection> pool = KeyedPool.builder(connector).name("contract").maxSize(maxSize).build();
+        // the settings SshPoolBuilder fills in, and the very wiring SshPool builds on them
+        Settings settings = new Settings();
+        settings.name = "contract";
+        settings.knownHosts = server.knownHosts(dir);
+        settings.maxConnectionsPerTarget = maxSize;
+        settings.heartbeatInterval = Pool.FOREVER;
+        settings.connectTimeout = Duration.ofSeconds(5);
+        settings.authTimeout = Duration.ofSeconds(5);
+        settings.killGrace = Duration.ofSeconds(1);
+        Wiring wiring = new Wiring(settings, t -> null);
+        toClose.add(wiring::stopNow);
+        KeyedPool<SshTarget, SshConnection> pool = wiring.pool;
         SshTarget target = server.target();
         return new Subject<>() {
             @Override

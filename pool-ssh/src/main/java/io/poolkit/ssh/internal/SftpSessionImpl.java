@@ -1,0 +1,317 @@
+package io.poolkit.ssh.internal;
+
+import io.poolkit.ssh.RemoteFile;
+import io.poolkit.ssh.SftpSession;
+import io.poolkit.ssh.SshException;
+import io.poolkit.ssh.SshTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClient.Attributes;
+import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** An SFTP channel held on a dispatcher slot; see {@link SftpSession}. */
+final class SftpSessionImpl implements SftpSession {
+    private static final Logger log = LoggerFactory.getLogger(SftpSessionImpl.class);
+    private static final int MAX_ATTEMPTS = 8;
+    /** Read-ahead and write-behind per stream: what bounds a transfer's memory, whatever the file's size. */
+    static final int BUFFER = 64 * 1024;
+
+    private final String name;
+    private final SshTarget target;
+    private final PooledSftpClient client;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SftpSessionImpl(String name, SshTarget target, PooledSftpClient client) {
+        this.name = name;
+        this.target = target;
+        this.client = client;
+    }
+
+    /**
+     * Opens an SFTP channel on a permit of {@code target}'s connections, on another one when the server
+     * refuses the channel (its MaxSessions), as an exec does.
+     */
+    static SftpSessionImpl open(ChannelSource source, SshTarget target, long timeoutNanos) throws InterruptedException {
+        long start = System.nanoTime();
+        IOException last = null;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Dispatcher.Slot slot = source.permit(target, Math.max(0, timeoutNanos - (System.nanoTime() - start)));
+            try {
+                return new SftpSessionImpl(source.name(), target, PooledSftpClient.open(slot));
+            } catch (PooledSftpClient.RefusedException e) {
+                last = e;
+                log.debug("{} - {} refused an SFTP channel; trying another", source.name(), target);
+            } catch (InterruptedIOException e) {
+                InterruptedException x = new InterruptedException("interrupted while opening an SFTP channel to " + target);
+                x.initCause(e);
+                throw x;
+            } catch (IOException | RuntimeException e) {
+                throw new SshException(source.name() + " - cannot start SFTP on " + target + ": " + e.getMessage()
+                        + "; check that the server has the sftp subsystem (Subsystem sftp in sshd_config)", e);
+            }
+        }
+        throw new SshException(source.name() + " - gave up opening an SFTP channel to " + target + " after " + MAX_ATTEMPTS
+                + " refusals", last);
+    }
+
+    PooledSftpClient client() {
+        return client;
+    }
+
+    String poolName() {
+        return name;
+    }
+
+    boolean isOpen() {
+        return !closed.get() && client.isOpen();
+    }
+
+    /** Closes the channel at once (a timeout): whatever waits on it fails. */
+    void abort() {
+        client.getClientChannel().close(true);
+    }
+
+    private void open() {
+        if (closed.get()) {
+            throw new IllegalStateException(name + " - SFTP session on " + target + " used after close; get a new one with"
+                    + " SshPool.sftp(target)");
+        }
+    }
+
+    @Override
+    public SshTarget target() {
+        return target;
+    }
+
+    @Override
+    public List<RemoteFile> list(String dir) throws IOException {
+        open();
+        checkPath("dir", dir);
+        try {
+            List<RemoteFile> files = new ArrayList<>();
+            for (SftpClient.DirEntry e : client.readDir(dir)) {
+                String n = e.getFilename();
+                if (!".".equals(n) && !"..".equals(n)) {
+                    files.add(file(n, e.getAttributes()));
+                }
+            }
+            return files;
+        } catch (IOException e) {
+            throw failure("list", dir, e);
+        }
+    }
+
+    @Override
+    public RemoteFile stat(String path) throws IOException {
+        open();
+        checkPath("path", path);
+        try {
+            return file(path, client.stat(path));
+        } catch (IOException e) {
+            throw failure("stat", path, e);
+        }
+    }
+
+    @Override
+    public InputStream read(String path) throws IOException {
+        open();
+        checkPath("path", path);
+        try {
+            return client.read(path, BUFFER);
+        } catch (IOException e) {
+            throw failure("read", path, e);
+        }
+    }
+
+    @Override
+    public OutputStream write(String path) throws IOException {
+        open();
+        checkPath("path", path);
+        try {
+            return client.write(path, BUFFER, OpenMode.Write, OpenMode.Create, OpenMode.Truncate);
+        } catch (IOException e) {
+            throw failure("write", path, e);
+        }
+    }
+
+    /** Creates {@code path}, which must not exist, with the permission bits {@code mode}, and returns a stream to it. */
+    OutputStream create(String path, int mode) throws IOException {
+        OutputStream out = client.write(path, BUFFER, OpenMode.Write, OpenMode.Create, OpenMode.Exclusive);
+        try {
+            // while it is still empty: what it will hold is never readable under looser bits
+            client.setStat(path, new Attributes().perms(mode & 07777));
+            return out;
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void mkdir(String path) throws IOException {
+        open();
+        checkPath("path", path);
+        try {
+            client.mkdir(path);
+        } catch (IOException e) {
+            throw failure("mkdir", path, e);
+        }
+    }
+
+    @Override
+    public void remove(String path) throws IOException {
+        open();
+        checkPath("path", path);
+        try {
+            Attributes a = client.lstat(path);
+            if (a.isDirectory()) {
+                client.rmdir(path);
+            } else {
+                client.remove(path);
+            }
+        } catch (IOException e) {
+            throw failure("remove", path, e);
+        }
+    }
+
+    @Override
+    public void rename(String from, String to) throws IOException {
+        open();
+        checkPath("from", from);
+        checkPath("to", to);
+        try {
+            OpenSSHPosixRenameExtension posix = client.getExtension(OpenSSHPosixRenameExtension.class);
+            if (posix != null && posix.isSupported()) {
+                posix.posixRename(from, to);
+            } else if (client.getVersion() >= SftpConstants.SFTP_V5) {
+                client.rename(from, to, SftpClient.CopyMode.Overwrite, SftpClient.CopyMode.Atomic);
+            } else {
+                // SFTP v3 without the extension refuses to replace: remove first (not atomic; said in the docs)
+                try {
+                    client.remove(to);
+                } catch (SftpException e) {
+                    if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                        throw e;
+                    }
+                }
+                client.rename(from, to);
+            }
+        } catch (IOException e) {
+            throw failure("rename " + from + " to", to, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                client.close();
+            } catch (IOException e) {
+                log.debug("{} - closing an SFTP channel to {}: {}", name, target, e.toString());
+                abort();
+            }
+        }
+    }
+
+    private static void checkPath(String what, String path) {
+        if (path == null || path.isEmpty()) {
+            throw new IllegalArgumentException(what + " must not be empty, but was " + (path == null ? "null" : "''"));
+        }
+        if (path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(what + " must not contain a NUL character, but was '" + path.replace('\0', '?') + "'");
+        }
+    }
+
+    static RemoteFile file(String fileName, Attributes a) {
+        FileTime m = a.getModifyTime();
+        return new RemoteFile(fileName, Math.max(0, a.getSize()), permissions(a.getPermissions()),
+                m == null ? Instant.EPOCH : m.toInstant(), a.isDirectory());
+    }
+
+    private static final PosixFilePermission[] BITS = {
+        PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+    };
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        for (int i = 0; i < BITS.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                set.add(BITS[i]);
+            }
+        }
+        return set;
+    }
+
+    static int mode(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (int i = 0; i < BITS.length; i++) {
+            if (permissions.contains(BITS[i])) {
+                mode |= 1 << i;
+            }
+        }
+        return mode;
+    }
+
+    /** The failure as the JDK's file exceptions say it, naming the path and the host; the cause is MINA's. */
+    IOException failure(String operation, String path, IOException e) {
+        return failure(name, target, operation, path, e);
+    }
+
+    static IOException failure(String name, SshTarget target, String operation, String path, IOException e) {
+        if (e instanceof FileSystemException || e instanceof InterruptedIOException) {
+            return e;
+        }
+        String where = name + " - " + operation + " on " + target;
+        FileSystemException x;
+        if (e instanceof SftpException s) {
+            String said = s.getMessage();
+            x = switch (s.getStatus()) {
+                case SftpConstants.SSH_FX_NO_SUCH_FILE, SftpConstants.SSH_FX_NO_SUCH_PATH ->
+                        new NoSuchFileException(path, null, where + ": no such file or directory");
+                case SftpConstants.SSH_FX_PERMISSION_DENIED -> new AccessDeniedException(path, null, where + ": permission denied");
+                case SftpConstants.SSH_FX_FILE_ALREADY_EXISTS -> new FileAlreadyExistsException(path, null, where + ": it exists");
+                case SftpConstants.SSH_FX_DIR_NOT_EMPTY -> new DirectoryNotEmptyException(path);
+                case SftpConstants.SSH_FX_NOT_A_DIRECTORY -> new NotDirectoryException(path);
+                default -> new FileSystemException(path, null, where + ": " + said);
+            };
+        } else {
+            x = new FileSystemException(path, null, where + " failed: " + e.getMessage());
+        }
+        x.initCause(e);
+        return x;
+    }
+
+    @Override
+    public String toString() {
+        return "SftpSession[" + target + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+}

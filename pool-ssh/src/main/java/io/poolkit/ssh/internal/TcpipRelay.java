@@ -1,0 +1,182 @@
+package io.poolkit.ssh.internal;
+
+import io.poolkit.ssh.SshException;
+import io.poolkit.ssh.SshTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One local socket joined to one {@code direct-tcpip} channel on a held connection: two pumps on the
+ * pool's executor, one each way, each blocking on its own side only (the channel's piped input opens
+ * MINA's window as it is read, so a slow local reader slows the remote side instead of blocking MINA's
+ * I/O threads). Either side's end half-closes the other; the channel's close, or a failure, closes
+ * both; the hold is given back when the channel closes.
+ */
+final class TcpipRelay {
+    private static final Logger log = LoggerFactory.getLogger(TcpipRelay.class);
+    private static final int CHUNK = 32 * 1024;
+
+    private final String name;
+    private final Socket socket;
+    private final ChannelDirectTcpip channel;
+    private final AtomicInteger pumping = new AtomicInteger(2);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Runnable onClose;
+
+    private TcpipRelay(String name, Socket socket, ChannelDirectTcpip channel, Runnable onClose) {
+        this.name = name;
+        this.socket = socket;
+        this.channel = channel;
+        this.onClose = onClose;
+    }
+
+    /**
+     * Opens a direct-tcpip channel to {@code host:port} on {@code hold}'s connection; the hold is given
+     * back when the channel closes (also when it fails to open).
+     *
+     * @throws SshException when the server refused (forwarding off, destination unreachable) or did not answer in time
+     */
+    static ChannelDirectTcpip openChannel(String name, SshTarget via, Dispatcher.Slot hold, String host, int port,
+                                          InetSocketAddress origin, long timeoutNanos) throws InterruptedException {
+        SshdSocketAddress from = new SshdSocketAddress(origin.getHostString(), origin.getPort());
+        ChannelDirectTcpip ch = new ChannelDirectTcpip(from, new SshdSocketAddress(host, port));
+        try {
+            hold.connection().session().getService(ConnectionService.class).registerChannel(ch);
+        } catch (IOException | RuntimeException e) {
+            hold.broken();
+            throw new SshException(name + " - cannot open a channel to " + host + ":" + port + " through " + via + ": " + e, e);
+        }
+        ch.addCloseFutureListener(f -> {
+            if (hold.connection().isOpen()) {
+                hold.release();
+            } else {
+                hold.broken();
+            }
+        });
+        try {
+            OpenFuture opening = ch.open();
+            if (!opening.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)))) {
+                ch.close(true);
+                throw new SshException(name + " - " + via + " did not open a channel to " + host + ":" + port + " within "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", null);
+            }
+            if (!opening.isOpened()) {
+                Throwable cause = opening.getException();
+                ch.close(true);
+                String why = cause instanceof SshChannelOpenException r ? r.getMessage() + " (reason code " + r.getReasonCode() + ")"
+                        : String.valueOf(cause);
+                throw new SshException(name + " - " + via + " refused a channel to " + host + ":" + port + ": " + why
+                        + "; check that its sshd allows TCP forwarding (AllowTcpForwarding) and can reach " + host + ":" + port, cause);
+            }
+            return ch;
+        } catch (InterruptedIOException e) {
+            ch.close(true);
+            InterruptedException x = new InterruptedException("interrupted while opening a channel to " + host + ":" + port + " through " + via);
+            x.initCause(e);
+            throw x;
+        } catch (IOException e) {
+            ch.close(true);
+            throw new SshException(name + " - cannot open a channel to " + host + ":" + port + " through " + via + ": " + e, e);
+        }
+    }
+
+    /**
+     * Joins {@code socket} and {@code channel} until either ends.
+     *
+     * @param onClose runs once when both are closed
+     */
+    static TcpipRelay start(String name, Socket socket, ChannelDirectTcpip channel, Executor executor, Runnable onClose) {
+        TcpipRelay r = new TcpipRelay(name, socket, channel, onClose);
+        channel.addCloseFutureListener(f -> r.close());
+        try {
+            executor.execute(r::toChannel);
+            executor.execute(r::toSocket);
+        } catch (RejectedExecutionException e) {
+            r.close();
+        }
+        return r;
+    }
+
+    private void toChannel() {
+        byte[] buffer = new byte[CHUNK];
+        try (OutputStream out = channel.getInvertedIn()) {
+            InputStream in = socket.getInputStream();
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+            // closing the channel's stream sends EOF: the far side sees the local half-close
+        } catch (IOException e) {
+            failed("local to remote", e);
+        } finally {
+            pumped();
+        }
+    }
+
+    private void toSocket() {
+        byte[] buffer = new byte[CHUNK];
+        try {
+            InputStream in = channel.getInvertedOut();
+            OutputStream out = socket.getOutputStream();
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+            if (!socket.isClosed()) {
+                socket.shutdownOutput();
+            }
+        } catch (IOException e) {
+            failed("remote to local", e);
+        } finally {
+            pumped();
+        }
+    }
+
+    private void failed(String direction, IOException e) {
+        if (!closed.get()) {
+            log.debug("{} - relay {} on {}: {}", name, direction, channel, e.toString());
+            close();
+        }
+    }
+
+    private void pumped() {
+        if (pumping.decrementAndGet() == 0) {
+            close();
+        }
+    }
+
+    /** Closes the socket and the channel; idempotent. */
+    void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closed anyway
+            }
+            channel.close(false);
+            onClose.run();
+        }
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+}
