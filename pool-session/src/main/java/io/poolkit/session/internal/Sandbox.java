@@ -25,14 +25,18 @@ import java.util.stream.Stream;
  * mount), {@code --unshare-user --disable-userns} (its own user namespace, and none inside it),
  * {@code --uid 65534 --gid 65534} (never root inside, even when the host runs as root),
  * {@code --die-with-parent}, {@code --new-session}, {@code --cap-drop ALL}, {@code --clearenv}.
- * Mounts: read-only binds of the JDK (and the files outside it that its symlinks name), the system
- * library directories, {@code /etc/ld.so.cache}, {@code prlimit}, the worker code
- * ({@code /poolkit/code}) and the worker's socket directory ({@code /poolkit/ipc}); a fresh
- * {@code /proc} (own pid namespace) and a minimal {@code /dev} (null, zero, random, urandom, tty;
- * its tmpfs remounted read-only); a private size-capped tmpfs {@code /tmp}; then the root is
- * remounted read-only, so nothing outside {@code /tmp} can be written. Inside, the
- * command is {@code prlimit} setting the rlimits (file size, open files, threads and processes, no
- * core dumps), which then runs the worker JVM.
+ * Mounts: read-only binds of the system library directories, {@code /etc/ld.so.cache},
+ * {@code prlimit} ({@code /poolkit/bin/prlimit}), the worker's {@link Layout} (for the JVM worker:
+ * the JDK at {@code /poolkit/jdk}, the files outside it that its symlinks name, the worker code at
+ * {@code /poolkit/code}, its {@code java} as an execute-only copy) and the socket directory
+ * ({@code /poolkit/ipc}); a fresh {@code /proc} (own pid namespace) and a minimal {@code /dev}
+ * (null, zero, random, urandom, tty; its tmpfs remounted read-only); a private size-capped tmpfs
+ * {@code /tmp}; then the root is remounted read-only, so nothing outside {@code /tmp} can be
+ * written. The {@link Seccomp} filter is installed on the worker's tree. Inside, the command is
+ * {@code prlimit} setting the rlimits (file size, open files, threads and processes, no core
+ * dumps), which then runs the worker. Host paths appear only in the argument file bubblewrap reads
+ * ({@code --args}), never on a command line visible inside; a root host starts bubblewrap as
+ * {@link #ROOT_HOST_WORKER_UID}.
  *
  * <p>A flag the installed bwrap lacks is an error that names it, never a protection silently dropped.
  */
