@@ -60,6 +60,15 @@ class OutcomeKindsTest {
         assertThat(session.execute("1 + 1", T).value()).isEqualTo("2");
     }
 
+    /** Found while attacking the change: JShell failed on the null text (a NullPointerException in the worker), so SESSION_DIED. */
+    @Test
+    void aValueWhoseToStringReturnsNullIsShownAsNull() {
+        ExecutionResult r = session.execute("class Blank { public String toString() { return null; } }\nnew Blank()", T);
+        assertThat(r.error()).as("%s", r).isEmpty();
+        assertThat(r.value()).isEqualTo("null");
+        assertThat(session.isAlive()).isTrue();
+    }
+
     @Test
     void anExceptionWhoseGetMessageThrowsIsAnException() {
         ExecutionError e = exception("class Sly extends RuntimeException { public String getMessage() { throw new IllegalStateException(); } }\n"

@@ -68,7 +68,8 @@ final class GuardedControl extends LocalExecutionControl {
         stopRequested = false;
         try {
             clientCodeEnter();
-            return invoke(doit);
+            String value = invoke(doit);
+            return value != null ? value : "null"; // a toString() that returned null: JShell would fail on it, not the snippet
         } catch (StoppedException e) {
             if (stopRequested) {
                 throw e;
