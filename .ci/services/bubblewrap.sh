@@ -2,9 +2,22 @@
 # Sourced by .ci/run (bash, set -euo pipefail, as root on a clean Debian machine): installs
 # bubblewrap for pool-session's sandbox tests when `bwrap` is missing, then checks that it can
 # really build a sandbox here (user namespaces). Idempotent. Exports POOLKIT_BWRAP (the binary).
-# Never `exit`: this file is sourced, an exit would end .ci/run itself.
+# Also gcc: SandboxTest compiles a small native probe that must be refused what the seccomp
+# filter denies. Never `exit`: this file is sourced, an exit would end .ci/run itself.
 
 poolkit_bubblewrap() {
+  local missing=()
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+  if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ]; then
+    echo "bubblewrap: installing ${missing[*]} (apt-get install -y)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if ! command -v gcc >/dev/null 2>&1; then
+    echo "bubblewrap: gcc is missing (the seccomp test compiles a native probe): 'sudo apt-get install -y gcc libc6-dev'" >&2
+    [ "${CI:-}" = "true" ] && return 1
+  fi
   if ! command -v bwrap >/dev/null 2>&1; then
     if [ "$(id -u)" != 0 ]; then
       echo "bubblewrap: bwrap is missing and this is not root: install it with 'sudo apt-get install -y bubblewrap'" >&2

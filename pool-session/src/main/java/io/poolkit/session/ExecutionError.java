@@ -21,12 +21,17 @@ public final class ExecutionError {
          */
         TIMEOUT,
         /**
-         * A limit was exceeded: code length, output bytes, or memory (the worker ran out of heap
-         * or metaspace and was killed). Limits enforced by the kernel (file size, open files,
-         * processes) show up inside the snippet, as an {@link #EXCEPTION}.
+         * A limit was exceeded, as the host saw for itself: code length, output bytes (it counts
+         * them), or memory (the worker's JVM exited with its out-of-memory status, or the kernel
+         * ended it at its memory cgroup's cap) — never because the worker said so. Limits enforced
+         * by the kernel (file size, open files, processes) show up inside the snippet, as an
+         * {@link #EXCEPTION}.
          */
         LIMIT,
-        /** The worker process ended or broke the protocol; the session must be restarted. */
+        /**
+         * The worker process ended on its own (whatever it printed first) or broke the protocol and
+         * was killed; the session must be restarted.
+         */
         SESSION_DIED,
         /** The calling thread was interrupted while it waited; the worker was killed. */
         INTERRUPTED

@@ -26,11 +26,17 @@ import java.util.concurrent.locks.LockSupport;
  * its snippet left running is destroyed and replaced in the background, never on a caller's time;
  * dead idle sessions are found within a second. With {@code resetBetweenUses(true)} every
  * execution starts from a fresh JShell state (a new JShell inside the same warm worker, with system
- * properties, default locale and time zone, {@code System.out/err/in} and the sandbox's /tmp put
- * back); with {@code false} (the default) state persists in each session, and consecutive
- * executions may land in different sessions. A reset is not a boundary between mutually hostile
- * tenants (static state inside the JDK lives on in the JVM): {@code maxUsesPerSession(1)} gives
- * every execution a fresh, pre-warmed process instead.
+ * properties, default locale and time zone, {@code System.out/err/in}, the default
+ * uncaught-exception handler, {@code Authenticator}, {@code ProxySelector}, {@code CookieHandler},
+ * {@code ResponseCache} and the sandbox's /tmp put back); with {@code false} (the default) state
+ * persists in each session, and consecutive executions may land in different sessions.
+ *
+ * <p>Tenants: a snippet cannot reach the worker's own code (its link, its executions, its threads)
+ * to read or forge another execution's code, output or result, and the host kills a worker that
+ * breaks the protocol. But a reset is not a boundary between mutually hostile tenants: what else is
+ * static inside the JDK (security properties and providers, caches) lives on in the JVM, and so,
+ * without a reset, does the JShell state. {@code maxUsesPerSession(1)} gives every execution a
+ * fresh, pre-warmed process instead: that is the wall between mutually hostile tenants.
  */
 public final class SecureSessionPool implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();

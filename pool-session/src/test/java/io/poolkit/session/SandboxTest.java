@@ -52,13 +52,18 @@ class SandboxTest {
         }
     }
 
-    private String value(String code) {
+    /** Runs a probe in a clean session: @return its result, which must be a success */
+    private ExecutionResult probe(String code) {
         if (!session.isAlive() || session.recycleReason() != null) {
             session.restart();
         }
         ExecutionResult r = session.execute(code, T);
         assertThat(r.isSuccess()).as("the probe itself ran: %s", r).isTrue();
-        return r.value();
+        return r;
+    }
+
+    private String value(String code) {
+        return probe(code).value();
     }
 
     @Test
@@ -231,12 +236,12 @@ class SandboxTest {
             }
         }
         int feature = Runtime.version().feature();
-        String unsafeBomb = "var f = sun.misc.Unsafe.class.getDeclaredField(\"theUnsafe\"); f.setAccessible(true);"
-                + " var u = (sun.misc.Unsafe) f.get(null); while (true) { long p = u.allocateMemory(64 << 20); u.setMemory(p, 64 << 20, (byte) 1); }";
-        // -Xmx bounds none of these: sun.misc.Unsafe before JDK 23 (denied from 23 on), the FFM API from 22 on
+        // -Xmx bounds neither: the FFM API from JDK 22 on; before it, a thread whose stack it may grow to 2 GiB
         String bomb = feature >= 22
                 ? "var arena = java.lang.foreign.Arena.global(); while (true) { arena.allocate(64 << 20).fill((byte) 1); }"
-                : unsafeBomb;
+                : "class Deep { static long down(long a, long b, long c, long d, long e, long f, long g, long h) {"
+                + " return down(a + 1, b, c, d, e, f, g, h) + a + b + c + d + e + f + g + h; } }\n"
+                + "var t = new Thread(null, () -> Deep.down(1, 2, 3, 4, 5, 6, 7, 8), \"deep\", 2L << 30); t.start(); t.join();";
         ExecutionResult r = session.execute(bomb, Duration.ofSeconds(10)); // at the cap it usually ends in well under a second
         ExecutionError e = r.error().orElseThrow();
         // cgroup v1 without swap may reclaim the JVM's own file pages for a while before its OOM killer
@@ -246,15 +251,95 @@ class SandboxTest {
             assertThat(e.message()).contains("exceeded its memory cap");
             assertThat(session.isAlive()).isFalse();
         }
-        if (feature >= 23) {
-            ExecutionResult denied = session.execute(unsafeBomb, T);
-            if (denied.error().orElseThrow().kind() == Kind.SESSION_DIED) { // the bomb above was killed: a fresh worker
-                session.restart();
-                denied = session.execute(unsafeBomb, T);
-            }
-            assertThat(denied.error().orElseThrow().message()).as("--sun-misc-unsafe-memory-access=deny")
-                    .contains("UnsupportedOperationException");
+    }
+
+    /** sun.misc.Unsafe reads and writes any object's fields, the worker's own too: its module is not in a worker's module graph. */
+    @Test
+    void unsafeIsNotThere() {
+        if (!session.isAlive() || session.recycleReason() != null) {
+            session.restart();
         }
+        ExecutionResult r = session.execute("var f = sun.misc.Unsafe.class.getDeclaredField(\"theUnsafe\"); f.setAccessible(true);", T);
+        assertThat(r.error().orElseThrow().kind()).as("%s", r).isEqualTo(Kind.COMPILE_ERROR);
+        assertThat(r.error().orElseThrow().message()).contains("sun.misc is not visible");
+        assertThat(value("String outcome; try { Class.forName(\"sun.misc.Unsafe\"); outcome = \"FOUND\"; }"
+                + " catch (ClassNotFoundException e) { outcome = \"none\"; } outcome")).isEqualTo("\"none\"");
+    }
+
+    private String stdout(String code) {
+        return probe(code).stdout();
+    }
+
+    /**
+     * The seccomp filter (issue 13): a native program a snippet writes to /tmp and runs is refused
+     * ptrace, io_uring, the key ring, bpf, userfaultfd, unshare and personality with EPERM, while an
+     * ordinary syscall works. Before, it could ptrace the worker and use io_uring and keyctl.
+     */
+    @Test
+    void aNativeProbeIsRefusedWhatTheSeccompFilterDenies() throws Exception {
+        Path gcc = io.poolkit.session.internal.Sandbox.onPath("gcc");
+        io.poolkit.testkit.Services.require(gcc != null, "gcc is not installed (the test compiles a native probe):"
+                + " run `bash .ci/services/bubblewrap.sh` as root, or apt-get install gcc");
+        Path dir = Files.createTempDirectory("kernel-probe");
+        try {
+            Path source = dir.resolve("probe.c");
+            try (var in = SandboxTest.class.getResourceAsStream("kernel-probe.c")) {
+                Files.write(source, in.readAllBytes());
+            }
+            Path binary = dir.resolve("probe");
+            Process cc = new ProcessBuilder(gcc.toString(), "-O2", "-o", binary.toString(), source.toString()).redirectErrorStream(true).start();
+            String ccOut = new String(cc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(cc.waitFor()).as("gcc: %s", ccOut).isZero();
+            String base64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(binary));
+            String out = stdout("var p = Path.of(\"/tmp/kernel-probe\"); Files.write(p, Base64.getDecoder().decode(\"" + base64 + "\"));"
+                    + " p.toFile().setExecutable(true); var pr = new ProcessBuilder(p.toString()).redirectErrorStream(true).start();"
+                    + " System.out.print(new String(pr.getInputStream().readAllBytes())); pr.waitFor(); Files.delete(p);");
+            java.util.Map<String, String> got = new java.util.TreeMap<>();
+            out.lines().filter(l -> l.contains("=")).forEach(l -> got.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+            String eperm = "1";
+            assertThat(got).as("errno per syscall: %s", out).containsEntry("ptrace", eperm).containsEntry("io_uring_setup", eperm)
+                    .containsEntry("keyctl", eperm).containsEntry("add_key", eperm).containsEntry("bpf", eperm)
+                    .containsEntry("userfaultfd", eperm).containsEntry("unshare", eperm).containsEntry("personality", eperm)
+                    .containsEntry("getpid", "0");
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    /**
+     * Path hiding (issue 13): bubblewrap is pid 1 inside, and its command line used to list every
+     * host path it bound (the JDK, the work directory with the user's name); the worker's own did too.
+     */
+    @Test
+    void noHostPathShowsInsideTheSandbox() throws IOException {
+        String inside = stdout("for (String f : List.of(\"/proc/1/cmdline\", \"/proc/self/cmdline\")) {"
+                + " System.out.println(f + \": \" + Files.readString(Path.of(f)).replace('\\0', ' ')); }"
+                + " for (String fd : new java.io.File(\"/proc/self/fd\").list()) { try { System.out.println(\"fd \" + fd + \": \""
+                + " + Files.readSymbolicLink(Path.of(\"/proc/self/fd\", fd))); } catch (IOException e) { } }"
+                + " System.out.println(\"java.home: \" + System.getProperty(\"java.home\"));"
+                + " System.out.println(\"module path: \" + System.getProperty(\"jdk.module.path\"));");
+        assertThat(inside).contains("/proc/1/cmdline: ").contains("/proc/self/cmdline: /poolkit/jdk/bin/java ")
+                .contains("java.home: /poolkit/jdk").contains("module path: /poolkit/code");
+        String pid1 = inside.lines().filter(l -> l.startsWith("/proc/1/cmdline")).findFirst().orElseThrow();
+        assertThat(pid1).as("bubblewrap's arguments came from a file").contains("--args 3 --");
+        Path jdk = Path.of(System.getProperty("java.home")).toRealPath();
+        for (String host : List.of(jdk.toString(), io.poolkit.session.internal.WorkDirs.defaultRoot().toString(),
+                System.getProperty("user.home"), System.getProperty("user.name") + "/", "/usr/lib/jvm")) {
+            assertThat(inside).as("no host path %s in %s", host, inside).doesNotContain(host);
+        }
+    }
+
+    /** The worker is not dumpable: no snippet reads or writes the worker's memory through /proc/self/mem. */
+    @Test
+    void theWorkerCannotOpenItsOwnMemory() {
+        String got = value("String outcome; try (var f = new java.io.RandomAccessFile(\"/proc/self/mem\", \"r\")) { outcome = \"OPEN\"; }"
+                + " catch (IOException e) { outcome = e.getMessage(); } outcome");
+        assertThat(got).doesNotContain("OPEN").contains("Permission denied");
     }
 
     @Test

@@ -38,7 +38,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class SessionBench {
     private static final Duration T = Duration.ofSeconds(30);
-    private static final String CODE = "1 + 1";
+    /** The snippet every measure runs ({@code --snippet}); an empty one measures the round trip without javac. */
+    private static String code = "1 + 1";
+    /** Its value as jshell shows it. */
+    private static String expected = "2";
 
     private SessionBench() {
     }
@@ -60,30 +63,35 @@ public final class SessionBench {
                 case "--callers" -> callers = Integer.parseInt(args[++i]);
                 case "--sandbox" -> sandbox = Boolean.parseBoolean(args[++i]);
                 case "--reset" -> reset = Boolean.parseBoolean(args[++i]);
+                case "--snippet" -> {
+                    code = args[++i];
+                    expected = args[++i];
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --cold N --warm N --seconds S --size N --callers N --sandbox true|false --reset true|false");
+                        + "; use --cold N --warm N --seconds S --size N --callers N --sandbox true|false --reset true|false"
+                        + " --snippet CODE VALUE");
             }
         }
         Limits limits = Limits.builder().heap("128m").metaspace("128m").build();
-        System.out.printf(Locale.ROOT, "Sandboxed JShell sessions (sandbox=%s), snippet `%s`, %s, load average %s%n", sandbox, CODE,
+        System.out.printf(Locale.ROOT, "Sandboxed JShell sessions (sandbox=%s), snippet `%s`, %s, load average %s%n", sandbox, code,
                 Runtime.version(), loadAverage());
 
         double[] coldMs = new double[cold];
         for (int i = 0; i < cold; i++) {
             long start = System.nanoTime();
             try (SecureSession s = SecureSession.builder().sandbox(sandbox).limits(limits).start()) {
-                check(s.execute(CODE, T));
+                check(s.execute(code, T));
                 coldMs[i] = (System.nanoTime() - start) / 1e6;
             }
         }
         double[] warmMs = new double[warm];
         try (SecureSession s = SecureSession.builder().sandbox(sandbox).limits(limits).start()) {
             for (int i = 0; i < 20; i++) {
-                check(s.execute(CODE, T));
+                check(s.execute(code, T));
             }
             for (int i = 0; i < warm; i++) {
                 long start = System.nanoTime();
-                check(s.execute(CODE, T));
+                check(s.execute(code, T));
                 warmMs[i] = (System.nanoTime() - start) / 1e6;
             }
         }
@@ -104,7 +112,7 @@ public final class SessionBench {
     }
 
     private static void check(ExecutionResult r) {
-        if (!r.isSuccess() || !"2".equals(r.value())) {
+        if (!r.isSuccess() || !expected.equals(r.value())) {
             throw new IllegalStateException("unexpected result: " + r);
         }
     }
@@ -120,7 +128,7 @@ public final class SessionBench {
             Thread t = new Thread(() -> {
                 try {
                     while (System.nanoTime() < end && failure.get() == null) {
-                        check(pool.execute(CODE, T, T));
+                        check(pool.execute(code, T, T));
                         done.incrementAndGet();
                     }
                 } catch (Throwable e) {

@@ -26,7 +26,9 @@ import java.util.stream.Stream;
 /**
  * The worker's code, copied out of this module into a content-addressed directory
  * ({@code <root>/code-<sha-256 prefix>}) that the sandbox binds read-only: a fat jar or a jlink
- * image has no separate file to bind. The copy is written under a temporary name and moved into
+ * image has no separate file to bind. The directory is an exploded module, {@link #MODULE}, with
+ * the descriptor {@link WorkerModule} writes: the worker JVM runs it from the module path, so its
+ * own classes are closed to snippet code. The copy is written under a temporary name and moved into
  * place atomically, so concurrent hosts never see half a copy; an existing copy is verified against
  * its hash before it is used.
  */
@@ -39,6 +41,12 @@ public final class CodeCache {
 
     /** The class that starts the worker JVM. */
     public static final String MAIN = "io.poolkit.session.internal.worker.WorkerMain";
+
+    /** The worker's module, launched from the module path ({@code -m MODULE/MAIN}). */
+    public static final String MODULE = WorkerModule.NAME;
+
+    /** The worker module's descriptor, written beside the packages (an exploded module). */
+    static final String DESCRIPTOR = "module-info.class";
 
     private static final Map<Path, Path> READY = new ConcurrentHashMap<>();
     private static volatile Map<String, byte[]> classes;
@@ -67,6 +75,7 @@ public final class CodeCache {
         Path dir = root.resolve("code-" + hash.substring(0, 16));
         if (Files.isDirectory(dir)) {
             if (hash.equals(hash(read(dir)))) {
+                readableByAll(dir);
                 return dir;
             }
             deleteTree(dir); // a partial or tampered copy: replace it
@@ -78,6 +87,7 @@ public final class CodeCache {
             Files.write(f, e.getValue());
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--r--r--"));
         }
+        readableByAll(tmp);
         try {
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
@@ -97,6 +107,8 @@ public final class CodeCache {
             if (!c.containsKey(MAIN.replace('.', '/') + ".class")) {
                 throw new IOException("the worker classes were not found next to " + CodeCache.class + " (found " + c.keySet() + ")");
             }
+            List<String> packages = PACKAGES.stream().map(p -> p.substring(0, p.length() - 1).replace('/', '.')).toList();
+            c.put(DESCRIPTOR, WorkerModule.descriptor(packages));
             classes = c;
         }
         return c;
@@ -150,6 +162,10 @@ public final class CodeCache {
 
     private static Map<String, byte[]> read(Path dir) throws IOException {
         Map<String, byte[]> out = new TreeMap<>();
+        Path descriptor = dir.resolve(DESCRIPTOR);
+        if (Files.isRegularFile(descriptor)) {
+            out.put(DESCRIPTOR, Files.readAllBytes(descriptor));
+        }
         List<Path> files = new ArrayList<>();
         for (String p : PACKAGES) {
             Path pkg = dir.resolve(p);
@@ -166,6 +182,20 @@ public final class CodeCache {
             }
         }
         return out;
+    }
+
+    /**
+     * Makes the copy's directories readable by anyone (files are read-only for all already): the
+     * sandbox of a root host runs as another user, and the private root above keeps everyone else out.
+     */
+    private static void readableByAll(Path dir) throws IOException {
+        List<Path> dirs;
+        try (Stream<Path> s = Files.walk(dir)) {
+            dirs = s.filter(Files::isDirectory).toList();
+        }
+        for (Path d : dirs) {
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
     }
 
     private static String hash(Map<String, byte[]> files) {

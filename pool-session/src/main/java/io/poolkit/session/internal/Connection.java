@@ -9,32 +9,48 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * The host's end of one worker socket. A daemon reader thread reads frames (each size-checked
- * before it is read, and only of the types a worker may send) into an inbox; the session's caller
- * takes them with a timeout. Everything from the worker is hostile: an oversized or unknown frame,
- * or more unread data than {@link #MAX_QUEUED_BYTES}, closes the connection with the reason.
- * Thread-safe.
+ * The host's end of one worker socket. A daemon reader thread reads frames into an inbox; the
+ * session's caller takes them with a timeout. Everything from the worker is hostile: each frame is
+ * size-checked before it is read and passed through the session's {@link Protocol} as it arrives
+ * (a frame not valid now — anything while idle — is refused before its payload is read), and
+ * unread frames are charged at what they cost the host's heap, {@link #FRAME_OVERHEAD} bytes each
+ * beyond their payload, within {@link #MAX_QUEUED_BYTES} and {@link #MAX_QUEUED_FRAMES}. A
+ * violation closes the connection with the reason and tells the owner ({@link #onViolation}),
+ * which kills the worker. Thread-safe.
  */
 public final class Connection implements AutoCloseable {
-    /** Unread frames may hold at most this much; a worker sending what nobody asked for is cut off. */
+    /** Unread frames may hold at most this much, overhead included; a worker sending what nobody asked for is cut off. */
     static final long MAX_QUEUED_BYTES = 16L << 20;
+    /** At most this many unread frames, whatever their size. */
+    static final int MAX_QUEUED_FRAMES = 4096;
+    /**
+     * What an unread frame costs beyond its payload: the Frame (16), the payload array's header and
+     * padding (16 + 7), the queue's node (24), rounded up with room for the JVM's alignment.
+     */
+    static final int FRAME_OVERHEAD = 96;
 
     /** The last item of an inbox: why the connection ended. */
     public record Closed(String reason) {
     }
 
     private final SocketChannel channel;
+    private final Protocol protocol;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicInteger queuedFrames = new AtomicInteger();
+    private volatile Consumer<String> onViolation = reason -> { };
     private final LinkedBlockingQueue<ByteBuffer> outbox = new LinkedBlockingQueue<>();
     private final AtomicLong unsentBytes = new AtomicLong();
     private volatile String closedReason;
 
-    private Connection(SocketChannel channel) {
+    private Connection(SocketChannel channel, Protocol protocol) {
         this.channel = channel;
+        this.protocol = protocol;
     }
 
     /**
@@ -44,7 +60,12 @@ public final class Connection implements AutoCloseable {
      * reading (a blocked write has no timeout) can hold a caller or break a healthy session.
      */
     public static Connection open(SocketChannel channel, String threadName) {
-        Connection c = new Connection(channel);
+        return open(channel, threadName, new Protocol());
+    }
+
+    /** {@link #open(SocketChannel, String)} with the protocol state the frames are checked against. */
+    static Connection open(SocketChannel channel, String threadName, Protocol protocol) {
+        Connection c = new Connection(channel, protocol);
         Thread t = new Thread(c::readLoop, threadName);
         t.setDaemon(true);
         t.start();
@@ -82,13 +103,13 @@ public final class Connection implements AutoCloseable {
         String reason;
         try {
             for (;;) {
-                Frame f = Frame.read(channel, Frame.MAX_LENGTH);
-                byte type = f.type();
-                if (type != Frame.HELLO && type != Frame.OUTPUT && type != Frame.TOOL_CALL && type != Frame.RESULT) {
-                    throw new ProtocolException("a worker may not send frames of type " + type);
+                Frame f = Frame.read(channel, Frame.MAX_LENGTH, protocol);
+                protocol.accept(f);
+                if (queuedFrames.incrementAndGet() > MAX_QUEUED_FRAMES) {
+                    throw new ProtocolException("the worker sent more than " + MAX_QUEUED_FRAMES + " frames the host has not taken yet");
                 }
-                if (queuedBytes.addAndGet(f.length()) > MAX_QUEUED_BYTES) {
-                    throw new ProtocolException("the worker sent more than " + (MAX_QUEUED_BYTES >> 20) + " MiB that the host did not ask for");
+                if (queuedBytes.addAndGet(cost(f)) > MAX_QUEUED_BYTES) {
+                    throw new ProtocolException("the worker sent more than " + (MAX_QUEUED_BYTES >> 20) + " MiB the host has not taken yet");
                 }
                 inbox.add(f);
             }
@@ -96,10 +117,32 @@ public final class Connection implements AutoCloseable {
             reason = "the worker closed its connection";
         } catch (ProtocolException e) {
             reason = "the worker broke the protocol: " + e.getMessage();
+            close(reason);
+            onViolation.accept(reason);
+            return;
         } catch (IOException e) {
             reason = closedReason != null ? closedReason : "the connection to the worker failed: " + e.getMessage();
         }
         close(reason);
+    }
+
+    private static long cost(Frame f) {
+        return (long) f.length() + FRAME_OVERHEAD;
+    }
+
+    /** @return the protocol state this connection's frames are checked against */
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** Sets what to do when the worker breaks the protocol (on the reader thread, after the connection is closed). */
+    void onViolation(Consumer<String> action) {
+        this.onViolation = action;
+    }
+
+    /** @return the unread frames' cost in bytes, overhead included (for tests) */
+    long queuedBytes() {
+        return queuedBytes.get();
     }
 
     /**
@@ -108,21 +151,12 @@ public final class Connection implements AutoCloseable {
     public Object poll(long nanos) throws InterruptedException {
         Object o = inbox.poll(Math.max(0, nanos), TimeUnit.NANOSECONDS);
         if (o instanceof Frame f) {
-            queuedBytes.addAndGet(-f.length());
+            queuedBytes.addAndGet(-cost(f));
+            queuedFrames.decrementAndGet();
         } else if (o instanceof Closed) {
             inbox.add(o);
         }
         return o;
-    }
-
-    /** Drops every frame waiting in the inbox (left over from an earlier execution). */
-    public void clearStale() {
-        Object o;
-        while ((o = inbox.peek()) instanceof Frame) {
-            if (inbox.remove(o)) {
-                queuedBytes.addAndGet(-((Frame) o).length());
-            }
-        }
     }
 
     /**

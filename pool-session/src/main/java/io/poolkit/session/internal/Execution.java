@@ -17,9 +17,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The host's side of one execution: send EXECUTE, then take the worker's frames until its RESULT,
  * relaying tool calls and collecting output within {@link Limits#maxOutputBytes()} (counted here
- * too: the worker is not trusted to). At the deadline: STOP (the worker calls {@code JShell.stop()}),
- * then after the stop grace the worker is killed: {@code JShell.stop()} is best effort, the kill is
- * the guarantee. A protocol violation or an interrupt kills the worker as well.
+ * too: the worker is not trusted to). At the deadline: STOP (the worker stops the snippet), then
+ * after the stop grace the worker is killed: a stop is best effort, the kill is the guarantee. A
+ * protocol violation or an interrupt kills the worker as well. Nothing here knows the worker is a
+ * JVM: frames, budgets and kinds are the same for any worker.
+ *
+ * <p>The kind of a failure comes from what the host saw (DESIGN "Outcome kinds are exact"):
+ * {@code TIMEOUT} from its own clock, {@code LIMIT} from the output it counted, the kernel's OOM
+ * counter of the worker's cgroup, or the exit status the worker's runtime uses only when out of
+ * memory; never from what the worker printed. The worker's RESULT says only how the evaluation
+ * ended (a value, a compile error, an exception, a stop the host asked for).
  */
 public final class Execution {
     /** Ends executions stuck where no deadline is checked: a write to a worker that stopped reading. */
@@ -66,7 +73,6 @@ public final class Execution {
         }
         Limits limits = settings.limits();
         Connection c = worker.connection();
-        c.clearStale();
         ToolCalls calls = new ToolCalls(worker, settings.toolsByName(), id, limits.maxToolCalls());
         // a blocked write has no timeout of its own: past the deadline, the grace and some slack the
         // worker is killed, which closes the socket and frees the writer, so no caller hangs
@@ -75,6 +81,10 @@ public final class Execution {
             worker.kill("the execution did not end within its timeout and stop grace (the worker stopped reading)");
         }, saturatedAdd(timeoutNanos, settings.stopGrace().toNanos() + WATCHDOG_SLACK_NANOS), TimeUnit.NANOSECONDS);
         try {
+            if (!worker.isAlive()) {
+                return died(start);
+            }
+            c.protocol().begin(id, limits.maxOutputBytes(), limits.maxToolCalls());
             if (!worker.send(Frame.EXECUTE, new Out().writeLong(id).writeString(code).writeInt(limits.maxOutputBytes())
                     .writeInt(limits.maxToolCalls()))) {
                 return died(start);
@@ -101,19 +111,14 @@ public final class Execution {
                 In in = f.in();
                 switch (f.type()) {
                     case Frame.OUTPUT:
-                        output(in);
+                        output(Protocol.Output.decode(in));
                         break;
                     case Frame.TOOL_CALL:
-                        calls.onCall(in);
+                        calls.onCall(Protocol.ToolCall.decode(in));
                         break;
-                    case Frame.RESULT: {
-                        RunReport r = result(in, start);
-                        if (r != null) {
-                            return r;
-                        }
-                        break;
-                    }
-                    default:
+                    case Frame.RESULT:
+                        return result(Protocol.Result.decode(in), start);
+                    default: // the reader admits nothing else
                         throw new ProtocolException("unexpected frame of type " + f.type() + " during an execution");
                 }
             }
@@ -142,22 +147,16 @@ public final class Execution {
         worker.send(Frame.STOP, new Out().writeLong(id));
     }
 
-    /** An OUTPUT frame: execution id, stream (1 out, 2 err), bytes. Past the cap the rest is dropped and the run stopped. */
-    private void output(In in) throws ProtocolException {
-        long execId = in.readLong();
-        byte stream = in.readByte();
-        byte[] bytes = in.readBytes(Frame.MAX_LENGTH);
-        in.end();
-        if (stream != 1 && stream != 2) {
-            throw new ProtocolException("output stream must be 1 or 2, but was " + stream);
+    /** Output within the cap is kept; the first byte past it stops the run (the worker sends one, to show the limit was hit). */
+    private void output(Protocol.Output o) throws ProtocolException {
+        if (o.execution() != id) {
+            throw new ProtocolException("output of execution " + o.execution() + " during " + id);
         }
-        if (execId != id) {
-            return; // late output of an earlier, stopped execution
-        }
+        byte[] bytes = o.bytes();
         int max = settings.limits().maxOutputBytes();
         long fit = Math.max(0, Math.min(bytes.length, max - outputBytes));
         outputBytes += bytes.length;
-        (stream == 1 ? stdout : stderr).write(bytes, 0, (int) fit);
+        (o.stream() == 1 ? stdout : stderr).write(bytes, 0, (int) fit);
         if (fit < bytes.length && stopKind == null) {
             stop(Kind.LIMIT, outputMessage(max));
         }
@@ -167,46 +166,39 @@ public final class Execution {
         return "the output exceeded maxOutputBytes (" + max + " bytes): the snippet was stopped and its output cut there";
     }
 
-    /** A RESULT frame: execution id, status, value, exception class, message, stack trace, leftovers. Null when it is stale. */
-    private RunReport result(In in, long start) throws ProtocolException {
-        long execId = in.readLong();
-        byte status = in.readByte();
-        String value = in.readString();
-        String errorClass = in.readString(1024);
-        String message = in.readString();
-        String stackTrace = in.readString();
-        String leftover = in.readString(4096);
-        in.end();
-        if (execId != id) {
-            return null;
+    /** The RESULT: how the evaluation ended, as the worker says; a limit or a timeout the host saw wins over it. */
+    private RunReport result(Protocol.Result r, long start) throws ProtocolException {
+        if (r.execution() != id) {
+            throw new ProtocolException("the result of execution " + r.execution() + " during " + id);
         }
+        String leftover = r.leftover();
         if (stopKind != null) {
             String msg = stopKind == Kind.TIMEOUT ? stopMessage + "; the snippet was stopped" : stopMessage;
             return report(stopKind, msg, start, "", "", "", leftover);
         }
-        switch (status) {
-            case 0:
-                return report(null, "", start, value, "", "", leftover);
-            case 1:
-                return report(Kind.COMPILE_ERROR, message, start, "", "", "", leftover);
-            case 2:
-                return report(Kind.EXCEPTION, message, start, "", errorClass, stackTrace, leftover);
-            case 4:
-                return report(Kind.LIMIT, outputMessage(settings.limits().maxOutputBytes()), start, "", "", "", leftover);
-            case 5:
-                worker.kill("the worker failed: " + message);
-                return report(Kind.SESSION_DIED, "the worker failed (" + message + ") and was killed", start, "", "", "", leftover);
-            case 3:
+        switch (r.status()) {
+            case Protocol.Result.OK:
+                return report(null, "", start, r.value(), "", "", leftover);
+            case Protocol.Result.COMPILE_ERROR:
+                return report(Kind.COMPILE_ERROR, r.message(), start, "", "", "", leftover);
+            case Protocol.Result.EXCEPTION:
+                return report(Kind.EXCEPTION, r.message(), start, "", r.errorClass(), r.stackTrace(), leftover);
+            case Protocol.Result.FAILED:
+                worker.kill("the worker failed: " + r.message());
+                return report(Kind.SESSION_DIED, "the worker failed (" + r.message() + ") and was killed", start, "", "", "", leftover);
+            default: // STOPPED, and the host asked for no stop
                 throw new ProtocolException("the worker reports a stop nobody asked for");
-            default:
-                throw new ProtocolException("unknown result status " + status);
         }
     }
 
+    /**
+     * The connection ended during the execution: why, from what the host can see for itself. The
+     * worker's last words are kept in the message, never used to choose the kind.
+     */
     private RunReport died(long start) {
         String reason = worker.deathReason();
-        String said = worker.diagnostics(1_000);
-        Integer exit = worker.exitCode();
+        Integer exit = worker.awaitExit(2_000);
+        String said = worker.diagnostics(exit == null ? 0 : 1_000);
         boolean oomKilled = worker.oomKilled();
         worker.kill(reason == null ? "the connection was lost" : reason);
         String tail = said.isEmpty() ? "" : "; it said: " + (said.length() > 2000 ? "..." + said.substring(said.length() - 2000) : said);
@@ -214,14 +206,14 @@ public final class Execution {
             return report(Kind.LIMIT, "the worker exceeded its memory cap (" + (Launcher.memoryCap(settings.limits()) >> 20)
                     + " MiB: heap, metaspace and native memory) and the kernel ended it" + tail, start, "", "", "", "");
         }
-        if (said.contains("OutOfMemoryError")) {
-            Limits l = settings.limits();
-            return report(Kind.LIMIT, "the worker ran out of memory (heap " + l.heapBytes() / (1 << 20) + " MiB, metaspace "
-                    + l.metaspaceBytes() / (1 << 20) + " MiB) and ended" + tail, start, "", "", "", "");
-        }
         if (watchdogFired.get()) {
             return report(Kind.TIMEOUT, "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; the worker had"
                     + " stopped reading and was killed", start, "", "", "", "");
+        }
+        if (exit != null && worker.outOfMemoryExit(exit)) {
+            Limits l = settings.limits();
+            return report(Kind.LIMIT, "the worker ran out of memory (heap " + l.heapBytes() / (1 << 20) + " MiB, metaspace "
+                    + l.metaspaceBytes() / (1 << 20) + " MiB) and ended with exit code " + exit + tail, start, "", "", "", "");
         }
         if (stopKind != null) {
             return report(stopKind, stopMessage + "; the worker ended while it was being stopped", start, "", "", "", "");

@@ -4,7 +4,6 @@ import io.poolkit.session.Limits;
 import io.poolkit.session.SessionStartException;
 import io.poolkit.session.Tool;
 import io.poolkit.session.internal.wire.Frame;
-import io.poolkit.session.internal.wire.In;
 import io.poolkit.session.internal.wire.Out;
 import io.poolkit.session.internal.wire.ProtocolException;
 import java.io.IOException;
@@ -20,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class Launcher {
     private static final Logger log = LoggerFactory.getLogger(Launcher.class);
     private static final int MAX_IMPOSTORS = 8;
+    /** A JVM with {@code -XX:+ExitOnOutOfMemoryError} exits with this status, and only then (or when a snippet calls {@code System.exit(3)}). */
+    static final int JVM_OUT_OF_MEMORY_EXIT = 3;
 
     private Launcher() {
     }
@@ -48,14 +51,15 @@ public final class Launcher {
         Path root;
         Path code;
         Path dir;
+        boolean otherUser = sandbox != null && sandbox.setpriv() != null; // a root host: the sandbox runs as nobody
         try {
-            root = WorkDirs.ensurePrivate(s.workDirectory());
+            root = WorkDirs.ensurePrivate(s.workDirectory(), otherUser);
             code = CodeCache.ensure(root);
-            dir = WorkDirs.newSessionDir(root);
+            dir = WorkDirs.newSessionDir(root, otherUser);
         } catch (IOException e) {
             throw new SessionStartException(name + " - cannot prepare the worker's files under " + s.workDirectory() + ": " + e.getMessage(), e);
         }
-        Path socket = dir.resolve("w.sock");
+        Path socket = dir.resolve("ipc").resolve("w.sock");
         Process process = null;
         Cgroups cgroups = null;
         boolean started = false;
@@ -65,10 +69,17 @@ public final class Launcher {
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
             String token = WorkDirs.randomHex(32);
-            List<String> java = javaCommand(s.limits(), sandbox != null,
-                    sandbox != null ? Sandbox.CODE : code.toString(),
-                    sandbox != null ? Sandbox.IPC + "/w.sock" : socket.toString());
-            List<String> cmd = sandbox != null ? Sandbox.command(sandbox, s.limits(), code, dir, java) : Sandbox.plainCommand(s.limits(), java);
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+            List<String> cmd;
+            if (sandbox != null) {
+                if (sandbox.setpriv() != null) { // the sandbox runs as another user: its socket must be its to use
+                    ownedBySandbox(socket.getParent());
+                    ownedBySandbox(socket);
+                }
+                cmd = Sandbox.command(sandbox, s.limits(), javaLayout(s.limits(), code), socket.getParent(), dir.resolve("launch"));
+            } else {
+                cmd = Sandbox.plainCommand(s.limits(), javaCommand(s.limits(), false, java.toString(), code.toString(), socket.toString()));
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().clear();
             pb.directory(dir.toFile());
@@ -86,6 +97,7 @@ public final class Launcher {
                 // the process died already: reported below with its diagnostics
             }
             WorkerProcess w = await(s, name, server, selector, process, diagnostics, dir, token, deadline, cgroups);
+            WorkDirs.deleteQuietly(dir.resolve("launch")); // read by bubblewrap long ago; it names host paths
             started = true;
             return w;
         } catch (IOException e) {
@@ -138,7 +150,7 @@ public final class Launcher {
                     cgroups.add(process.toHandle()); // again, now that the whole tree exists: nothing forked early stays outside
                 }
                 c.send(Frame.TOOLS, tools(s.tools()));
-                return new WorkerProcess(name, process, c, diagnostics, dir, javaVersion, cgroups);
+                return new WorkerProcess(name, process, c, diagnostics, dir, javaVersion, cgroups, JVM_OUT_OF_MEMORY_EXIT);
             }
             c.close("no valid HELLO");
             if (++impostors > MAX_IMPOSTORS) {
@@ -155,20 +167,15 @@ public final class Launcher {
             return null;
         }
         try {
-            In in = f.in();
-            String got = in.readString(256);
-            int version = in.readInt();
-            String javaVersion = in.readString(64);
-            in.readLong();
-            in.end();
-            boolean tokenOk = MessageDigest.isEqual(got.getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII));
+            Protocol.Hello h = Protocol.Hello.decode(f.in());
+            boolean tokenOk = MessageDigest.isEqual(h.token().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
             if (!tokenOk) {
                 return null;
             }
-            if (version != Frame.PROTOCOL_VERSION) {
-                throw new SessionStartException("the worker speaks protocol " + version + ", the host " + Frame.PROTOCOL_VERSION);
+            if (h.version() != Frame.PROTOCOL_VERSION) {
+                throw new SessionStartException("the worker speaks protocol " + h.version() + ", the host " + Frame.PROTOCOL_VERSION);
             }
-            return javaVersion;
+            return h.runtimeVersion();
         } catch (ProtocolException e) {
             return null;
         }
@@ -188,16 +195,52 @@ public final class Launcher {
         return text.isEmpty() ? "" : "; it said: " + text;
     }
 
+    /** The JVM worker inside the sandbox: the JDK and the worker module at neutral paths, the java launcher made non-dumpable. */
+    static Sandbox.Layout javaLayout(Limits limits, Path code) throws IOException {
+        Path home = Path.of(System.getProperty("java.home")).toRealPath();
+        Map<String, Path> binds = new LinkedHashMap<>();
+        binds.put(Sandbox.JDK, home);
+        binds.putAll(Sandbox.jdkLinkTargets());
+        binds.put(Sandbox.CODE, code);
+        return new Sandbox.Layout(home.resolve("bin").resolve("java"), Sandbox.JAVA, binds,
+                javaCommand(limits, true, Sandbox.JAVA, Sandbox.CODE, Sandbox.IPC + "/w.sock"));
+    }
+
+    private static void ownedBySandbox(Path p) throws IOException {
+        Files.setAttribute(p, "unix:uid", Sandbox.ROOT_HOST_WORKER_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", Sandbox.ROOT_HOST_WORKER_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** The worker's memory cgroup cap: heap and metaspace, plus room for the JIT, javac's native memory and thread stacks. */
     static long memoryCap(Limits limits) {
         return limits.heapBytes() + limits.metaspaceBytes() + (384L << 20);
     }
 
-    /** The worker JVM's command line: the same java binary as this JVM, with the limits as JVM flags. */
-    static List<String> javaCommand(Limits limits, boolean sandboxed, String classpath, String socket) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+    /**
+     * The system modules a worker JVM resolves ({@code --limit-modules}) and its snippets compile
+     * against: Java SE, JShell, and the JDK's locale data, charsets, crypto, zip file system and
+     * small APIs — not {@code jdk.unsupported} ({@code sun.misc.Unsafe} reads any object's fields,
+     * the worker's too), {@code jdk.management} (heap dumps), {@code jdk.jfr}, the serviceability
+     * agent or the incubator modules (native access on JDK 17).
+     */
+    static final List<String> SNIPPET_MODULES = List.of("java.se", "jdk.jshell", "jdk.localedata", "jdk.charsets", "jdk.crypto.ec",
+            "jdk.zipfs", "jdk.net", "jdk.httpserver", "jdk.naming.dns", "jdk.xml.dom", "jdk.security.auth", "jdk.security.jgss",
+            "jdk.dynalink");
+
+    /** @return {@link #SNIPPET_MODULES} that this JDK has (the worker runs the same java binary) */
+    static List<String> snippetModules() {
+        java.lang.module.ModuleFinder system = java.lang.module.ModuleFinder.ofSystem();
+        return SNIPPET_MODULES.stream().filter(m -> system.find(m).isPresent()).toList();
+    }
+
+    /**
+     * The worker JVM's command line: {@code java} (its path inside the sandbox, or this JVM's own),
+     * the limits as JVM flags, the worker module from {@code modulePath}.
+     */
+    static List<String> javaCommand(Limits limits, boolean sandboxed, String java, String modulePath, String socket) {
         int feature = Runtime.version().feature();
-        List<String> cmd = new ArrayList<>(List.of(java.toString(),
+        String modules = String.join(",", snippetModules());
+        List<String> cmd = new ArrayList<>(List.of(java,
                 "-Xmx" + limits.heapBytes(),
                 "-XX:MaxMetaspaceSize=" + limits.metaspaceBytes(),
                 "-XX:MaxDirectMemorySize=" + Math.min(limits.heapBytes(), 64L << 20),
@@ -208,7 +251,10 @@ public final class Launcher {
                 "-XX:+DisableAttachMechanism",
                 "-Xshare:auto",
                 "-Djava.awt.headless=true",
-                "-Dfile.encoding=UTF-8"));
+                "-Djava.security.manager=disallow", // JDK 17 would let a snippet install one and run its code on the worker's threads
+                "-Dfile.encoding=UTF-8",
+                "-Dpoolkit.session.modules=" + modules,
+                "--limit-modules", modules + "," + CodeCache.MODULE));
         if (sandboxed) {
             cmd.addAll(List.of("-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-Duser.dir=/tmp", "-Dpoolkit.session.sandboxed=true"));
         }
@@ -221,7 +267,7 @@ public final class Launcher {
         if (feature >= 24) {
             cmd.add("--illegal-native-access=deny");
         }
-        cmd.addAll(List.of("-cp", classpath, CodeCache.MAIN, socket));
+        cmd.addAll(List.of("--module-path", modulePath, "-m", CodeCache.MODULE + "/" + CodeCache.MAIN, socket));
         return cmd;
     }
 }

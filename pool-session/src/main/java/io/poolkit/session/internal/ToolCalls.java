@@ -2,7 +2,6 @@ package io.poolkit.session.internal;
 
 import io.poolkit.session.Tool;
 import io.poolkit.session.internal.wire.Frame;
-import io.poolkit.session.internal.wire.In;
 import io.poolkit.session.internal.wire.Out;
 import io.poolkit.session.internal.wire.ProtocolException;
 import io.poolkit.session.internal.wire.Values;
@@ -58,16 +57,14 @@ final class ToolCalls {
         };
     }
 
-    /** A TOOL_CALL frame: execution id, call id, tool name, arguments. */
-    void onCall(In in) throws ProtocolException {
-        long execId = in.readLong();
-        long callId = in.readLong();
-        String name = in.readString(1024);
-        Object args = Values.read(in);
-        in.end();
+    /** A TOOL_CALL frame (its execution and the call count already checked by {@link Protocol} as it arrived). */
+    void onCall(Protocol.ToolCall c) throws ProtocolException {
+        long execId = c.execution();
+        long callId = c.call();
+        String name = c.name();
+        Object args = c.arguments();
         if (execId != executionId) {
-            reply(execId, callId, null, "tools.call(\"" + name + "\"): no execution of this id is running");
-            return;
+            throw new ProtocolException("a tool call of execution " + execId + " during " + executionId);
         }
         if (++calls > maxCalls) {
             reply(execId, callId, null, "tool call limit reached: at most " + maxCalls + " tool calls per execution (Limits.maxToolCalls)");

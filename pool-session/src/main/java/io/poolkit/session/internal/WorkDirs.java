@@ -18,9 +18,11 @@ import java.util.Set;
  */
 public final class WorkDirs {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    /** For a root host whose sandboxes run as another user: others may pass through, never list. */
+    private static final Set<PosixFilePermission> TRAVERSABLE = PosixFilePermissions.fromString("rwx--x--x");
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** sun_path holds 108 bytes with its terminating NUL; "/s-xxxxxxxxxxxx/w.sock" takes 22. */
-    private static final int MAX_ROOT_LENGTH = 107 - 22;
+    /** sun_path holds 108 bytes with its terminating NUL; "/s-xxxxxxxxxxxx/ipc/w.sock" takes 26. */
+    private static final int MAX_ROOT_LENGTH = 107 - 26;
 
     private WorkDirs() {
     }
@@ -37,6 +39,16 @@ public final class WorkDirs {
 
     /** Creates {@code dir} owner-only if missing, and checks that it is private to this user. */
     public static Path ensurePrivate(Path dir) throws IOException {
+        return ensurePrivate(dir, false);
+    }
+
+    /**
+     * {@link #ensurePrivate(Path)}, or, when {@code traversable}, mode 0711: on a root host the
+     * sandbox runs as another user, and bubblewrap must pass through to bind the worker code and
+     * the socket directory (whose own modes keep everyone else out).
+     */
+    public static Path ensurePrivate(Path dir, boolean traversable) throws IOException {
+        Set<PosixFilePermission> mode = traversable ? TRAVERSABLE : OWNER_ONLY;
         Path d = dir.toAbsolutePath().normalize();
         if (d.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_ROOT_LENGTH) {
             throw new IOException("work directory " + d + " is too long for a unix socket path (at most " + MAX_ROOT_LENGTH
@@ -59,8 +71,8 @@ public final class WorkDirs {
             throw new IOException(d + " belongs to " + owner + ", not to this process's user (" + me
                     + "): another user may have planted it; remove it or choose another workDirectory");
         }
-        if (!Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
-            Files.setPosixFilePermissions(d, OWNER_ONLY);
+        if (!Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS).equals(mode)) {
+            Files.setPosixFilePermissions(d, mode);
         }
         return d;
     }
@@ -74,14 +86,28 @@ public final class WorkDirs {
         return System.getProperty("user.name");
     }
 
-    /** @return a new owner-only directory in {@code root} for one worker's socket */
+    /**
+     * @return a new owner-only directory in {@code root} for one worker: {@code ipc/} (its socket, the
+     *     only part the sandbox sees) and {@code launch/} (the sandbox's argument and filter files)
+     */
     public static Path newSessionDir(Path root) throws IOException {
+        return newSessionDir(root, false);
+    }
+
+    /** {@link #newSessionDir(Path)}; {@code traversable} as in {@link #ensurePrivate(Path, boolean)} for the directory itself. */
+    public static Path newSessionDir(Path root, boolean traversable) throws IOException {
         for (int attempt = 0;; attempt++) {
             byte[] id = new byte[6];
             RANDOM.nextBytes(id);
             Path d = root.resolve("s-" + HexFormat.of().formatHex(id));
             try {
-                return Files.createDirectory(d, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                Files.createDirectory(d, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                Files.createDirectory(d.resolve("ipc"), PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                Files.createDirectory(d.resolve("launch"), PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                if (traversable) {
+                    Files.setPosixFilePermissions(d, TRAVERSABLE);
+                }
+                return d;
             } catch (FileAlreadyExistsException e) {
                 if (attempt > 10) {
                     throw e;
@@ -90,10 +116,13 @@ public final class WorkDirs {
         }
     }
 
-    /** Deletes a worker's directory and what is in it (its socket); quietly. */
+    /** Deletes a worker's directory and what is in it (its socket, its launch files), two levels deep; quietly. */
     public static void deleteQuietly(Path dir) {
         try (var entries = Files.list(dir)) {
             entries.forEach(p -> {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    deleteQuietly(p);
+                }
                 try {
                     Files.deleteIfExists(p);
                 } catch (IOException ignored) {

@@ -20,10 +20,15 @@ public final class WorkerProcess {
     private final Path sessionDir;
     private final String javaVersion;
     private final Cgroups cgroups;
+    private final int outOfMemoryExit;
     private volatile String deathReason;
 
+    /**
+     * @param outOfMemoryExit the exit status the worker's runtime uses only when it runs out of memory
+     *     (a JVM with {@code -XX:+ExitOnOutOfMemoryError}: 3), or -1 when it has none
+     */
     WorkerProcess(String name, Process process, Connection connection, Tail diagnostics, Path sessionDir, String javaVersion,
-            Cgroups cgroups) {
+            Cgroups cgroups, int outOfMemoryExit) {
         this.name = name;
         this.process = process;
         this.connection = connection;
@@ -31,6 +36,8 @@ public final class WorkerProcess {
         this.sessionDir = sessionDir;
         this.javaVersion = javaVersion;
         this.cgroups = cgroups;
+        this.outOfMemoryExit = outOfMemoryExit;
+        connection.onViolation(this::kill); // a worker that breaks the protocol is not used again, idle or not
     }
 
     public String name() {
@@ -95,6 +102,23 @@ public final class WorkerProcess {
     /** @return the exit code, or null while it runs */
     public Integer exitCode() {
         return process.isAlive() ? null : process.exitValue();
+    }
+
+    /** Waits up to {@code millis} for the process to end; @return its exit code, or null when it still runs */
+    public Integer awaitExit(long millis) {
+        try {
+            if (process.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
+    /** @return whether {@code exitCode} is the status the worker's runtime exits with only when out of memory */
+    public boolean outOfMemoryExit(int exitCode) {
+        return outOfMemoryExit >= 0 && exitCode == outOfMemoryExit;
     }
 
     /** Kills the process tree, closes the connection and removes the socket directory; idempotent. */

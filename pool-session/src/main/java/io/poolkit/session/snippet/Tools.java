@@ -34,8 +34,12 @@ public final class Tools {
         this.backend = backend;
     }
 
-    /** Installs the worker's backend once; later calls are refused. */
+    /** Installs the worker's backend once, from the worker's own module only; every other call is refused. */
     public static synchronized void install(Backend backend) {
+        Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
+        if (caller.getModule() != Tools.class.getModule() || !Tools.class.getModule().isNamed()) {
+            throw new IllegalStateException("tools are installed by the session worker, not by " + caller.getName());
+        }
         if (instance != null) {
             throw new IllegalStateException("tools are installed already");
         }

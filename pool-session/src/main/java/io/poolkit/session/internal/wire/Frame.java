@@ -20,7 +20,7 @@ public final class Frame {
     public static final int MAX_LENGTH = 1 << 20;
 
     /** Bumped whenever a frame's layout changes; host and worker must agree. */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
 
     // worker -> host
     public static final byte HELLO = 1;
@@ -55,6 +55,13 @@ public final class Frame {
         return payload.length + 1;
     }
 
+    /** Decides, from a frame's type and length alone, whether the reader may take its payload at all. */
+    @FunctionalInterface
+    public interface Admission {
+        /** @throws ProtocolException when a frame of this type and length is not acceptable now */
+        void admit(byte type, int length) throws ProtocolException;
+    }
+
     /**
      * Reads one frame, blocking.
      *
@@ -66,7 +73,18 @@ public final class Frame {
      * @throws IOException on a read failure
      */
     public static Frame read(ReadableByteChannel ch, int maxLength) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(4);
+        return read(ch, maxLength, (type, length) -> { });
+    }
+
+    /**
+     * Reads one frame, blocking; the payload is allocated (once, exactly its size) only after the
+     * length is within bounds and {@code admission} accepted the type.
+     *
+     * @throws ProtocolException also when {@code admission} refuses the frame
+     */
+    public static Frame read(ReadableByteChannel ch, int maxLength, Admission admission) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(5);
+        header.limit(4);
         if (!readFully(ch, header, true)) {
             throw new EOFException("peer closed the channel");
         }
@@ -74,12 +92,13 @@ public final class Frame {
         if (length < 1 || length > maxLength) {
             throw new ProtocolException("frame length " + length + " is outside 1.." + maxLength);
         }
-        ByteBuffer body = ByteBuffer.allocate(length);
-        readFully(ch, body, false);
-        byte[] all = body.array();
-        byte[] payload = new byte[length - 1];
-        System.arraycopy(all, 1, payload, 0, payload.length);
-        return new Frame(all[0], payload);
+        header.limit(5);
+        readFully(ch, header, false);
+        byte type = header.get(4);
+        admission.admit(type, length);
+        ByteBuffer payload = ByteBuffer.allocate(length - 1);
+        readFully(ch, payload, false);
+        return new Frame(type, payload.array());
     }
 
     /** @return false when the channel ended before the first byte and {@code eofOk} */

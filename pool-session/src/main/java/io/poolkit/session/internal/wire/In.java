@@ -64,8 +64,21 @@ public final class In {
         return n;
     }
 
+    /**
+     * A length of at most {@code max} that the bytes left after it can hold. (Found by WireFuzzTest:
+     * checked against what was left before the length's own four bytes were read, a length that
+     * overran by up to four bytes threw StringIndexOutOfBoundsException instead of this.)
+     */
+    private int readLength(int max, String what) throws ProtocolException {
+        int n = readInt();
+        if (n < 0 || n > max || n > remaining()) {
+            throw new ProtocolException(what + " " + n + " is outside 0.." + Math.min(max, remaining()));
+        }
+        return n;
+    }
+
     public byte[] readBytes(int max) throws ProtocolException {
-        int n = readCount(Math.min(max, remaining()), "byte count");
+        int n = readLength(max, "byte count");
         byte[] out = new byte[n];
         System.arraycopy(b, pos, out, 0, n);
         pos += n;
@@ -74,7 +87,7 @@ public final class In {
 
     /** A UTF-8 string of at most {@code maxBytes} encoded bytes (malformed input is replaced, never fatal). */
     public String readString(int maxBytes) throws ProtocolException {
-        int n = readCount(Math.min(maxBytes, remaining()), "string length");
+        int n = readLength(maxBytes, "string length");
         String s = new String(b, pos, n, StandardCharsets.UTF_8);
         pos += n;
         return s;

@@ -39,9 +39,10 @@ final class Bridge implements Tools.Backend {
 
     @Override
     public Object call(String name, Map<String, ?> args) {
-        Run run = worker.current();
+        Run run = worker.runOfThisThread();
         if (run == null) {
-            throw new ToolException("tools.call(\"" + name + "\") works only while an execution runs, not from a thread that outlived it");
+            throw new ToolException("tools.call(\"" + name + "\") works only on the running execution's threads, not from a thread"
+                    + " that outlived its execution or one the execution did not start");
         }
         if (run.toolCalls.incrementAndGet() > run.maxToolCalls) {
             throw new ToolException("tool call limit reached: at most " + run.maxToolCalls + " tool calls per execution (Limits.maxToolCalls)");

@@ -7,8 +7,9 @@ import java.io.OutputStream;
 
 /**
  * What snippets write to {@code System.out} or {@code System.err}: sent to the host in chunks,
- * within the execution's output budget. Bytes written while no execution runs (a leftover thread)
- * are dropped; bytes past the budget are dropped and stop the execution.
+ * within the execution's output budget. Bytes written by a thread that does not belong to the
+ * running execution (a leftover thread, a JDK 17 finalizer) are dropped; bytes past the budget are
+ * dropped and stop the execution (the first byte past it is sent, so the host sees the limit hit).
  */
 final class Capture extends OutputStream {
     static final int CHUNK = 16 * 1024;
@@ -30,7 +31,7 @@ final class Capture extends OutputStream {
 
     @Override
     public synchronized void write(byte[] b, int off, int len) {
-        Run r = worker.current();
+        Run r = worker.runOfThisThread();
         if (r == null || len <= 0) {
             return;
         }
@@ -43,7 +44,7 @@ final class Capture extends OutputStream {
         if (buf.size() >= CHUNK) {
             flushTo(r);
         }
-        if (fit < len) {
+        if (r.overLimit()) {
             worker.stopFor(r, Run.OUTPUT_LIMIT);
         }
     }

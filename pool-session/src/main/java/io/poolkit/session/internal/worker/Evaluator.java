@@ -14,8 +14,11 @@ import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.UnresolvedReferenceException;
 
 /**
- * Evaluates snippets with jdk.jshell's local execution engine, in this JVM. Not thread-safe: one
- * thread evaluates and resets; {@link #stop()} may be called from any thread.
+ * Evaluates snippets with jdk.jshell's local execution engine ({@link GuardedControl}), in this JVM.
+ * Snippets are compiled against the worker's module on the module path, which exports only the
+ * {@code tools} API: a snippet naming a worker class does not compile, and reflection into one
+ * fails. Not thread-safe: one thread at a time evaluates or resets; {@link #stop()} may be called
+ * from any thread.
  */
 final class Evaluator {
     /** Values longer than this many characters are cut (the frame cap is 1 MiB). */
@@ -26,7 +29,7 @@ final class Evaluator {
     private static final List<String> IMPORTS = List.of("java.io.*", "java.math.*", "java.net.*", "java.nio.file.*", "java.util.*",
             "java.util.concurrent.*", "java.util.function.*", "java.util.regex.*", "java.util.stream.*");
 
-    private final String classpath;
+    private final List<String> compilerOptions;
     private final ThreadPoolExecutor preparer;
     private volatile JShell shell;
     private SourceCodeAnalysis analysis;
@@ -37,8 +40,9 @@ final class Evaluator {
      * @param preparer the thread that prepares fresh shells and closes used ones (started before any
      *     run, so no run takes it for a thread of its own)
      */
-    Evaluator(String classpath, ThreadPoolExecutor preparer) {
-        this.classpath = classpath;
+    Evaluator(String modulePath, String module, List<String> limitModules, ThreadPoolExecutor preparer) {
+        this.compilerOptions = List.of("--module-path", modulePath, "--add-modules", module,
+                "--limit-modules", String.join(",", limitModules));
         this.preparer = preparer;
         install(fresh());
         warmUp();
@@ -59,15 +63,38 @@ final class Evaluator {
         shell.snippets().filter(s -> s.kind() == Snippet.Kind.VAR && s.source().contains("$pkw")).forEach(shell::drop);
     }
 
-    /** @return a new JShell with the worker code on its class path, the default imports and the {@code tools} variable */
+    /**
+     * @return a new JShell compiling against the worker module, with the default imports and the
+     *     {@code tools} variable, each checked: a snippet can interrupt the preparing thread (it sees
+     *     every thread), and a half-prepared shell must not reach the next caller
+     */
     private JShell fresh() {
-        JShell s = JShell.builder().executionEngine("local").build();
-        s.addToClasspath(classpath);
-        for (String i : IMPORTS) {
-            s.eval("import " + i + ";");
+        IllegalStateException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Thread.interrupted();
+            JShell s = JShell.builder().executionEngine(new GuardedControl.Provider(), java.util.Map.of())
+                    .compilerOptions(compilerOptions.toArray(new String[0])).build();
+            try {
+                for (String i : IMPORTS) {
+                    setUp(s, "import " + i + ";");
+                }
+                setUp(s, PRELUDE);
+                return s;
+            } catch (IllegalStateException e) {
+                failure = e;
+                s.close();
+            }
         }
-        s.eval(PRELUDE);
-        return s;
+        throw failure;
+    }
+
+    private static void setUp(JShell s, String source) {
+        for (SnippetEvent e : s.eval(source)) {
+            if (e.causeSnippet() == null && (e.status() != Snippet.Status.VALID || e.exception() != null)) {
+                throw new IllegalStateException("preparing a JShell failed at '" + source + "': " + e.status()
+                        + (e.exception() == null ? "" : ", " + e.exception()));
+            }
+        }
     }
 
     private void install(JShell s) {
@@ -80,11 +107,18 @@ final class Evaluator {
         JShell old = shell;
         shell = null;
         if (old != null) {
-            preparer.execute(old::close);
+            preparer.execute(WorkerMain.task(old::close));
         }
-        JShell s = next != null ? next.join() : fresh();
-        install(s);
-        next = CompletableFuture.supplyAsync(this::fresh, preparer);
+        JShell s = null;
+        if (next != null) {
+            try {
+                s = next.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                s = null; // prepared in the background and failed (an interrupt): prepare it here instead
+            }
+        }
+        install(s != null ? s : fresh());
+        next = CompletableFuture.supplyAsync(this::fresh, r -> preparer.execute(WorkerMain.task(r)));
     }
 
     void stop() {
@@ -154,8 +188,7 @@ final class Evaluator {
     }
 
     private static Outcome stopped(Run run) {
-        byte status = run.stopReason() == Run.OUTPUT_LIMIT ? Outcome.OUTPUT_LIMIT : Outcome.STOPPED;
-        return Outcome.error(status, "", "stopped", "");
+        return Outcome.error(Outcome.STOPPED, "", "stopped", "");
     }
 
     private String diagnostics(Snippet s) {

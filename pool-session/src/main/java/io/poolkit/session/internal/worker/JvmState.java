@@ -1,6 +1,12 @@
 package io.poolkit.session.internal.worker;
 
 import java.io.IOException;
+import java.net.Authenticator;
+import java.net.CookieHandler;
+import java.net.ProxySelector;
+import java.net.ResponseCache;
+import java.net.URL;
+import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -12,14 +18,26 @@ import java.util.stream.Stream;
 
 /**
  * The JVM-wide settings a snippet can change and a reset puts back: system properties, the default
- * locale and time zone, and (in the sandbox, where /tmp is the worker's own) the files in /tmp. A
- * reset is not a boundary between hostile tenants (static state of the JDK's classes lives on):
- * that takes a new worker.
+ * locale and time zone, the default uncaught-exception handler, the default {@link Authenticator},
+ * {@link ProxySelector}, {@link CookieHandler} and {@link ResponseCache}, and (in the sandbox, where /tmp is the worker's own) the files in /tmp. The URL stream
+ * handler and content handler factories, which the JDK lets a program set only once, are taken by
+ * the worker at start (pass-throughs to the JDK's own handlers), so no snippet can install one.
+ *
+ * <p>A reset is not a boundary between hostile tenants: what else is static in the JDK lives on
+ * (security properties and providers, {@code Socket.setSocketImplFactory}, {@code HttpsURLConnection}'s
+ * defaults, caches of every kind); that takes a new worker ({@code maxUsesPerSession(1)}). Nothing
+ * here calls an object a snippet could have put in place (a provider's {@code getName()} would run
+ * snippet code on the worker's thread), which is why security providers are not put back.
  */
 final class JvmState {
     private final Properties properties;
     private final Locale locale;
     private final TimeZone timeZone;
+    private final Thread.UncaughtExceptionHandler uncaughtHandler;
+    private final Authenticator authenticator;
+    private final ProxySelector proxySelector;
+    private final CookieHandler cookieHandler;
+    private final ResponseCache responseCache;
     private final boolean sandboxed = Boolean.getBoolean("poolkit.session.sandboxed");
 
     JvmState() {
@@ -27,6 +45,17 @@ final class JvmState {
         properties.putAll(System.getProperties());
         locale = Locale.getDefault();
         timeZone = TimeZone.getDefault();
+        uncaughtHandler = Thread.getDefaultUncaughtExceptionHandler();
+        authenticator = Authenticator.getDefault();
+        proxySelector = ProxySelector.getDefault();
+        cookieHandler = CookieHandler.getDefault();
+        responseCache = ResponseCache.getDefault();
+    }
+
+    /** Takes the once-per-JVM factories before any snippet can, each deferring to the JDK's own handlers. */
+    static void preemptFactories() {
+        URL.setURLStreamHandlerFactory(protocol -> null);
+        URLConnection.setContentHandlerFactory(mimeType -> null);
     }
 
     void restore() {
@@ -35,6 +64,11 @@ final class JvmState {
         System.setProperties(p);
         Locale.setDefault(locale);
         TimeZone.setDefault(timeZone);
+        Thread.setDefaultUncaughtExceptionHandler(uncaughtHandler);
+        Authenticator.setDefault(authenticator);
+        ProxySelector.setDefault(proxySelector);
+        CookieHandler.setDefault(cookieHandler);
+        ResponseCache.setDefault(responseCache);
         if (sandboxed) {
             wipe(Path.of("/tmp"));
         }

@@ -1,12 +1,14 @@
 package io.poolkit.session.internal.worker;
 
-/** What one run produced, as the RESULT frame carries it. */
+/**
+ * What one run produced, as the RESULT frame carries it. The statuses describe the evaluation only;
+ * whether a limit was hit is for the host to see (it counts the output itself).
+ */
 final class Outcome {
     static final byte OK = 0;
     static final byte COMPILE_ERROR = 1;
     static final byte EXCEPTION = 2;
     static final byte STOPPED = 3;
-    static final byte OUTPUT_LIMIT = 4;
     static final byte INTERNAL = 5;
 
     byte status = OK;

@@ -5,6 +5,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** One execution in the worker: its id, its budgets, and whether it has been asked to stop. */
 final class Run {
+    /**
+     * The execution a thread belongs to: set on the execution's own thread and inherited by every
+     * thread started from it (virtual threads and pools' workers too). Private to the worker module,
+     * so snippet code can neither read nor set it.
+     */
+    static final InheritableThreadLocal<Run> OWNER = new InheritableThreadLocal<>();
+
     static final int RUNNING = 0;
     static final int STOPPED = 1;
     static final int OUTPUT_LIMIT = 2;
@@ -29,15 +36,23 @@ final class Run {
         return stop.compareAndSet(RUNNING, reason);
     }
 
+    /** @return whether the snippet tried to print more than the limit */
+    boolean overLimit() {
+        return outputUsed.get() > maxOutputBytes;
+    }
+
     int stopReason() {
         return stop.get();
     }
 
-    /** Takes up to {@code len} bytes of the output budget; returns how many fit. */
+    /**
+     * Takes up to {@code len} bytes of the output budget; returns how many fit. One byte more than
+     * the limit is passed on, so the host sees for itself that the output went past it.
+     */
     int reserveOutput(int len) {
         for (;;) {
             long used = outputUsed.get();
-            long fit = Math.max(0, Math.min(len, maxOutputBytes - used));
+            long fit = Math.max(0, Math.min(len, maxOutputBytes + 1L - used));
             if (outputUsed.compareAndSet(used, used + len)) {
                 return (int) fit;
             }

@@ -29,25 +29,46 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The worker JVM's entry point: {@code WorkerMain <socket path>}, the one-time token on stdin.
+ * The worker JVM's entry point: {@code WorkerMain <socket path>}, the one-time token on stdin,
+ * launched from the module path as module {@code io.poolkit.session.worker}.
  *
  * <p>Start-up: raise its own {@code oom_score_adj} (the OOM killer takes a worker before anything
  * else), read the token, connect, warm JShell up, route {@code System.out}/{@code err} into the
- * capture, then send HELLO with the token (the host waits for it, bounded by its start timeout). Then one thread reads frames from the host and one thread
- * evaluates; STOP is handled on the reader, so it reaches a running snippet. When the host goes
- * away the worker halts (no shutdown hooks: a snippet's hook must not delay the exit).
+ * capture, then send HELLO with the token (the host waits for it, bounded by its start timeout).
+ * Then the main thread reads frames from the host, one thread evaluates, and STOP is handled on
+ * the reader, so it reaches a running snippet. When the host goes away the worker halts (no
+ * shutdown hooks: a snippet's hook must not delay the exit).
+ *
+ * <p>Snippets cannot reach any of this (DESIGN "Two trust boundaries"): the module exports only
+ * {@code io.poolkit.session.snippet} and opens nothing, so the link, the executions and the
+ * executors here are out of reflection's reach. Each execution runs on a thread of its own, started
+ * for it and joined before its RESULT is sent: snippet code (a value's {@code toString()} included)
+ * never runs on a thread the worker keeps, so nothing a snippet does to a thread (its context class
+ * loader, its handler, its name) outlives the execution. Every thread the execution's thread starts
+ * carries the execution ({@link Run#OWNER}); output and tool calls from any other thread (a JDK 17
+ * finalizer, a leftover thread) are dropped or refused, never charged to the next caller. Worker
+ * threads catch everything and halt the worker on what they cannot handle: a worker that cannot
+ * report truthfully ends, and the host replaces it.
  *
  * <p>Uses nothing but the JDK: these classes run from a read-only copy inside the sandbox.
  */
 public final class WorkerMain {
     private static final PrintStream DIAG = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    /**
+     * The status the worker exits with when a snippet calls {@code System.exit}, whatever status it
+     * gave: a snippet's {@code System.exit(3)} must not look like the JVM's exit on an
+     * OutOfMemoryError (status 3, which the host reports as a limit).
+     */
+    static final int SNIPPET_EXIT = 70;
+    /** The modules snippets may compile against: the JVM's own set ({@code --limit-modules}), passed by the host. */
+    private static final String LIMIT_MODULES_PROPERTY = "poolkit.session.modules";
 
     private final Link link;
     private final Bridge bridge = new Bridge(this);
-    private final ExecutorService evalThread = Executors.newSingleThreadExecutor(r -> daemon(r, "poolkit-eval"));
-    private final ScheduledThreadPoolExecutor stopper = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "poolkit-stopper"));
+    private final ExecutorService evalThread = Executors.newSingleThreadExecutor(r -> daemon(guarded(r), "poolkit-eval"));
+    private final ScheduledThreadPoolExecutor stopper = new ScheduledThreadPoolExecutor(1, r -> daemon(guarded(r), "poolkit-stopper"));
     private final ThreadPoolExecutor preparer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-            r -> daemon(r, "poolkit-preparer"));
+            r -> daemon(guarded(r), "poolkit-preparer"));
     private volatile Evaluator evaluator;
     private final Capture out = new Capture(this, 1);
     private final Capture err = new Capture(this, 2);
@@ -70,13 +91,23 @@ public final class WorkerMain {
             halt(2, "bad arguments");
         }
         raiseOomScore();
+        // runs first on any System.exit (the worker itself only ever halts): the status becomes ours, and
+        // the snippet's own hooks get no time to run
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> Runtime.getRuntime().halt(SNIPPET_EXIT), "poolkit-exit"));
         String token = readToken(System.in);
         System.setIn(new ByteArrayInputStream(new byte[0]));
+        JvmState.preemptFactories();
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         WorkerMain w = new WorkerMain(new Link(ch));
         Tools.install(w.bridge);
-        w.evaluator = new Evaluator(System.getProperty("java.class.path"), w.preparer);
+        String modulePath = System.getProperty("jdk.module.path");
+        String module = WorkerMain.class.getModule().getName();
+        if (modulePath == null || module == null) {
+            halt(2, "the worker must run from the module path as a named module (java -p DIR -m MODULE/CLASS)");
+        }
+        List<String> limit = List.of(System.getProperty(LIMIT_MODULES_PROPERTY, "java.se,jdk.jshell").split(","));
+        w.evaluator = new Evaluator(modulePath, module, limit, w.preparer);
         w.stdout = new PrintStream(w.out, true, StandardCharsets.UTF_8);
         w.stderr = new PrintStream(w.err, true, StandardCharsets.UTF_8);
         System.setOut(w.stdout);
@@ -84,7 +115,11 @@ public final class WorkerMain {
         w.clean = new JvmState();
         w.link.send(Frame.HELLO, new Out().writeString(token).writeInt(Frame.PROTOCOL_VERSION)
                 .writeString(System.getProperty("java.version", "?")).writeLong(ProcessHandle.current().pid()));
-        w.loop();
+        try {
+            w.loop();
+        } catch (Throwable t) {
+            halt(3, "the reader failed: " + t);
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -93,14 +128,46 @@ public final class WorkerMain {
         return t;
     }
 
+    /**
+     * A task for one of the worker's threads, which first puts back what a snippet may have changed on
+     * that thread object (it can reach every thread through {@code Thread.getAllStackTraces()}): its
+     * context class loader (else JDK code on the thread would load through the snippet's loader), its
+     * uncaught-exception handler, its priority and its interrupt.
+     */
+    static Runnable task(Runnable r) {
+        return () -> {
+            Thread t = Thread.currentThread();
+            t.setContextClassLoader(WorkerMain.class.getClassLoader());
+            t.setUncaughtExceptionHandler(null);
+            t.setPriority(Thread.NORM_PRIORITY);
+            Thread.interrupted();
+            r.run();
+        };
+    }
+
+    /** A worker thread's body: anything it throws (a ThreadDeath a snippet sent it on JDK 17) ends the worker. */
+    static Runnable guarded(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (Throwable t) {
+                halt(3, "worker thread " + Thread.currentThread().getName() + " failed: " + t);
+            }
+        };
+    }
+
     static void halt(int status, String why) {
         DIAG.println("poolkit worker: " + why);
         Runtime.getRuntime().halt(status);
     }
 
+    /** Unsandboxed; in the sandbox the launching shell raised it for the whole tree (this process is not dumpable, so cannot). */
     private static void raiseOomScore() {
         try {
-            Files.writeString(Path.of("/proc/self/oom_score_adj"), "1000");
+            Path adj = Path.of("/proc/self/oom_score_adj");
+            if (!Files.readString(adj).strip().equals("1000")) {
+                Files.writeString(adj, "1000");
+            }
         } catch (IOException | UnsupportedOperationException e) {
             DIAG.println("poolkit worker: could not raise oom_score_adj: " + e);
         }
@@ -125,17 +192,23 @@ public final class WorkerMain {
         return current;
     }
 
+    /** @return the running execution when the calling thread belongs to it (started by it), else null */
+    Run runOfThisThread() {
+        Run r = Run.OWNER.get();
+        return r != null && r == current ? r : null;
+    }
+
     /** Asks the running snippet to stop, now and twice more shortly after (a stop can land between two snippets). */
     void stopFor(Run r, int reason) {
         if (!r.requestStop(reason)) {
             return;
         }
         for (long delay : new long[] {0, 50, 200}) {
-            stopper.schedule(() -> {
+            stopper.schedule(task(() -> {
                 if (current == r) {
                     evaluator.stop();
                 }
-            }, delay, TimeUnit.MILLISECONDS);
+            }), delay, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -162,7 +235,7 @@ public final class WorkerMain {
                         }
                         Run r = new Run(id, code, maxOutput, maxToolCalls);
                         current = r;
-                        evalThread.execute(() -> execute(r));
+                        evalThread.execute(task(() -> execute(r)));
                         break;
                     }
                     case Frame.STOP: {
@@ -179,7 +252,7 @@ public final class WorkerMain {
                         break;
                     case Frame.RESET:
                         in.end();
-                        evalThread.execute(this::reset);
+                        evalThread.execute(task(this::reset));
                         break;
                     case Frame.TOOLS: {
                         int n = in.readCount(10_000, "tool count");
@@ -222,38 +295,69 @@ public final class WorkerMain {
     }
 
     private void execute(Run r) {
+        // each execution starts with new streams of the worker's own and no snippet's default handler: one
+        // left by an earlier execution (reset or not; closed, wrapped, or locked by a leftover thread)
+        // would see or change this one's output
+        stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+        stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
+        System.setOut(stdout);
+        System.setErr(stderr);
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+        Thread.setDefaultUncaughtExceptionHandler(null);
         Set<Thread> before = liveThreads();
-        Outcome o;
-        try {
-            o = evaluator.run(r);
-        } catch (RuntimeException | Error e) {
-            o = Outcome.error(Outcome.INTERNAL, e.getClass().getName(), "the worker failed: " + e, "");
-        }
-        if (r.stopReason() == Run.OUTPUT_LIMIT) {
-            o = Outcome.error(Outcome.OUTPUT_LIMIT, "", "stopped", "");
-        } else if (r.stopReason() == Run.STOPPED && o.status == Outcome.OK) {
+        Outcome[] outcome = new Outcome[1];
+        // a thread of its own for each execution: whatever snippet code does to the thread it runs on dies with it
+        Thread runner = new Thread(() -> {
+            Run.OWNER.set(r);
+            try {
+                outcome[0] = evaluator.run(r);
+            } catch (Throwable e) {
+                outcome[0] = Outcome.error(Outcome.INTERNAL, e.getClass().getName(), "the worker failed: " + e, "");
+            } finally {
+                flushQuietly(System.out); // the snippet's own streams (null, closed, throwing): flushed on its own thread
+                flushQuietly(System.err);
+            }
+        }, "poolkit-run-" + r.id);
+        runner.setDaemon(true);
+        runner.start();
+        joinUninterruptibly(runner);
+        Outcome o = outcome[0] != null ? outcome[0] : Outcome.error(Outcome.INTERNAL, "", "the execution's thread ended without an outcome", "");
+        if (r.stopReason() != Run.RUNNING && o.status == Outcome.OK) {
             o = Outcome.error(Outcome.STOPPED, "", "stopped", "");
         }
         Out result;
         try {
-            flushQuietly(System.out); // the snippet's own streams may be null, closed, or throw
-            flushQuietly(System.err);
             stdout.flush();
             stderr.flush();
             out.drain(r);
             err.drain(r);
             String leftover = leftovers(before);
             // within the host's caps (Execution.result), whatever the snippet put in its exception or thread names
-            result = new Out().writeLong(r.id).writeByte(o.status).writeString(o.value)
+            result = new Out().writeLong(r.id).writeByte(o.status).writeString(cut(o.value, Evaluator.MAX_VALUE_CHARS + 100))
                     .writeString(cut(o.errorClass, 300)).writeString(cut(o.message, MAX_TEXT_CHARS))
                     .writeString(cut(o.stackTrace, MAX_TEXT_CHARS)).writeString(cut(leftover, 1300));
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             result = new Out().writeLong(r.id).writeByte(Outcome.INTERNAL).writeString("")
                     .writeString(cut(e.getClass().getName(), 300)).writeString("the worker failed to report the result")
                     .writeString("").writeString("");
         }
-        current = null;
+        current = null; // from here on output and tool calls of this run's threads are dropped
         link.send(Frame.RESULT, result);
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // only a snippet interrupts a worker thread: finish the join all the same
+            }
+        }
+        if (interrupted) {
+            Thread.interrupted();
+        }
     }
 
     /** Longest exception message and stack trace sent, in characters (at most 3 bytes each: the frame cap is 1 MiB). */
@@ -272,7 +376,7 @@ public final class WorkerMain {
             if (s != null) {
                 s.flush();
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             // the snippet's stream: nothing of ours to lose
         }
     }

@@ -89,6 +89,15 @@ class WireTest {
         assertThatThrownBy(() -> capped.readString(256)).isInstanceOf(ProtocolException.class);
     }
 
+    /** Found by WireFuzzTest: a length checked against the bytes left before its own four were read threw StringIndexOutOfBoundsException. */
+    @Test
+    void aLengthThatOverrunsByItsOwnFourBytesIsAProtocolError() {
+        In string = new Frame(Frame.HELLO, new byte[] {0, 0, 0, 4, 2}).in();
+        assertThatThrownBy(() -> string.readString(256)).isInstanceOf(ProtocolException.class).hasMessageContaining("string length 4");
+        In bytes = new Frame(Frame.OUTPUT, new byte[] {0, 0, 0, 3, 9, 9}).in();
+        assertThatThrownBy(() -> bytes.readBytes(100)).isInstanceOf(ProtocolException.class).hasMessageContaining("byte count 3");
+    }
+
     private static Object valueRoundTrip(Object v) throws IOException {
         Out out = new Out();
         Values.write(out, v);
