@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(120)
+@Timeout(300) // a hang guard for the whole tour (cold sandboxed workers included), not a speed assertion
 class DemoTest {
     @Test
     void tourRunsEveryStageAndEndsWithTheTable() throws Exception {
