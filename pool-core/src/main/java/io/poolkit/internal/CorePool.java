@@ -39,6 +39,15 @@ import org.slf4j.LoggerFactory;
  * back to IDLE and reads the gate: the CAS is a full fence, so either the returner sees a waiter
  * that just queued, or that waiter's rescan (via {@link #dispatch()}) sees the idle slot.
  *
+ * <p><b>Who owns a lease.</b> A lease is the slot plus the word its claim wrote (a stamp that only
+ * grows, and the state). It is current while the slot's word still equals it and {@code returned}
+ * does not; every close, invalidate and {@code get()} asks {@link Slot#isLeasedBy(long)}, which reads
+ * {@code returned} first and the word second. The opposite order was an ABA: a second close read the
+ * word (still its own, idle), another thread claimed and returned the slot, and the close then read
+ * the other lease's {@code returned}, took the slot for its own and returned it again, leaving it
+ * leased with no holder. Because both fields only move forward, reading {@code returned} first costs
+ * nothing and closes the window: no stamp compare, no extra atomic on the return path.
+ *
  * <p><b>Waiters.</b> Callers that find nothing idle queue FIFO under {@link #lock}, which also
  * guards every write of the gate. {@link #dispatch()} claims idle slots and hands them to the oldest
  * waiter with a CAS on the waiter ({@link Waiter}); it runs after every return that sees a non-zero
