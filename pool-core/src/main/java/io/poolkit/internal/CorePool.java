@@ -72,6 +72,16 @@ import org.slf4j.LoggerFactory;
  * every create, after a return behind a barrier, and from the nudge. A waiter that leaves (timeout,
  * interrupt, cancel) wins or loses one CAS, and a loser passes its slot on.
  *
+ * <p><b>Lost wake-ups and their bounds.</b> The return's release store and its read of the gate are
+ * not fenced, so a return and a caller that queues (or a token holder that drops its token, or a key
+ * that raises PEER_STARVED) can each miss the other: the resource is idle and nobody is woken. What
+ * then bounds the wait: the next return; a synchronous waiter's park, which never outlasts its
+ * fairness threshold in normal mode, and on an injected ticker is capped at one tick of real time
+ * with a dispatch after it; and the coarse clock's nudge ({@link #onTick()}, with the keyed pool's
+ * rescue), which runs every tick on real time for every pool, injected ticker or not — an
+ * asynchronous waiter and a starved key have no thread of their own to look again, and before the
+ * nudge ran for injected tickers they waited for their deadline ({@code MissedReturnTest}).
+ *
  * <p><b>Background.</b> {@link Creator} starts creates on the workers, only while waiters outnumber
  * creates in flight or idle is below minIdle; {@link Maintenance} runs at the next time deadline.
  * Destroys run on the workers too; callers never wait for either.
@@ -213,9 +223,7 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Starts the background work; separate from the constructor so no half-built pool escapes. */
     void start() {
-        if (clock.isSystem()) {
-            CoarseClock.watch(nudge);
-        }
+        CoarseClock.watch(nudge); // on real time whatever the ticker: see CoarseClock
         maintenance.start();
         creator.demand();
     }
@@ -596,7 +604,7 @@ public final class CorePool<T> implements Pool<T> {
             }
             LockSupport.parkNanos(this, clock.parkNanos(park));
             if (w.result == null && !clock.isSystem()) {
-                dispatch(); // an injected clock has no coarse-clock nudge: look again on every wake-up
+                dispatch(); // an injected clock's parks are capped at a tick: look again on every wake-up
             }
             if (Thread.interrupted()) {
                 if (!w.cancel() && w.result instanceof Slot) {

@@ -79,9 +79,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         if (keyIdleNanos != Durations.NEVER) {
             scheduleKeySweep();
         }
-        if (runtime.clock.isSystem()) {
-            CoarseClock.watch(rescue);
-        }
+        CoarseClock.watch(rescue); // on real time whatever the ticker: see CoarseClock
     }
 
     /** See {@link Total#rescue()}. */
@@ -176,6 +174,21 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             protected void onAcquire(T resource) {
             }
         };
+    }
+
+    /** The sub-pool of {@code key}, or null: for tests in this package (gate bits, counts). */
+    CorePool<T> subPool(K key) {
+        return pools.get(key);
+    }
+
+    /** Waiters across every key (the maxWaiters count): for tests in this package. */
+    int sharedWaiters() {
+        return sharedWaiters.get();
+    }
+
+    /** Whether a key is starved under maxTotal (every key then carries PEER_STARVED): for tests in this package. */
+    boolean starving() {
+        return total.starving();
     }
 
     private PoolClosedException closedException() {
@@ -559,7 +572,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
      * resource going idle anywhere is offered up (see {@link CorePool#dispatch()}); and
      * {@code pendingEvictions} counts exactly the evictions for starved keys whose destroy has not
      * finished. Races left by unfenced returns are closed by a second look after the flag goes up,
-     * and, with the system clock, by {@link #rescue()} on every coarse-clock tick.
+     * and by {@link #rescue()} on every coarse-clock tick (real time, whatever the ticker).
      */
     private final class Total implements Capacity {
         private final AtomicInteger used = new AtomicInteger();
