@@ -96,7 +96,9 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         if (closed) {
             throw closedException();
         }
-        return pools.computeIfAbsent(key, this::open);
+        p = pools.computeIfAbsent(key, this::open);
+        total.adopt(p); // now that the key map holds it, no change of the starvation flag can pass it by
+        return p;
     }
 
     private CorePool<T> open(K key) {
@@ -140,7 +142,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             p.onClosed(unregister);
         }
         if (total.starving()) {
-            p.queue.setGateBit(CorePool.PEER_STARVED, true);
+            p.queue.setGateBit(CorePool.PEER_STARVED, true); // early, for its first creates; pool() settles it
         }
         p.start();
         log.debug("{} - opened key {}", name, key);
@@ -721,6 +723,24 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                 }
             }
             return false;
+        }
+
+        /**
+         * Gives a sub-pool just put in the key map the flag every key must carry now. Its opening read
+         * the flag before the map held it, and {@link #updateFlags()} walks the map: a change between
+         * the two passed it by (found in review: a key opened as another starved kept its idle
+         * resources from it). Under the same lock as the changes, after the map holds it: a change
+         * before this is read here, one after it walks the map and finds the sub-pool there.
+         */
+        void adopt(CorePool<?> p) {
+            flags.lock();
+            try {
+                if (((p.gate & CorePool.PEER_STARVED) != 0) != starving) {
+                    p.queue.setGateBit(CorePool.PEER_STARVED, starving);
+                }
+            } finally {
+                flags.unlock();
+            }
         }
 
         /**
