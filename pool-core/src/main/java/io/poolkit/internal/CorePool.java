@@ -70,7 +70,10 @@ import org.slf4j.LoggerFactory;
  * missed in the one unfenced race (a return's buffered store against a token drop) lasts at most
  * until the next return, the waiter's threshold or the nudge. {@link #dispatch()} still runs after
  * every create, after a return behind a barrier, and from the nudge. A waiter that leaves (timeout,
- * interrupt, cancel) wins or loses one CAS, and a loser passes its slot on.
+ * interrupt, cancel) wins or loses one CAS, and a loser passes its slot on. A hand-off wakes its
+ * waiter with an unpark, and a waiter's own wait for the queue lock (at its threshold) can spend that
+ * permit; so a waiter looks at its result after its last lock and before it parks, with no lock in
+ * between ({@code HandOffAtTheThresholdTest}: a served waiter parked until its deadline).
  *
  * <p><b>Lost wake-ups and their bounds.</b> The return's release store and its read of the gate are
  * not fenced, so a return and a caller that queues (or a token holder that drops its token, or a key
@@ -598,7 +601,16 @@ public final class CorePool<T> implements Pool<T> {
                         lookedAfterEnqueue = false; // serve the oldest now, then look for a hand-off to this waiter
                         continue;
                     }
-                    untilUnfair = Durations.NEVER; // closing, or already served: only a wake-up or the deadline
+                    // Closing, or already served. Look at the result once more before parking: the
+                    // dispatcher that held the lock may have taken this waiter out and handed it a
+                    // resource, and its unpark may have been spent by the wait for the lock (a parked
+                    // lock acquisition that fails again parks again); parking now would then last
+                    // until the deadline with the resource already ours. Nothing takes a lock between
+                    // this look and the park, so an unpark from here on is not lost.
+                    if (w.result != null) {
+                        continue;
+                    }
+                    untilUnfair = Durations.NEVER;
                 }
                 park = Math.min(park, untilUnfair);
             }
