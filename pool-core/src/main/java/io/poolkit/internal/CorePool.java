@@ -66,9 +66,8 @@ import org.slf4j.LoggerFactory;
  * asynchronous head, or {@code fairness(ZERO)}, keeps HANDOFF on (ZERO is the strict hand-off this
  * pool had before rule 5); {@code FOREVER} never sets it for age. Every way out of the queue drops the
  * token ({@link WaitQueue}), and a waiter leaving on its own ({@link #leave(Waiter)}) passes on what
- * its leaving changed: a dispatch if the new head is due, a wake-up if a slot is idle. A wake-up
- * missed in the one unfenced race (a return's buffered store against a token drop) lasts at most
- * until the next return, the waiter's threshold or the nudge. {@link #dispatch()} still runs after
+ * its leaving changed: a dispatch if the new head is due, a wake-up if a slot is idle (the wake-ups
+ * a return can miss, and what bounds them, are the next paragraph). {@link #dispatch()} still runs after
  * every create, after a return behind a barrier, and from the nudge. A waiter that leaves (timeout,
  * interrupt, cancel) wins or loses one CAS, and a loser passes its slot on. A hand-off wakes its
  * waiter with an unpark, and a waiter's own wait for the queue lock (at its threshold) can spend that
@@ -76,14 +75,18 @@ import org.slf4j.LoggerFactory;
  * between ({@code HandOffAtTheThresholdTest}: a served waiter parked until its deadline).
  *
  * <p><b>Lost wake-ups and their bounds.</b> The return's release store and its read of the gate are
- * not fenced, so a return and a caller that queues (or a token holder that drops its token, or a key
- * that raises PEER_STARVED) can each miss the other: the resource is idle and nobody is woken. What
- * then bounds the wait: the next return; a synchronous waiter's park, which never outlasts its
- * fairness threshold in normal mode, and on an injected ticker is capped at one tick of real time
- * with a dispatch after it; and the coarse clock's nudge ({@link #onTick()}, with the keyed pool's
- * rescue), which runs every tick on real time for every pool, injected ticker or not — an
+ * not fenced, so a return and a thread that writes the gate under the lock and then looks for idle
+ * slots can each miss the other: a caller that queues, a token holder that drops its token, a waiter
+ * that flips hand-off mode on (the return, reading the gate from before the flip, calls
+ * {@link WaitQueue#wakeOldest()}, which finds HANDOFF set and wakes nobody), a key that raises
+ * PEER_STARVED. The resource is idle and nobody is woken. What then bounds the wait: the next
+ * return; a synchronous waiter's park, which in normal mode never outlasts its fairness threshold
+ * (in hand-off mode it parks until its deadline), and on an injected ticker is capped at one tick of
+ * real time with a dispatch after it; and the coarse clock's nudge ({@link #onTick()}, with the keyed
+ * pool's rescue), which runs every tick on real time for every pool, injected ticker or not — an
  * asynchronous waiter and a starved key have no thread of their own to look again, and before the
- * nudge ran for injected tickers they waited for their deadline ({@code MissedReturnTest}).
+ * nudge ran for injected tickers they waited for their deadline ({@code MissedReturnTest}). So every
+ * such wait ends within one tick (10 ms) of real time, whatever the mode, fairness or ticker.
  *
  * <p><b>Background.</b> {@link Creator} starts creates on the workers, only while waiters outnumber
  * creates in flight or idle is below minIdle; {@link Maintenance} runs at the next time deadline.
