@@ -234,6 +234,32 @@ abstract class BuilderBase<B extends BuilderBase<B>> {
     }
 
     /**
+     * Bounded fairness (DESIGN rule 5): how long a waiting caller may be overtaken by running callers
+     * before returned resources are handed to it directly.
+     *
+     * <p>Waiters queue in arrival order. In <em>normal mode</em> a returned resource goes idle and
+     * any running caller may take it at once (no OS wake-up per operation); the return wakes the
+     * oldest waiter only if no waiter is awake already, and that waiter competes for idle resources,
+     * briefly spinning (never on a virtual thread) before it parks again, keeping its place at the
+     * head. Once the oldest waiter has waited {@code fairness}, the pool is in <em>hand-off
+     * mode</em>: every return goes straight to the oldest waiter, new callers queue behind it and
+     * {@code tryAcquire()} finds nothing, until the oldest remaining waiter has waited less than
+     * {@code fairness}. So no caller is overtaken once it has waited {@code fairness} plus one
+     * wake-up, and waiters in hand-off mode are served in arrival order. Asynchronous waiters are
+     * always served by hand-off. The uncontended fast path is the same in every mode.
+     *
+     * @param fairness how long a waiter may be overtaken (default 1 ms); {@link Duration#ZERO} hands
+     *     every return to the oldest waiter (strict first-come-first-served, the most context switches
+     *     under load); {@link Pool#FOREVER} never hands off (the most throughput, an unbounded wait
+     *     for an unlucky caller; logged at WARN once)
+     * @return this builder
+     */
+    public B fairness(Duration fairness) {
+        config.fairness = Check.notNegative("fairness", fairness);
+        return self();
+    }
+
+    /**
      * @param order which idle resource an acquire takes (default {@link IdleOrder#LIFO})
      * @return this builder
      */

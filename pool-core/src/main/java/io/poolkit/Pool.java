@@ -11,8 +11,11 @@ import java.util.concurrent.CompletableFuture;
  * {@snippet class=io.poolkit.snippets.PoolSnippets region=basic}
  * }
  *
- * <p>Thread-safe. Waiters are served first come, first served; a returned resource goes straight to
- * the oldest waiter. {@code create()} and {@code destroy()} run on the pool's background workers,
+ * <p>Thread-safe. Waiters queue in arrival order under <em>bounded fairness</em> (see
+ * {@link PoolBuilder#fairness(Duration)}): a returned resource may be taken by a running caller
+ * (no OS wake-up per operation) until the oldest waiter has waited {@code fairness} (default 1 ms);
+ * from then on every return goes straight to the oldest waiter, so no caller is overtaken once it
+ * has waited {@code fairness} plus one wake-up. {@code create()} and {@code destroy()} run on the pool's background workers,
  * so a caller waits only for the pool, and an acquire ends by its deadline whatever the factory or
  * validator does. Returning a lease happens-before the next lease of the same resource.
  *
@@ -66,7 +69,9 @@ public interface Pool<T> extends AutoCloseable {
     /**
      * Leases an idle resource if one is at hand, without waiting and without starting a create.
      * An idle resource due for validation is validated first, bounded by {@code validationTimeout}.
-     * Yields to queued waiters: while callers wait, this returns empty.
+     * Yields to waiters that are due (rule 5's hand-off mode, see {@link PoolBuilder#fairness(Duration)}):
+     * while the oldest waiter has waited {@code fairness}, this returns empty; with younger waiters
+     * it may take an idle resource, as any running caller may.
      *
      * @return a lease, or empty
      * @throws PoolClosedException when the pool is shut down

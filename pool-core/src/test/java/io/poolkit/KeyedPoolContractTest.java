@@ -1,17 +1,24 @@
 package io.poolkit;
 
 import io.poolkit.testkit.AbstractPoolContractTest;
-import io.poolkit.testkit.TestFactory;
 import io.poolkit.testkit.TestResource;
 import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The contract through a keyed pool, one key, with another key busy beside it. */
+@ParameterizedClass(name = "[{index}] {0}")
+@MethodSource("io.poolkit.ContractVariant#pairwise")
 class KeyedPoolContractTest extends AbstractPoolContractTest<TestResource> {
+    private final ContractVariant variant;
+
+    KeyedPoolContractTest(ContractVariant variant) {
+        this.variant = variant;
+    }
+
     @Override
     protected Subject<TestResource> open(int maxSize) throws Exception {
-        TestFactory factory = new TestFactory();
-        KeyedPool<String, TestResource> pool = KeyedPool.builder((String key) -> factory.create())
-                .maxSize(maxSize).maxTotal(maxSize + 2).build();
+        KeyedPool<String, TestResource> pool = variant.keyedBuilder(maxSize, maxSize + 2).build();
         pool.acquire("neighbour").close();
         return new Subject<>() {
             @Override

@@ -30,6 +30,77 @@ class MinIdleAndWarmUpTest extends ApiTestSupport {
     }
 
     /**
+     * Regression (issue 12 review leftover: "a minIdle refill overshoots by one while racing
+     * evictIdle()", whose destroys start many refills at once): a refill decides from a look at the
+     * creates in flight and the idle resources, then counts itself in flight with a CAS on the
+     * in-flight count. If, in between, one create finished (the count fell) and another refill
+     * started (it rose back), the CAS still succeeded on a stale look, and one resource too many was
+     * made. Deterministic: the deciding refill is held inside its look (at its read of the injected
+     * ticker) while the first create finishes and the next one starts.
+     */
+    @Test
+    void aRefillDecidedBeforeACreateFinishedAndAnotherStartedCreatesNoResourceTooMany() throws Exception {
+        ManualClock clock = new ManualClock();
+        CountDownLatch firstMayFinish = new CountDownLatch(1);
+        CountDownLatch secondStarted = new CountDownLatch(1);
+        CountDownLatch secondMayFinish = new CountDownLatch(1);
+        AtomicInteger creates = new AtomicInteger();
+        TestFactory f = new TestFactory();
+        f.onCreate = () -> {
+            int n = creates.incrementAndGet();
+            if (n == 1) {
+                firstMayFinish.await(10, TimeUnit.SECONDS);
+            } else if (n == 2) {
+                secondStarted.countDown();
+                secondMayFinish.await(10, TimeUnit.SECONDS);
+            }
+        };
+        HoldOneThread ticker = new HoldOneThread(clock);
+        Pool<TestResource> pool = open(f, b -> b.maxSize(4).minIdle(1).maxConcurrentCreates(4).ticker(ticker).scheduler(clock));
+        Await.until(() -> pool.stats().creating() == 1, () -> "the first refill in flight: " + pool.stats());
+        Thread raise = new Thread(() -> pool.setMinIdle(2), "raises-minIdle");
+        raise.setDaemon(true);
+        ticker.hold = raise;
+        raise.start();
+        assertThat(ticker.held.await(10, TimeUnit.SECONDS)).as("the refill for minIdle 2 decided: idle 0 + 1 in flight < 2").isTrue();
+        firstMayFinish.countDown(); // the first create finishes, and its worker starts the second refill
+        assertThat(secondStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        ticker.release.countDown(); // the in-flight count is back where the held refill saw it
+        raise.join(10_000);
+        assertThat(raise.isAlive()).isFalse();
+        secondMayFinish.countDown();
+        Await.until(() -> pool.stats().creating() == 0 && pool.stats().idle() >= 2, () -> "refilled: " + pool.stats());
+        assertThat(pool.stats().idle()).as("exactly minIdle idle: %s", pool.stats()).isEqualTo(2);
+        assertThat(creates.get()).as("creates").isEqualTo(2);
+    }
+
+    /** An injected ticker that holds one chosen thread at its first reading, until released. */
+    private static final class HoldOneThread implements Ticker {
+        final ManualClock clock;
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile Thread hold;
+
+        HoldOneThread(ManualClock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public long read() {
+            if (Thread.currentThread() == hold) {
+                hold = null;
+                held.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return clock.read();
+        }
+    }
+
+    /**
      * Regression: two minIdle creates finishing together must not start a third. The first create's
      * {@code created} event is held until the second create has finished all its work (its worker is
      * back waiting for tasks), which widens the moment between "no longer in flight" and "idle" of

@@ -46,10 +46,11 @@ class TryAcquireTest extends ApiTestSupport {
         assertThat(pool.tryAcquire()).isPresent().get().satisfies(Lease::close);
     }
 
+    /** Strict FIFO ({@code fairness(ZERO)}): a returned resource is the oldest waiter's at once. */
     @Test
     void tryAcquireYieldsToQueuedWaiters() throws Exception {
         TestFactory f = new TestFactory();
-        Pool<TestResource> pool = open(f, b -> b.maxSize(1));
+        Pool<TestResource> pool = open(f, b -> b.maxSize(1).fairness(Duration.ZERO));
         Lease<TestResource> held = pool.acquire(Duration.ofSeconds(5));
         List<TestResource> waiterGot = new CopyOnWriteArrayList<>();
         Threads.run(2, Duration.ofSeconds(20), i -> {

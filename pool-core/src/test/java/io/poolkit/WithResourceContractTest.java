@@ -1,22 +1,31 @@
 package io.poolkit;
 
 import io.poolkit.testkit.AbstractPoolContractTest;
-import io.poolkit.testkit.TestFactory;
 import io.poolkit.testkit.TestResource;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The contract through {@code withResource}: each "lease" is a {@code withResource} call running on
  * its own thread, holding the resource until the test closes the lease stand-in.
  */
+@ParameterizedClass(name = "[{index}] {0}")
+@MethodSource("io.poolkit.ContractVariant#pairwise")
 class WithResourceContractTest extends AbstractPoolContractTest<TestResource> {
+    private final ContractVariant variant;
+
+    WithResourceContractTest(ContractVariant variant) {
+        this.variant = variant;
+    }
+
     @Override
     protected Subject<TestResource> open(int maxSize) {
-        Pool<TestResource> pool = Pool.builder(new TestFactory()).maxSize(maxSize).build();
+        Pool<TestResource> pool = variant.poolBuilder(maxSize).build();
         return Subject.of(pool, new AccessPath<>() {
             @Override
             public Lease<TestResource> acquire(Duration timeout) throws Exception {

@@ -34,7 +34,7 @@ final class AsyncAcquire<T> {
                 if ((g & CorePool.CLOSED) != 0) {
                     throw pool.diagnostics.closed();
                 }
-                Slot<T> s = (g & (CorePool.WAITERS | CorePool.SUSPENDED)) == 0 ? pool.claimIdle() : null;
+                Slot<T> s = (g & (CorePool.HANDOFF | CorePool.SUSPENDED)) == 0 ? pool.claimIdle() : null;
                 if (s == null) {
                     break;
                 }
@@ -61,11 +61,12 @@ final class AsyncAcquire<T> {
     }
 
     private void waitInQueue(boolean first) {
-        Waiting<T> w = new Waiting<>(this, pool.clock.read());
+        // since = the acquire's start, also when it queues again: its age decides hand-off mode
+        Waiting<T> w = new Waiting<>(this, start);
         current = w;
         pool.queue.enqueue(w, first);
         if (future.isDone() && w.cancel()) {
-            pool.queue.unlink(w);
+            pool.leave(w);
             return;
         }
         pool.creator.demand();
@@ -79,7 +80,7 @@ final class AsyncAcquire<T> {
         }
         Waiting<T> w = current;
         if (w != null && w.cancel()) {
-            pool.queue.unlink(w);
+            pool.leave(w); // a head that left may end hand-off mode, or hand it to an older waiter
         }
     }
 

@@ -5,7 +5,9 @@ import io.poolkit.Ticker;
 /**
  * A pool's view of time: {@link #read()} is precise, {@link #coarse()} is what the fast path reads.
  * With the system ticker the coarse reading comes from {@link CoarseClock}; with an injected ticker
- * both read the ticker, so tests control every deadline.
+ * both read the ticker, so tests control every deadline. Whatever the ticker, the pool holds the
+ * coarse-clock thread while it runs: its nudge is a real-time safety net against wake-ups lost to
+ * memory ordering (see {@link CoarseClock}), which happen in real time, not in the pool's time.
  */
 public final class Clock {
     /** With an injected ticker, waiting callers re-read it at least this often (in real time). */
@@ -38,7 +40,7 @@ public final class Clock {
     }
 
     void start() {
-        if (system && !retained) {
+        if (!retained) {
             retained = true;
             CoarseClock.retain();
         }

@@ -40,6 +40,7 @@ public final class Config implements Cloneable {
     public int circuitFailures = 0; // 0 = no breaker
     public Duration circuitOpen = Duration.ofSeconds(30);
     public IdleOrder idleOrder = IdleOrder.LIFO;
+    public Duration fairness = Duration.ofMillis(1);
     public Duration leakDetection = Pool.FOREVER;
     public Predicate<Throwable> invalidateOn = t -> false;
     public boolean jmx = false;

@@ -32,18 +32,61 @@ import org.slf4j.LoggerFactory;
  * and is the size bound: a create first raises it (below {@code maxSize}), and it falls only once
  * {@code destroy()} has returned.
  *
- * <p><b>Fast path.</b> Acquire reads {@link #gate}; when it is zero (no waiter, not suspended,
- * shrinking or closed) it claims an idle slot with one CAS, starting at the calling thread's home
- * index (a hash of the thread, so threads rarely collide and a thread gets back what it returned:
- * LIFO without a ThreadLocal). Return checks the slot's expiry on the coarse clock, CASes the word
- * back to IDLE and reads the gate: the CAS is a full fence, so either the returner sees a waiter
- * that just queued, or that waiter's rescan (via {@link #dispatch()}) sees the idle slot.
+ * <p><b>Fast path.</b> Acquire reads {@link #gate}; unless a {@link #BARRIER} bit is set (hand-off
+ * mode, suspended, shrinking, closed, a starved key; waiters alone are no barrier) it claims an idle
+ * slot with one CAS, starting at the calling thread's hint or home index (a hash of the thread, so
+ * threads rarely collide and a thread gets back what it returned: LIFO without a ThreadLocal). No
+ * clock read beyond the coarse clock's volatile. Return checks the slot's expiry on the coarse clock,
+ * publishes the slot idle with one release store and reads the gate; only a non-zero gate costs more
+ * ({@link #afterReturn(int, long)}).
  *
- * <p><b>Waiters.</b> Callers that find nothing idle queue FIFO under {@link #lock}, which also
- * guards every write of the gate. {@link #dispatch()} claims idle slots and hands them to the oldest
- * waiter with a CAS on the waiter ({@link Waiter}); it runs after every return that sees a non-zero
- * gate, after every create, and after a waiter queues. A waiter that leaves (timeout, interrupt,
- * cancel) wins or loses one CAS, and a loser passes its slot on.
+ * <p><b>Who owns a lease.</b> A lease is the slot plus the word its claim wrote (a stamp that only
+ * grows, and the state). It is current while the slot's word still equals it and {@code returned}
+ * does not; every close, invalidate and {@code get()} asks {@link Slot#isLeasedBy(long)}, which reads
+ * {@code returned} first and the word second. The opposite order was an ABA: a second close read the
+ * word (still its own, idle), another thread claimed and returned the slot, and the close then read
+ * the other lease's {@code returned}, took the slot for its own and returned it again, leaving it
+ * leased with no holder. Because both fields only move forward, reading {@code returned} first costs
+ * nothing and closes the window: no stamp compare, no extra atomic on the return path.
+ *
+ * <p><b>Waiters: bounded fairness (DESIGN rule 5).</b> Callers that find nothing idle queue FIFO
+ * under {@link #lock}, which also guards every write of the gate. <i>Normal mode</i> (HANDOFF clear):
+ * a return leaves the resource idle for any running caller, and wakes the oldest waiter only when no
+ * waiter holds the WOKEN token ({@link WaitQueue#wakeOldest()}); the token holder (a new arrival, or
+ * the woken head) rescans for idle slots, spinning up to {@link #TOKEN_SPINS} times (never on a
+ * virtual thread), then drops the token, looks once more and parks — at most until it has waited
+ * {@code fairness} — staying queued, so it keeps its place. A waiter that wins an idle slot by its
+ * own claim must still win its own {@link Waiter#cancel()}; if a hand-off beat it, it gives the
+ * claimed slot back. <i>Hand-off mode</i> (HANDOFF set): once the oldest waiter has waited
+ * {@code fairness} — noticed by the returning thread from the coarse clock ({@link WaitQueue#headSince},
+ * no clock call), by the waiter itself at its threshold, or by the coarse clock's nudge — every idle
+ * slot goes through {@link #dispatch()} to the oldest waiter with a CAS on the waiter, arrivals
+ * queue and {@code tryAcquire()} finds nothing; the queue recomputes the bit whenever its head
+ * changes, so the mode ends when the oldest remaining waiter is younger than {@code fairness}. An
+ * asynchronous head, or {@code fairness(ZERO)}, keeps HANDOFF on (ZERO is the strict hand-off this
+ * pool had before rule 5); {@code FOREVER} never sets it for age. Every way out of the queue drops the
+ * token ({@link WaitQueue}), and a waiter leaving on its own ({@link #leave(Waiter)}) passes on what
+ * its leaving changed: a dispatch if the new head is due, a wake-up if a slot is idle (the wake-ups
+ * a return can miss, and what bounds them, are the next paragraph). {@link #dispatch()} still runs after
+ * every create, after a return behind a barrier, and from the nudge. A waiter that leaves (timeout,
+ * interrupt, cancel) wins or loses one CAS, and a loser passes its slot on. A hand-off wakes its
+ * waiter with an unpark, and a waiter's own wait for the queue lock (at its threshold) can spend that
+ * permit; so a waiter looks at its result after its last lock and before it parks, with no lock in
+ * between ({@code HandOffAtTheThresholdTest}: a served waiter parked until its deadline).
+ *
+ * <p><b>Lost wake-ups and their bounds.</b> The return's release store and its read of the gate are
+ * not fenced, so a return and a thread that writes the gate under the lock and then looks for idle
+ * slots can each miss the other: a caller that queues, a token holder that drops its token, a waiter
+ * that flips hand-off mode on (the return, reading the gate from before the flip, calls
+ * {@link WaitQueue#wakeOldest()}, which finds HANDOFF set and wakes nobody), a key that raises
+ * PEER_STARVED. The resource is idle and nobody is woken. What then bounds the wait: the next
+ * return; a synchronous waiter's park, which in normal mode never outlasts its fairness threshold
+ * (in hand-off mode it parks until its deadline), and on an injected ticker is capped at one tick of
+ * real time with a dispatch after it; and the coarse clock's nudge ({@link #onTick()}, with the keyed
+ * pool's rescue), which runs every tick on real time for every pool, injected ticker or not — an
+ * asynchronous waiter and a starved key have no thread of their own to look again, and before the
+ * nudge ran for injected tickers they waited for their deadline ({@code MissedReturnTest}). So every
+ * such wait ends within one tick (10 ms) of real time, whatever the mode, fairness or ticker.
  *
  * <p><b>Background.</b> {@link Creator} starts creates on the workers, only while waiters outnumber
  * creates in flight or idle is below minIdle; {@link Maintenance} runs at the next time deadline.
@@ -80,6 +123,17 @@ public final class CorePool<T> implements Pool<T> {
     static final int CLOSED = 1 << 26;
     /** Keyed pools only: another key is starved under maxTotal; give up idle resources for it. */
     static final int PEER_STARVED = 1 << 27;
+    /** Rule 5's hand-off mode: every idle resource goes to the oldest waiter; running callers queue. */
+    static final int HANDOFF = 1 << 28;
+    /** Rule 5's token: one waiter is awake and competing for idle resources (see {@link Waiter#awake}). */
+    static final int WOKEN = 1 << 29;
+    /** The gate bits that keep callers off the fast path; waiters alone do not (normal mode). */
+    static final int BARRIER = SHRINK | SUSPENDED | CLOSED | PEER_STARVED | HANDOFF;
+    /**
+     * Rescans of the awake waiter before it gives up its token and parks again (each a claim attempt
+     * over the table and a spin-wait hint); never on a virtual thread, which must not burn a carrier.
+     */
+    private static final int TOKEN_SPINS = 256;
 
     final String name;
     final Config config;
@@ -106,6 +160,8 @@ public final class CorePool<T> implements Pool<T> {
     /** Listeners registered or leak detection on: the fast paths then take the observed route. */
     private volatile boolean observed;
     final long maxUses;
+    /** Rule 5: how long a waiter may be overtaken (0 = always hand off, NEVER = never). */
+    final long fairnessNanos;
     private int cursor;
 
     final AtomicInteger occupied = new AtomicInteger();
@@ -152,7 +208,8 @@ public final class CorePool<T> implements Pool<T> {
         this.maxUses = config.maxUses;
         this.maxSize = config.maxSize;
         this.minIdle = config.minIdle;
-        this.queue = new WaitQueue<>(this, Math.min(config.maxWaiters, WAITERS), sharedWaiters, sharedMaxWaiters);
+        this.fairnessNanos = Durations.toNanos(config.fairness);
+        this.queue = new WaitQueue<>(this, fairnessNanos, Math.min(config.maxWaiters, WAITERS), sharedWaiters, sharedMaxWaiters);
         this.lock = queue.lock;
         this.shutdown = new Shutdown<>(this, lock);
         this.recycler = new Recycler<>(this);
@@ -172,9 +229,7 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Starts the background work; separate from the constructor so no half-built pool escapes. */
     void start() {
-        if (clock.isSystem()) {
-            CoarseClock.watch(nudge);
-        }
+        CoarseClock.watch(nudge); // on real time whatever the ticker: see CoarseClock
         maintenance.start();
         creator.demand();
     }
@@ -183,12 +238,17 @@ public final class CorePool<T> implements Pool<T> {
      * The coarse clock's safety net (see {@link CoarseClock}): serve waiters, give an idle resource
      * up to a starved key of the same keyed pool, or drain while closing.
      */
-    private final Runnable nudge = () -> {
+    private final Runnable nudge = this::onTick;
+
+    private void onTick() {
         int g = gate;
         if ((g & CLOSED) != 0 || ((g & (WAITERS | PEER_STARVED)) != 0 && (g & SUSPENDED) == 0)) {
+            if ((g & (WAITERS | HANDOFF)) == WAITERS) {
+                queue.startHandOff(queue.headSince, clock.read()); // the oldest waiter is past fairness: its turn
+            }
             dispatch();
         }
-    };
+    }
 
     void stopNudges() {
         CoarseClock.unwatch(nudge);
@@ -225,7 +285,7 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public Lease<T> acquire() throws InterruptedException {
-        if (gate == 0) {
+        if ((gate & BARRIER) == 0) {
             Slot<T> s = claimIdle();
             if (s != null) {
                 Lease<T> lease = fastLease(s);
@@ -238,7 +298,7 @@ public final class CorePool<T> implements Pool<T> {
     @Override
     public Lease<T> acquire(Duration timeout) throws InterruptedException {
         Check.notNegative("timeout", timeout);
-        if (gate == 0) {
+        if ((gate & BARRIER) == 0) {
             Slot<T> s = claimIdle();
             if (s != null) {
                 Lease<T> lease = fastLease(s);
@@ -271,8 +331,8 @@ public final class CorePool<T> implements Pool<T> {
             if ((g & CLOSED) != 0) {
                 throw diagnostics.closed();
             }
-            if ((g & (WAITERS | SUSPENDED)) != 0) {
-                return Optional.empty();
+            if ((g & (HANDOFF | SUSPENDED)) != 0) {
+                return Optional.empty(); // hand-off mode: every idle resource belongs to the oldest waiter
             }
             Slot<T> s = claimIdle();
             if (s == null) {
@@ -287,7 +347,7 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public CompletableFuture<Lease<T>> acquireAsync() {
-        if (gate == 0) {
+        if ((gate & BARRIER) == 0) {
             Slot<T> s = claimIdle();
             if (s != null) {
                 Lease<T> lease = checkout(s, s.word, clock.read(), acquireTimeoutNanos, false);
@@ -324,7 +384,7 @@ public final class CorePool<T> implements Pool<T> {
                 throw diagnostics.timedOut(clock.read() - start); // a resource failed a check that used up the time left
             }
             boolean waited = false;
-            Slot<T> s = !admitted && (g & (WAITERS | SUSPENDED)) == 0 ? claimIdle() : null;
+            Slot<T> s = !admitted && (g & (HANDOFF | SUSPENDED)) == 0 ? claimIdle() : null;
             if (s == null) {
                 s = await(start, timeoutNanos, admitted);
                 waited = true;
@@ -459,7 +519,15 @@ public final class CorePool<T> implements Pool<T> {
         }
     }
 
-    /** Queues the caller and parks until a slot is handed over; throws on timeout, interrupt or close. */
+    /**
+     * Queues the caller and waits for a slot (DESIGN rule 5); throws on timeout, interrupt or close.
+     *
+     * <p>Normal mode: the waiter competes with running callers for idle resources while it holds the
+     * WOKEN token (it took it on arrival, or a return woke it), spinning a little, then gives the
+     * token back and parks, never longer than until it has waited {@code fairness}; it stays queued
+     * throughout, so it keeps its place. Hand-off mode: it only waits for a slot handed to it. A
+     * waiter that reaches {@code fairness} unserved turns hand-off mode on itself.
+     */
     @SuppressWarnings("unchecked")
     private Slot<T> await(long start, long timeoutNanos, boolean again) throws InterruptedException {
         if (timeoutNanos == 0) {
@@ -468,19 +536,14 @@ public final class CorePool<T> implements Pool<T> {
         if (!again) {
             diagnostics.checkCircuit();
         }
-        Waiter<T> w = new Waiter<>(Thread.currentThread(), start);
+        Thread me = Thread.currentThread();
+        Waiter<T> w = new Waiter<>(me, start);
         queue.enqueue(w, again);
         creator.demand();
-        dispatch();
-        // A return publishes with a release store and no fence, so it may have missed this waiter
-        // and the dispatch above may have missed its store: look once more after a short spin
-        // (which also catches a hand-off without parking), before parking.
-        for (int i = 0; i < SPINS && w.result == null; i++) {
-            Thread.onSpinWait();
-        }
-        if (w.result == null) {
-            dispatch();
-        }
+        boolean mayCompete = fairnessNanos != 0;
+        boolean maySpin = mayCompete && !VirtualThreads.is(me);
+        boolean lookedAfterEnqueue = false;
+        int spins = 0;
         for (;;) {
             Object r = w.result;
             if (r != null) {
@@ -489,27 +552,133 @@ public final class CorePool<T> implements Pool<T> {
                 }
                 throw diagnostics.closed();
             }
-            long remaining = timeoutNanos == Durations.NEVER ? Durations.NEVER : timeoutNanos - (clock.read() - start);
+            int g = gate;
+            if (mayCompete && (g & (HANDOFF | SUSPENDED | CLOSED)) == 0) {
+                Slot<T> s = claimIdle();
+                if (s != null) {
+                    if (w.cancel()) {
+                        leave(w);
+                        return s;
+                    }
+                    giveBack(s, s.word); // a hand-off got here first: take that one instead
+                    continue;
+                }
+                if (w.awake && maySpin && spins < TOKEN_SPINS) {
+                    spins++;
+                    Thread.onSpinWait();
+                    continue;
+                }
+            } else if (!lookedAfterEnqueue) {
+                // Hand-off mode: a return publishes with a release store and no fence, so it may
+                // have missed this waiter: dispatch, spin a little (catching a hand-off without
+                // parking), and dispatch once more before parking.
+                lookedAfterEnqueue = true;
+                dispatch();
+                for (int i = 0; i < SPINS && w.result == null; i++) {
+                    Thread.onSpinWait();
+                }
+                if (w.result == null) {
+                    dispatch();
+                }
+                continue;
+            }
+            if (w.awake) {
+                queue.dropToken(w);
+                spins = 0;
+                continue; // one more look without the token: a return may have seen it held and not woken anyone
+            }
+            long now = clock.read();
+            long remaining = timeoutNanos == Durations.NEVER ? Durations.NEVER : timeoutNanos - (now - start);
             if (remaining <= 0) {
                 if (w.cancel()) {
-                    queue.unlink(w);
+                    leave(w);
                     throw diagnostics.timedOut(clock.read() - start);
                 }
                 continue;
             }
-            LockSupport.parkNanos(this, clock.parkNanos(remaining));
+            long park = remaining;
+            if ((gate & HANDOFF) == 0 && fairnessNanos != Durations.NEVER) {
+                long untilUnfair = w.since + fairnessNanos - now;
+                if (untilUnfair <= 0) {
+                    if (queue.startHandOff(w.since, now)) {
+                        lookedAfterEnqueue = false; // serve the oldest now, then look for a hand-off to this waiter
+                        continue;
+                    }
+                    // Closing, or already served. Look at the result once more before parking: the
+                    // dispatcher that held the lock may have taken this waiter out and handed it a
+                    // resource, and its unpark may have been spent by the wait for the lock (a parked
+                    // lock acquisition that fails again parks again); parking now would then last
+                    // until the deadline with the resource already ours. Nothing takes a lock between
+                    // this look and the park, so an unpark from here on is not lost.
+                    if (w.result != null) {
+                        continue;
+                    }
+                    untilUnfair = Durations.NEVER;
+                }
+                park = Math.min(park, untilUnfair);
+            }
+            LockSupport.parkNanos(this, clock.parkNanos(park));
             if (w.result == null && !clock.isSystem()) {
-                dispatch(); // an injected clock has no coarse-clock nudge: look again on every wake-up
+                dispatch(); // an injected clock's parks are capped at a tick: look again on every wake-up
             }
             if (Thread.interrupted()) {
                 if (!w.cancel() && w.result instanceof Slot) {
                     Slot<T> handed = (Slot<T>) w.result;
                     giveBack(handed, handed.word);
                 }
-                queue.unlink(w);
+                leave(w);
                 throw new InterruptedException(name + " - interrupted while waiting to acquire");
             }
         }
+    }
+
+    /**
+     * A waiter left the queue on its own (served by its own claim, timed out, interrupted or
+     * cancelled): whatever its leaving changed is passed on, so it never strands the next waiter.
+     * If the new head is old enough (or asynchronous) hand-off mode is on: serve it; else, if it
+     * held the token and a resource is idle, wake the next waiter to compete for it.
+     */
+    void leave(Waiter<T> w) {
+        queue.unlink(w);
+        int g = gate;
+        if ((g & WAITERS) == 0) {
+            return;
+        }
+        if ((g & BARRIER) != 0) {
+            dispatch();
+        } else if ((g & WOKEN) == 0 && hasIdle()) {
+            queue.wakeOldest();
+        }
+    }
+
+    /**
+     * A resource just went idle ({@code now} from the coarse clock) and the gate {@code g} was not
+     * zero: rule 5's return tail. Behind a barrier (hand-off mode, shrink, closing, a starved key),
+     * dispatch as before; in normal mode, turn hand-off mode on if the oldest waiter has waited
+     * {@code fairness} (the returning thread checks, so the flip does not wait for a parked waiter
+     * to be scheduled), else wake the oldest waiter unless one is already awake.
+     */
+    void afterReturn(int g, long now) {
+        if ((g & BARRIER) != 0) {
+            dispatch();
+        } else if ((g & WAITERS) != 0) {
+            if (queue.startHandOff(queue.headSince, now)) {
+                dispatch();
+            } else if ((g & WOKEN) == 0) {
+                queue.wakeOldest();
+            }
+        }
+    }
+
+    /** Whether any slot is idle now (a read-only scan, for the rare paths that hand on the token). */
+    private boolean hasIdle() {
+        for (Slot<T> s : slots) {
+            long w = s.word;
+            if (Slot.state(w) == Slot.LIVE && s.returned == w) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -624,8 +793,9 @@ public final class CorePool<T> implements Pool<T> {
                 hints[e] = s.index;
             }
         }
-        if (gate != 0) {
-            dispatch();
+        int g = gate;
+        if (g != 0) {
+            afterReturn(g, now);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,12 @@ final class Creator<T> {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Creates past createTimeout whose create() has not returned; they still hold a slot. */
     private final AtomicInteger abandoned = new AtomicInteger();
+    /**
+     * Creates that succeeded, ever. {@link #demand()} reads it before it looks and again once its
+     * CAS has counted its create in flight: a create that finished in between made the look stale
+     * (see there).
+     */
+    private final AtomicLong successes = new AtomicLong();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
     private volatile Throwable lastFailure;
@@ -61,9 +68,18 @@ final class Creator<T> {
         return abandoned.get();
     }
 
-    /** Starts the creates that waiters and minIdle call for, within every limit. */
+    /**
+     * Starts the creates that waiters and minIdle call for, within every limit. Each round looks at
+     * the waiters, the creates in flight and the idle resources, decides, and counts its create in
+     * flight with a CAS on that count. The CAS alone would let a stale look through: between the
+     * look and the CAS a create can finish (the count falls, a resource goes idle) and another round
+     * start one (the count is back), and then one resource too many is made (a minIdle refill racing
+     * the destroys of evictIdle() made minIdle + 1). So a round whose look is older than a create's
+     * success backs out and looks again; a success is counted before its create leaves the count.
+     */
     void demand() {
         for (;;) {
+            long seen = successes.get();
             int g = pool.gate;
             if ((g & (CorePool.CLOSED | CorePool.SUSPENDED)) != 0) {
                 return;
@@ -82,6 +98,10 @@ final class Creator<T> {
                 return;
             }
             if (!inFlight.compareAndSet(active, active + 1)) {
+                continue;
+            }
+            if (successes.get() != seen) {
+                inFlight.decrementAndGet(); // a create finished since this look: look again
                 continue;
             }
             if (!pool.circuit.allowCreate()) {
@@ -380,6 +400,7 @@ final class Creator<T> {
                 // concurrent demand() never sees it in neither place and starts one too many
                 if (failure == null) {
                     succeeded(slot, resource);
+                    successes.incrementAndGet(); // before it leaves inFlight: see demand()
                 } else {
                     recordFailure(failure);
                     pool.freeCreating(slot);

@@ -79,9 +79,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         if (keyIdleNanos != Durations.NEVER) {
             scheduleKeySweep();
         }
-        if (runtime.clock.isSystem()) {
-            CoarseClock.watch(rescue);
-        }
+        CoarseClock.watch(rescue); // on real time whatever the ticker: see CoarseClock
     }
 
     /** See {@link Total#rescue()}. */
@@ -98,7 +96,9 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         if (closed) {
             throw closedException();
         }
-        return pools.computeIfAbsent(key, this::open);
+        p = pools.computeIfAbsent(key, this::open);
+        total.adopt(p); // now that the key map holds it, no change of the starvation flag can pass it by
+        return p;
     }
 
     private CorePool<T> open(K key) {
@@ -142,7 +142,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             p.onClosed(unregister);
         }
         if (total.starving()) {
-            p.queue.setGateBit(CorePool.PEER_STARVED, true);
+            p.queue.setGateBit(CorePool.PEER_STARVED, true); // early, for its first creates; pool() settles it
         }
         p.start();
         log.debug("{} - opened key {}", name, key);
@@ -176,6 +176,21 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             protected void onAcquire(T resource) {
             }
         };
+    }
+
+    /** The sub-pool of {@code key}, or null: for tests in this package (gate bits, counts). */
+    CorePool<T> subPool(K key) {
+        return pools.get(key);
+    }
+
+    /** Waiters across every key (the maxWaiters count): for tests in this package. */
+    int sharedWaiters() {
+        return sharedWaiters.get();
+    }
+
+    /** Whether a key is starved under maxTotal (every key then carries PEER_STARVED): for tests in this package. */
+    boolean starving() {
+        return total.starving();
     }
 
     private PoolClosedException closedException() {
@@ -559,7 +574,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
      * resource going idle anywhere is offered up (see {@link CorePool#dispatch()}); and
      * {@code pendingEvictions} counts exactly the evictions for starved keys whose destroy has not
      * finished. Races left by unfenced returns are closed by a second look after the flag goes up,
-     * and, with the system clock, by {@link #rescue()} on every coarse-clock tick.
+     * and by {@link #rescue()} on every coarse-clock tick (real time, whatever the ticker).
      */
     private final class Total implements Capacity {
         private final AtomicInteger used = new AtomicInteger();
@@ -708,6 +723,24 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                 }
             }
             return false;
+        }
+
+        /**
+         * Gives a sub-pool just put in the key map the flag every key must carry now. Its opening read
+         * the flag before the map held it, and {@link #updateFlags()} walks the map: a change between
+         * the two passed it by (found in review: a key opened as another starved kept its idle
+         * resources from it). Under the same lock as the changes, after the map holds it: a change
+         * before this is read here, one after it walks the map and finds the sub-pool there.
+         */
+        void adopt(CorePool<?> p) {
+            flags.lock();
+            try {
+                if (((p.gate & CorePool.PEER_STARVED) != 0) != starving) {
+                    p.queue.setGateBit(CorePool.PEER_STARVED, starving);
+                }
+            } finally {
+                flags.unlock();
+            }
         }
 
         /**

@@ -62,6 +62,9 @@ public final class Pools {
         if (config.acquireTimeout.equals(Pool.FOREVER)) {
             log.warn("{} - acquireTimeout is FOREVER: callers wait indefinitely when the pool is exhausted", name);
         }
+        if (config.fairness.equals(Pool.FOREVER)) {
+            log.warn("{} - fairness is FOREVER: returns are never handed to a waiting caller, so under load a caller can wait until its timeout while others are served", name);
+        }
         if (config.createTimeout.equals(Pool.FOREVER)) {
             log.warn("{} - createTimeout is FOREVER: a create() that hangs holds its slot for good", name);
         }

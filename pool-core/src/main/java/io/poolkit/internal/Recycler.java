@@ -41,10 +41,12 @@ final class Recycler<T> {
             destroy(s, leased, reason);
             return;
         }
-        s.idleSince = pool.clock.coarse();
+        long idleAt = pool.clock.coarse();
+        s.idleSince = idleAt;
         s.markReturned(leased);
-        if (pool.gate != 0) {
-            pool.dispatch();
+        int g = pool.gate;
+        if (g != 0) {
+            pool.afterReturn(g, idleAt);
         }
     }
 

@@ -17,6 +17,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A lease is identified by the exact word it was issued with: a second close, or a close after
  * shutdown took the slot, finds {@code returned} already equal, or another word, and does nothing.
+ * The check reads {@code returned} first and then {@code word} (see {@link #isLeasedBy(long)}): in
+ * the other order a stale close racing another thread's claim and return passes it.
  *
  * <p>Ownership: the thread that claimed the slot (or moved it to CREATING, CHECKING or DESTROYING)
  * owns its plain fields until it returns it or moves the word on; the release store (or CAS)
@@ -97,9 +99,19 @@ class SlotFields<T> extends SlotPadLeft {
         return st != LIVE ? st : returned == w ? IDLE : LEASED;
     }
 
-    /** Whether {@code lease} is this slot's current, unreturned lease. */
+    /**
+     * Whether {@code lease} is this slot's current, unreturned lease. Reads {@link #returned} before
+     * {@link #word}, never the other way round: read word first, and a stale lease's close could see
+     * the word still equal to its own (idle after its first close), then another thread claim and
+     * return the slot, and then {@code returned} holding the other lease's word — "mine, not
+     * returned" — and return the slot a second time (an ABA). Both fields only move forward (a word's
+     * stamp never falls, and {@code returned} is only ever set to a word the slot has had), so once
+     * {@code returned} has reached {@code lease} it is never behind it again, and a {@code returned}
+     * past {@code lease} means the word is past it too.
+     */
     boolean isLeasedBy(long lease) {
-        return word == lease && returned != lease;
+        long r = returned;
+        return r != lease && word == lease;
     }
 
     boolean cas(long expected, long next) {

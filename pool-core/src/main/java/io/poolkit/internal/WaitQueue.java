@@ -3,12 +3,20 @@ package io.poolkit.internal;
 import io.poolkit.PoolException;
 import io.poolkit.PoolExhaustedException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pool's FIFO queue of waiting callers: an intrusive doubly linked list under {@link #lock}, the
  * same lock that guards every write of the pool's gate (whose low bits count the waiters), so the
  * fast path can test "anyone waiting?" with one volatile read.
+ *
+ * <p>It also keeps the two gate bits of bounded fairness (DESIGN rule 5, see {@link CorePool}):
+ * {@link CorePool#HANDOFF}, on while the oldest waiter has waited {@code fairness} (or is
+ * asynchronous, or fairness is zero), recomputed whenever the head changes; and
+ * {@link CorePool#WOKEN}, the token of the one synchronous waiter allowed to be awake and competing
+ * for idle resources. Every way out of the queue passes through {@link #remove(Waiter)}, which drops
+ * the token, so a waiter that leaves can never keep it.
  */
 final class WaitQueue<T> {
     final ReentrantLock lock = new ReentrantLock();
@@ -17,11 +25,19 @@ final class WaitQueue<T> {
     /** Keyed pools: the waiters of every key, and their limit. */
     private final AtomicInteger shared;
     private final int sharedMax;
+    private final long fairnessNanos;
     private Waiter<T> head;
     private Waiter<T> tail;
+    /**
+     * When the head started waiting, or {@link #NO_HEAD}: read without the lock by a return that
+     * checks whether the oldest waiter is past fairness (from the coarse clock, no clock call).
+     */
+    volatile long headSince = NO_HEAD;
+    static final long NO_HEAD = Long.MIN_VALUE;
 
-    WaitQueue(CorePool<T> pool, int maxWaiters, AtomicInteger shared, int sharedMax) {
+    WaitQueue(CorePool<T> pool, long fairnessNanos, int maxWaiters, AtomicInteger shared, int sharedMax) {
         this.pool = pool;
+        this.fairnessNanos = fairnessNanos;
         this.maxWaiters = maxWaiters;
         this.shared = shared;
         this.sharedMax = sharedMax;
@@ -50,7 +66,12 @@ final class WaitQueue<T> {
                         + "); shedding load: raise maxWaiters or maxSize, or slow the callers down");
             } else {
                 link(w, again);
-                pool.gate = g + 1;
+                g = g + 1;
+                if ((g & CorePool.WOKEN) == 0 && w.thread != null && fairnessNanos != 0) {
+                    w.awake = true; // a new arrival is running: it takes the token if nobody holds it
+                    g |= CorePool.WOKEN;
+                }
+                pool.gate = withHandOff(g);
             }
         } finally {
             lock.unlock();
@@ -111,7 +132,92 @@ final class WaitQueue<T> {
         if (shared != null) {
             shared.decrementAndGet();
         }
-        pool.gate = pool.gate - 1;
+        int g = pool.gate - 1;
+        if (w.awake) {
+            w.awake = false;
+            g &= ~CorePool.WOKEN;
+        }
+        pool.gate = withHandOff(g);
+    }
+
+    /**
+     * The gate {@code g} with HANDOFF set as the queue now calls for: on while the head is
+     * asynchronous (it cannot compete), fairness is zero, or the head has waited {@code fairness};
+     * off when the queue is empty or the head is younger than that. Also publishes the head's age.
+     * Runs under the lock whenever the head may have changed.
+     */
+    private int withHandOff(int g) {
+        Waiter<T> h = head;
+        if (h == null) {
+            headSince = NO_HEAD;
+            return g & ~(CorePool.HANDOFF | CorePool.WOKEN);
+        }
+        headSince = h.since;
+        boolean on = fairnessNanos == 0 || h.thread == null
+                || (fairnessNanos != Durations.NEVER && pool.clock.read() - h.since >= fairnessNanos);
+        return on ? g | CorePool.HANDOFF : g & ~CorePool.HANDOFF;
+    }
+
+    /**
+     * Enters hand-off mode if a waiter that started waiting at {@code since} has waited
+     * {@code fairness} by {@code now} (then the oldest has too); true when the mode is on (the caller
+     * then dispatches). Called by a waiter at its threshold, by a return that saw the head's age on
+     * the coarse clock, and by the coarse clock's nudge.
+     */
+    boolean startHandOff(long since, long now) {
+        if (since == NO_HEAD || fairnessNanos == Durations.NEVER || now - since < fairnessNanos) {
+            return false;
+        }
+        lock.lock();
+        try {
+            int g = pool.gate;
+            if ((g & CorePool.HANDOFF) != 0) {
+                return true;
+            }
+            if (head == null || (g & CorePool.CLOSED) != 0) {
+                return false;
+            }
+            pool.gate = g | CorePool.HANDOFF;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Normal mode, a resource went idle and no waiter is awake: gives the token to the oldest waiter
+     * and unparks it, to compete with running callers (it keeps its place at the head).
+     */
+    void wakeOldest() {
+        Thread t = null;
+        lock.lock();
+        try {
+            int g = pool.gate;
+            Waiter<T> h = head;
+            if ((g & (CorePool.WOKEN | CorePool.HANDOFF | CorePool.CLOSED)) == 0 && h != null && h.thread != null) {
+                h.awake = true;
+                pool.gate = g | CorePool.WOKEN;
+                t = h.thread;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** The awake waiter is about to park: it gives the token back, so the next return wakes someone. */
+    void dropToken(Waiter<T> w) {
+        lock.lock();
+        try {
+            if (w.awake) {
+                w.awake = false;
+                pool.gate = pool.gate & ~CorePool.WOKEN;
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Takes the oldest waiter out of the queue, or returns null. */
@@ -155,12 +261,14 @@ final class WaitQueue<T> {
             if ((pool.gate & CorePool.CLOSED) != 0) {
                 return false;
             }
-            pool.gate = CorePool.CLOSED | (pool.gate & ~CorePool.WAITERS);
+            pool.gate = CorePool.CLOSED | (pool.gate & ~(CorePool.WAITERS | CorePool.WOKEN | CorePool.HANDOFF));
             waiters = head;
             head = null;
             tail = null;
+            headSince = NO_HEAD;
             for (Waiter<T> w = waiters; w != null; w = w.next) {
                 w.queued = false;
+                w.awake = false;
                 if (shared != null) {
                     shared.decrementAndGet();
                 }

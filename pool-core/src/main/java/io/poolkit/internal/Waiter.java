@@ -38,6 +38,11 @@ class Waiter<T> {
     Waiter<T> prev;
     Waiter<T> next;
     boolean queued;
+    /**
+     * Holds the pool's WOKEN token: the one waiter allowed to be awake and to compete for idle
+     * resources in normal mode. Written under the waiter lock; read by the waiter itself.
+     */
+    volatile boolean awake;
 
     Waiter(Thread thread, long since) {
         this.thread = thread;

@@ -80,6 +80,9 @@ public abstract class AbstractPoolContractTest<T> {
 
     private final List<Subject<T>> opened = new CopyOnWriteArrayList<>();
 
+    /** Longer than any fairness a contract subject uses (at most the 1 ms default) plus the coarse clock's tick. */
+    private static final Duration AGE_PAST_FAIRNESS = Duration.ofMillis(50);
+
     /**
      * Opens a pool of {@code maxSize} resources for the access path under test. Resources must be
      * distinct objects, and creating one must succeed.
@@ -254,6 +257,11 @@ public abstract class AbstractPoolContractTest<T> {
             } else {
                 queued[n - 1].await();
                 Await.until(() -> pool.stats().waiting() == n, () -> "all waiting: " + pool.stats());
+                // DESIGN rule 5: arrival order is promised once the oldest waiter has waited the pool's
+                // fairness (1 ms by default), and a waiter that has just queued may still be running,
+                // competing like any running caller; so let every waiter age past that first
+                long queuedAt = System.nanoTime();
+                Await.until(() -> System.nanoTime() - queuedAt > AGE_PAST_FAIRNESS.toNanos(), () -> "waiters aged");
                 held.close();
             }
         });
