@@ -90,6 +90,15 @@ public abstract class AbstractPoolContractTest<T> {
     protected abstract Subject<T> open(int maxSize) throws Exception;
 
     /**
+     * How long an acquire may wait when the pool may have to create the resource first. Default 5 s;
+     * a subject whose resources are slow to make (a cold sandboxed worker on a loaded 2-core machine
+     * takes seconds) raises it. A bound against hangs, not a speed assertion.
+     */
+    protected Duration createBound() {
+        return Duration.ofSeconds(5);
+    }
+
+    /**
      * Whether the access path hands out the pool's own lease objects (false for withResource,
      * whose stand-in cannot see a shutdown destroy the resource under it).
      */
@@ -130,7 +139,7 @@ public abstract class AbstractPoolContractTest<T> {
         Subject<T> pool = pool(3);
         List<Lease<T>> leases = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            leases.add(pool.acquire(Duration.ofSeconds(5)));
+            leases.add(pool.acquire(createBound()));
         }
         Set<T> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Lease<T> l : leases) {
@@ -146,7 +155,7 @@ public abstract class AbstractPoolContractTest<T> {
     @Test
     void acquireBeyondMaxSizeTimesOutWithinItsBound() throws Exception {
         Subject<T> pool = pool(1);
-        try (Lease<T> held = pool.acquire(Duration.ofSeconds(5))) {
+        try (Lease<T> held = pool.acquire(createBound())) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(200))).isInstanceOf(PoolTimeoutException.class);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -160,11 +169,11 @@ public abstract class AbstractPoolContractTest<T> {
     void returnedResourceIsReusedNotRecreated() throws Exception {
         Subject<T> pool = pool(2);
         T first;
-        try (Lease<T> l = pool.acquire(Duration.ofSeconds(5))) {
+        try (Lease<T> l = pool.acquire(createBound())) {
             first = l.get();
         }
         for (int i = 0; i < 5; i++) {
-            try (Lease<T> l = pool.acquire(Duration.ofSeconds(5))) {
+            try (Lease<T> l = pool.acquire(createBound())) {
                 assertThat(l.get()).isSameAs(first);
             }
         }
@@ -175,9 +184,9 @@ public abstract class AbstractPoolContractTest<T> {
     @Test
     void secondCloseIsANoOpNeverADoubleReturn() throws Exception {
         Subject<T> pool = pool(1);
-        Lease<T> a = pool.acquire(Duration.ofSeconds(5));
+        Lease<T> a = pool.acquire(createBound());
         a.close();
-        Lease<T> b = pool.acquire(Duration.ofSeconds(5));
+        Lease<T> b = pool.acquire(createBound());
         a.close(); // stale: must not return b's resource
         assertThat(pool.stats().leased()).isEqualTo(1);
         assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(50))).isInstanceOf(PoolTimeoutException.class);
@@ -190,7 +199,7 @@ public abstract class AbstractPoolContractTest<T> {
     @Test
     void leaseUsedAfterCloseSaysSo() throws Exception {
         Subject<T> pool = pool(1);
-        Lease<T> l = pool.acquire(Duration.ofSeconds(5));
+        Lease<T> l = pool.acquire(createBound());
         l.close();
         assertThatThrownBy(l::get).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("used after close");
@@ -200,11 +209,11 @@ public abstract class AbstractPoolContractTest<T> {
     void invalidatedResourceIsDestroyedAndReplaced() throws Exception {
         Subject<T> pool = pool(1);
         T broken;
-        try (Lease<T> l = pool.acquire(Duration.ofSeconds(5))) {
+        try (Lease<T> l = pool.acquire(createBound())) {
             broken = l.get();
             l.invalidate();
         }
-        try (Lease<T> l = pool.acquire(Duration.ofSeconds(5))) {
+        try (Lease<T> l = pool.acquire(createBound())) {
             assertThat(l.get()).isNotSameAs(broken);
         }
         Await.until(() -> pool.stats().destroyed() == 1, () -> "one destroyed: " + pool.stats());
@@ -214,7 +223,7 @@ public abstract class AbstractPoolContractTest<T> {
     @Test
     void waiterGetsTheResourceReturnedByAnother() throws Exception {
         Subject<T> pool = pool(1);
-        Lease<T> held = pool.acquire(Duration.ofSeconds(5));
+        Lease<T> held = pool.acquire(createBound());
         T resource = held.get();
         CountDownLatch waiting = new CountDownLatch(1);
         List<T> got = new CopyOnWriteArrayList<>();
@@ -236,7 +245,7 @@ public abstract class AbstractPoolContractTest<T> {
     @Test
     void waitersAreServedInArrivalOrder() throws Exception {
         Subject<T> pool = pool(1);
-        Lease<T> held = pool.acquire(Duration.ofSeconds(5));
+        Lease<T> held = pool.acquire(createBound());
         List<Integer> order = new CopyOnWriteArrayList<>();
         int n = 5;
         CountDownLatch[] queued = new CountDownLatch[n];
@@ -289,7 +298,7 @@ public abstract class AbstractPoolContractTest<T> {
     @Test
     void acquireAfterShutdownFailsWithPoolClosed() throws Exception {
         Subject<T> pool = pool(2);
-        try (Lease<T> l = pool.acquire(Duration.ofSeconds(5))) {
+        try (Lease<T> l = pool.acquire(createBound())) {
             use(l.get());
         }
         assertThat(pool.shutdown(Duration.ofSeconds(5))).isTrue();
@@ -300,8 +309,8 @@ public abstract class AbstractPoolContractTest<T> {
     @Test
     void shutdownWaitsForALeaseThenDestroysEverything() throws Exception {
         Subject<T> pool = pool(2);
-        Lease<T> held = pool.acquire(Duration.ofSeconds(5));
-        try (Lease<T> other = pool.acquire(Duration.ofSeconds(5))) {
+        Lease<T> held = pool.acquire(createBound());
+        try (Lease<T> other = pool.acquire(createBound())) {
             use(other.get());
         }
         Threads.run(2, Duration.ofSeconds(20), i -> {
@@ -321,7 +330,7 @@ public abstract class AbstractPoolContractTest<T> {
     void shutdownForcesALeakedLeaseAndItsLeaseIsDead() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(handsOutPoolLeases(), "the access path holds no pool lease object");
         Subject<T> pool = pool(1);
-        Lease<T> leaked = pool.acquire(Duration.ofSeconds(5));
+        Lease<T> leaked = pool.acquire(createBound());
         assertThat(pool.shutdown(Duration.ofMillis(50))).as("a lease did not come back").isFalse();
         assertThat(pool.stats().size()).isZero();
         assertThatThrownBy(leaked::get).isInstanceOf(IllegalStateException.class).hasMessageContaining("shut down");

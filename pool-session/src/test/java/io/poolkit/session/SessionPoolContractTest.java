@@ -20,6 +20,12 @@ class SessionPoolContractTest extends AbstractPoolContractTest<SecureSession> {
         return Subject.of(pool, pool::acquire);
     }
 
+    /** A cold sandboxed worker: well under a second on a quiet machine, seconds under build load. */
+    @Override
+    protected Duration createBound() {
+        return Duration.ofSeconds(60);
+    }
+
     /** A liveness check only: a real execution per use would make the 3,600-lease test take minutes. */
     @Override
     protected void use(SecureSession session) {
