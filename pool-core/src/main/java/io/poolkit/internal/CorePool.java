@@ -87,15 +87,22 @@ public final class CorePool<T> implements Pool<T> {
      * entries; a collision only makes a hint less useful).
      */
     private final int[] hints;
-    private final int hintMask;
+    private final int hintShift;
     private static final int HINT_STRIDE = 16;
 
+    /**
+     * Fibonacci hashing of the thread's id: a field load and a multiply (an identity hash code reads
+     * and tests the object header), and the top bits of consecutive ids — a thread pool's workers —
+     * are spread as evenly as they can be: up to 21 consecutive ids never share one of 32 entries,
+     * where random identity hashes made 8 threads share one 61% of the time.
+     */
+    @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+; getId() is the same number
     private static int threadHash() {
-        return Thread.currentThread().hashCode() * 0x9E3779B9;
+        return (int) Thread.currentThread().getId() * 0x9E3779B9;
     }
 
     private int hintEntry(int threadHash) {
-        return ((threadHash >>> 16) & hintMask) * HINT_STRIDE;
+        return (threadHash >>> hintShift) * HINT_STRIDE;
     }
 
     /** Spins of a new waiter before its second look and its park. */
@@ -206,7 +213,7 @@ public final class CorePool<T> implements Pool<T> {
         int entries = Integer.highestOneBit(Math.min(Math.max(2, config.maxSize), 16) * 2 - 1) << 1; // 4 to 32
         this.hints = new int[entries * HINT_STRIDE];
         Arrays.fill(this.hints, Integer.MAX_VALUE);
-        this.hintMask = entries - 1;
+        this.hintShift = Integer.numberOfLeadingZeros(entries) + 1;
         this.creator = new Creator<>(this);
         this.maintenance = new Maintenance<>(this);
     }
