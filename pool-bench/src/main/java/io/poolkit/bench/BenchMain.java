@@ -63,20 +63,34 @@ public final class BenchMain {
      * @param iterations measurement iterations
      * @param iterationTime length of one measurement iteration
      * @param spikeRuns runs of the spike harness per pool
+     * @param complete every scenario: the whole fairness sweep, vibur unfair, and what lies outside
+     *     the targets (listener, leak detection, Micrometer, FIFO); else only what the targets need
+     *     (the sweep's 0, default and FOREVER), to keep a quick run short
      */
-    public record Plan(int forks, int warmups, TimeValue warmupTime, int iterations, TimeValue iterationTime, int spikeRuns) {
+    public record Plan(int forks, int warmups, TimeValue warmupTime, int iterations, TimeValue iterationTime, int spikeRuns,
+                       boolean complete) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d fork%s, %d x %s warm-up, %d x %s measurement per benchmark; spike %d run%s per pool",
-                    forks, forks == 1 ? "" : "s", warmups, warmupTime, iterations, iterationTime, spikeRuns, spikeRuns == 1 ? "" : "s");
+            return String.format(Locale.ROOT, "%d fork%s, %d x %s warm-up, %d x %s measurement per benchmark; spike %d run%s per pool; %s",
+                    forks, forks == 1 ? "" : "s", warmups, warmupTime, iterations, iterationTime, spikeRuns, spikeRuns == 1 ? "" : "s",
+                    complete ? "every scenario" : "the scenarios of the targets only (fairness 0, default, FOREVER; no vibur unfair, "
+                            + "no listener/leak/Micrometer/FIFO)");
+        }
+
+        /** poolkit's fairness values over resources. */
+        List<String> sweep() {
+            return complete ? PoolkitState.FAIRNESS_SWEEP : List.of("0", PoolkitState.DEFAULT_FAIRNESS, "forever");
         }
     }
 
-    /** smoke: checks the harness end to end, measures nothing; quick: about 13 minutes on 2 cores; full: the publishable run. */
+    /**
+     * smoke: checks the harness end to end, measures nothing (about 6 minutes on 2 cores); quick: the
+     * targets' scenarios only (about 12 minutes); full: every scenario, the publishable run.
+     */
     public static final Map<String, Plan> PLANS = Map.of(
-            "smoke", new Plan(1, 1, TimeValue.milliseconds(200), 1, TimeValue.milliseconds(300), 1),
-            "quick", new Plan(1, 2, TimeValue.seconds(1), 3, TimeValue.seconds(1), 3),
-            "full", new Plan(3, 5, TimeValue.seconds(1), 5, TimeValue.seconds(2), 10));
+            "smoke", new Plan(1, 1, TimeValue.milliseconds(200), 1, TimeValue.milliseconds(300), 1, true),
+            "quick", new Plan(1, 2, TimeValue.seconds(1), 3, TimeValue.seconds(1), 3, false),
+            "full", new Plan(3, 5, TimeValue.seconds(1), 5, TimeValue.seconds(2), 10, true));
 
     private final String mode;
     private final Plan plan;
@@ -168,17 +182,18 @@ public final class BenchMain {
         String all = String.join("|", pools);
         boolean poolkit = pools.contains("poolkit");
         String anchors = pools.stream().filter(p -> !p.equals("poolkit")).collect(Collectors.joining("|"));
-        List<String> sweep = PoolkitState.FAIRNESS_SWEEP;
+        List<String> sweep = plan.sweep();
+        List<String> fair = plan.complete() ? List.of("true", "false") : List.of("true");
         pass("Uncontended", all, 1, Map.of("size", List.of("10"), "config", List.of(Settings.DEFAULT, Settings.TIMED),
                 "fair", List.of("true")), false, false);
-        if (poolkit) {
+        if (poolkit && plan.complete()) {
             pass("PoolkitExtras", "poolkit", 1, Map.of("size", List.of("10")), false, false);
         }
         for (int threads : new int[] {2, 4, 8}) {
             pass("Contended", all, threads, Map.of("size", List.of("10"), "config", List.of(Settings.DEFAULT),
                     "fair", List.of("true")), true, false);
         }
-        if (poolkit) {
+        if (poolkit && plan.complete()) {
             pass("Contended", "poolkit", 4, Map.of("size", List.of("10"), "config", List.of(Settings.FIFO)), true, false);
         }
         for (int[] shape : OVERSUBSCRIBED) {
@@ -194,7 +209,7 @@ public final class BenchMain {
             }
             if (!anchors.isEmpty()) {
                 pass("Oversubscribed", anchors, threads, Map.of("size", size, "config", List.of(Settings.DEFAULT),
-                        "fair", List.of("true", "false")), true, true);
+                        "fair", fair), true, true);
             }
             if (poolkit) {
                 pass("Oversubscribed", "poolkit", threads, Map.of("size", size, "config", List.of(Settings.DEFAULT),
