@@ -301,8 +301,8 @@ public final class Report {
         Optional<Bench> lifo = r.find("Contended", "poolkit", 4, "10", Settings.DEFAULT);
         if (fifo.isPresent()) {
             md.append("\nIdle order FIFO (a claim cursor instead of the per-thread hint), 4 threads on pool 10: ")
-                    .append(fmt(fifo.get().score())).append(" ± ").append(fmt(fifo.get().error())).append(" ops/µs; LIFO (the default) ")
-                    .append(lifo.map(b -> fmt(b.score()) + " ± " + fmt(b.error())).orElse("–")).append(" ops/µs.\n");
+                    .append(withError(fifo.get())).append(" ops/µs; LIFO (the default) ")
+                    .append(lifo.map(Report::withError).orElse("–")).append(" ops/µs.\n");
         }
         return md.toString();
     }
@@ -344,6 +344,10 @@ public final class Report {
             return String.format(Locale.ROOT, "%.2f", v);
         }
         return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    private static String withError(Bench b) {
+        return fmt(b.score()) + (Double.isNaN(b.error()) ? "" : " ± " + fmt(b.error()));
     }
 
     static String ns(double v) {
