@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * Several threads on one pool: acquire, touch the object, return, as fast as they can. Cycles per
  * microsecond over all threads. The thread count comes from the runner ({@code -t}, or
- * {@link BenchMain}'s passes: 2, 4, 8 threads on pools of 10 and 2, and 16 threads on 4); the pool
- * size is the {@code size} parameter.
+ * {@link BenchMain}'s passes: 2, 4, 8 threads on a pool of 10; 4 and 8 on 2 and 16 on 4, poolkit over
+ * its fairness sweep there); the pool size is the {@code size} parameter.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * More threads than objects (4 threads on 2, 16 on 4, set by {@link BenchMain}'s passes): acquire,
+ * More threads than objects (4 threads on 2, 8 on 2, 16 on 4, set by {@link BenchMain}'s passes): acquire,
  * hold the object for a little CPU work, return. JMH samples the cycle time (p50, p99, p99.9, max
  * of the samples); {@link AcquireWaits} times every acquire on top, because a sampler can miss the
  * single worst one, and the target is about the worst.

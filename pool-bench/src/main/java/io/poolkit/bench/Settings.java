@@ -28,6 +28,8 @@ public final class Settings {
     public static final String DEFAULT = "default";
     /** The {@code config} parameter's value for idle and lifetime tracking on. */
     public static final String TIMED = "timed";
+    /** poolkit only: the default options with {@code idleOrder(FIFO)} (a claim cursor instead of the per-thread hint). */
+    public static final String FIFO = "fifo";
 
     private Settings() {
     }

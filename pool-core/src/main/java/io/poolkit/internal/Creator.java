@@ -84,6 +84,9 @@ final class Creator<T> {
             if ((g & (CorePool.CLOSED | CorePool.SUSPENDED)) != 0) {
                 return;
             }
+            if (pool.occupied.get() >= pool.maxSize) {
+                return; // full, the common case under load: nothing to start (whoever frees a slot calls demand() again)
+            }
             int active = inFlight.get();
             boolean forWaiter = (g & CorePool.WAITERS) > active;
             if (!forWaiter && !belowMinIdle(active)) {

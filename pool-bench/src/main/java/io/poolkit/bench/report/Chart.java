@@ -29,7 +29,7 @@ final class Chart {
         charts.add(chart(report, "Throughput (ops/µs; higher is better)" + mark, "ops/µs", false,
                 row -> row.label().startsWith("throughput"), l -> l.replace("throughput, ", "").replace(" threads, pool ", "t / pool ")));
         charts.add(chart(report, "Oversubscribed latency (µs, log; lower is better)" + mark, "µs", true,
-                row -> row.label().startsWith("oversubscribed"), Chart::shortLatency));
+                row -> row.label().startsWith("oversubscribed") && row.unit().equals("µs"), Chart::shortLatency));
         charts.add(chart(report, "Spike: objects created, time (ms) (lower is better)" + mark, "", false,
                 row -> row.label().startsWith("spike"), l -> l.startsWith("spike: resources") ? "created" : "time (ms)"));
         BitmapEncoder.saveBitmap(charts, 2, 2, file.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -1,5 +1,7 @@
 package io.poolkit.bench.report;
 
+import io.poolkit.bench.BenchMain;
+import io.poolkit.bench.Settings;
 import io.poolkit.bench.report.Results.Bench;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,11 +38,10 @@ public final class Report {
     record Target(String target, String poolkit, String reference, String verdict) {
     }
 
-    static final int[][] CONTENDED = {{2, 10}, {4, 10}, {8, 10}, {2, 2}, {4, 2}, {8, 2}, {16, 4}};
-    static final int[][] OVERSUBSCRIBED = {{4, 2}, {16, 4}};
+    static final int[] THREADS_ON_10 = {2, 4, 8};
     static final String[][] PERCENTILES = {{"50.0", "p50"}, {"99.0", "p99"}, {"99.9", "p99.9"}, {"100.0", "max sampled"}};
 
-    private final Results r;
+    final Results r;
     final List<Row> rows = new ArrayList<>();
 
     private Report(Results r) {
@@ -77,6 +78,10 @@ public final class Report {
 
     // ---------------------------------------------------------------- the rows
 
+    static String shape(int[] tc) {
+        return tc[0] + " threads, pool " + tc[1];
+    }
+
     private void build() {
         for (String config : new String[] {"default", "timed"}) {
             Row row = row("uncontended, pool 10, 1 thread, " + (config.equals("default") ? "default options" : "idle+lifetime tracking on"),
@@ -85,26 +90,40 @@ public final class Report {
                 r.find("Uncontended", impl, 1, "10", config).ifPresent(b -> put(row, impl, b.score(), b.error()));
             }
         }
-        for (int[] tc : CONTENDED) {
-            Row row = row("throughput, " + tc[0] + " threads, pool " + tc[1], "ops/µs", true);
+        for (int threads : THREADS_ON_10) {
+            Row row = row("throughput, " + threads + " threads, pool 10", "ops/µs", true);
             for (String impl : Results.IMPLS) {
-                r.find("Contended", impl, tc[0], String.valueOf(tc[1]), null).ifPresent(b -> put(row, impl, b.score(), b.error()));
+                r.find("Contended", impl, threads, "10", Settings.DEFAULT).ifPresent(b -> put(row, impl, b.score(), b.error()));
             }
         }
-        for (int[] tc : OVERSUBSCRIBED) {
+        for (int[] tc : BenchMain.OVERSUBSCRIBED) {
+            Row row = row("throughput, " + shape(tc), "ops/µs", true);
+            Row switches = row("context switches per operation, " + shape(tc), "#/op", false);
+            for (String impl : Results.IMPLS) {
+                r.find("Contended", impl, tc[0], String.valueOf(tc[1]), Settings.DEFAULT).ifPresent(b -> {
+                    put(row, impl, b.score(), b.error());
+                    put(switches, impl, b.secondary().getOrDefault(CTXSW, Double.NaN), Double.NaN);
+                });
+            }
+        }
+        for (int[] tc : BenchMain.OVERSUBSCRIBED) {
             String prefix = "oversubscribed " + tc[0] + " threads / " + tc[1] + " objects, ";
             for (String[] p : PERCENTILES) {
                 Row row = row(prefix + p[1], "µs", false);
                 for (String impl : Results.IMPLS) {
-                    r.find("Oversubscribed", impl, tc[0], String.valueOf(tc[1]), null)
+                    r.find("Oversubscribed", impl, tc[0], String.valueOf(tc[1]), Settings.DEFAULT)
                             .ifPresent(b -> put(row, impl, b.percentiles().getOrDefault(p[0], Double.NaN), Double.NaN));
                 }
             }
             Row worst = row(prefix + "worst acquire (every acquire timed)", "µs", false);
+            Row over8 = row(prefix + "acquires over 8 ms", "acquires", false);
             for (String impl : Results.IMPLS) {
-                r.find("Oversubscribed", impl, tc[0], String.valueOf(tc[1]), null)
+                r.find("Oversubscribed", impl, tc[0], String.valueOf(tc[1]), Settings.DEFAULT)
                         .flatMap(r::waitsOf)
-                        .ifPresent(w -> put(worst, impl, w.worstNanos() / 1000.0, Double.NaN));
+                        .ifPresent(w -> {
+                            put(worst, impl, w.worstNanos() / 1000.0, Double.NaN);
+                            put(over8, impl, w.over8ms() < 0 ? Double.NaN : w.over8ms(), Double.NaN);
+                        });
             }
         }
         Row created = row("spike: resources created (50 threads, create 150 ms, use 2 ms, minIdle 5)", "objects", false);
@@ -117,6 +136,9 @@ public final class Report {
             }
         }
     }
+
+    /** The secondary result {@link io.poolkit.bench.ContextSwitchProfiler} reports: every switch of the fork per operation. */
+    static final String CTXSW = "ctxsw.total/op";
 
     private Row row(String label, String unit, boolean higherIsBetter) {
         Row row = new Row(label, unit, higherIsBetter, new LinkedHashMap<>(), new LinkedHashMap<>());
@@ -137,67 +159,8 @@ public final class Report {
         return rows.stream().filter(row -> row.label().startsWith(label)).findFirst().orElseThrow();
     }
 
-    // ---------------------------------------------------------------- the targets
-
     List<Target> targets() {
-        List<Target> t = new ArrayList<>();
-        Row plain = rowStartingWith("uncontended, pool 10, 1 thread, default");
-        Row timed = rowStartingWith("uncontended, pool 10, 1 thread, idle");
-        double pk = plain.of("poolkit");
-        t.add(new Target("uncontended: at most 1.2× Stormpot's time", ns(pk), "Stormpot " + ns(plain.of("stormpot")),
-                verdict(pk, plain.of("stormpot") * 1.2, false, plain.errorOf("poolkit"), plain.errorOf("stormpot") * 1.2)));
-        t.add(new Target("uncontended: at least 30× faster than commons-pool2", ns(pk),
-                "commons-pool2 " + ns(plain.of("commonsPool2")) + " (" + fmt(plain.of("commonsPool2") / pk) + "×)",
-                verdict(pk * 30, plain.of("commonsPool2"), false, plain.errorOf("poolkit") * 30, plain.errorOf("commonsPool2"))));
-        t.add(new Target("uncontended: faster than HikariCP's ConcurrentBag", ns(pk), "bag " + ns(plain.of("hikariBag")),
-                verdict(pk, plain.of("hikariBag"), false, plain.errorOf("poolkit"), plain.errorOf("hikariBag"))));
-        t.add(new Target("idle timeout + max lifetime + validateAfterIdle on: at most 15 ns", ns(timed.of("poolkit")),
-                "Stormpot with time expiration " + ns(timed.of("stormpot")),
-                verdict(timed.of("poolkit"), 15, false, timed.errorOf("poolkit"), 0)));
-        t.add(new Target("1 thread on pool 10: not slower than Stormpot", ns(pk), "Stormpot " + ns(plain.of("stormpot")),
-                verdict(pk, plain.of("stormpot"), false, plain.errorOf("poolkit"), plain.errorOf("stormpot"))));
-        for (int threads : new int[] {2, 4, 8}) {
-            Row row = rowStartingWith("throughput, " + threads + " threads, pool 10");
-            t.add(new Target(threads + " threads on pool 10: throughput not below Stormpot's", ops(row.of("poolkit")),
-                    "Stormpot " + ops(row.of("stormpot")),
-                    verdict(row.of("poolkit"), row.of("stormpot"), true, row.errorOf("poolkit"), row.errorOf("stormpot"))));
-        }
-        for (int[] tc : new int[][] {{4, 2}, {16, 4}}) {
-            Row row = rowStartingWith("throughput, " + tc[0] + " threads, pool " + tc[1]);
-            t.add(new Target(tc[0] + " threads on pool " + tc[1] + ": throughput at least vibur's (fair)", ops(row.of("poolkit")),
-                    "vibur fair " + ops(row.of("vibur")),
-                    verdict(row.of("poolkit"), row.of("vibur"), true, row.errorOf("poolkit"), row.errorOf("vibur"))));
-        }
-        for (int[] tc : OVERSUBSCRIBED) {
-            String prefix = "oversubscribed " + tc[0] + " threads / " + tc[1] + " objects, ";
-            Row p999 = rowStartingWith(prefix + "p99.9");
-            t.add(new Target(tc[0] + " threads / " + tc[1] + " objects: p99.9 under 50 µs", us(p999.of("poolkit")),
-                    "Stormpot " + us(p999.of("stormpot")) + ", bag " + us(p999.of("hikariBag")),
-                    verdict(p999.of("poolkit"), 50, false, 0, 0)));
-            Row worst = rowStartingWith(prefix + "worst acquire");
-            t.add(new Target(tc[0] + " threads / " + tc[1] + " objects: worst acquire under 10 ms", us(worst.of("poolkit")),
-                    "Stormpot " + us(worst.of("stormpot")) + ", bag " + us(worst.of("hikariBag")),
-                    verdict(worst.of("poolkit"), 10_000, false, 0, 0)));
-        }
-        Row spike = rowStartingWith("spike: resources created");
-        t.add(new Target("spike: at most 10 resources created", fmt(spike.of("poolkit")),
-                "bag model " + fmt(spike.of("hikariBag")) + ", vibur " + fmt(spike.of("vibur")) + ", commons-pool2 " + fmt(spike.of("commonsPool2")),
-                verdict(spike.of("poolkit"), 10, false, 0, 0)));
-        return t;
-    }
-
-    /** {@code value} must be at most (or, higherIsBetter, at least) {@code limit}. */
-    private String verdict(double value, double limit, boolean higherIsBetter, double valueError, double limitError) {
-        if (Double.isNaN(value) || Double.isNaN(limit)) {
-            return "not yet measured";
-        }
-        if (r.mode().equals("smoke")) {
-            return "not measured (smoke run)";
-        }
-        boolean met = higherIsBetter ? value >= limit : value <= limit;
-        double err = (Double.isNaN(valueError) ? 0 : valueError) + (Double.isNaN(limitError) ? 0 : limitError);
-        boolean close = Math.abs(value - limit) <= err;
-        return (met ? "met" : "not met") + (close ? " (within the error)" : "");
+        return new Targets(this).all();
     }
 
     // ---------------------------------------------------------------- the outputs
@@ -240,7 +203,7 @@ public final class Report {
         md.append("- fork JVM options: `").append(run.getOrDefault("forkJvmArgs", "?")).append("`\n");
         md.append("- plan: ").append(run.getOrDefault("plan", "?")).append("\n\n");
 
-        md.append("#### Targets (DESIGN.md, \"Performance targets\")\n\n");
+        md.append("#### Targets (BENCHMARKS.md, \"The targets\")\n\n");
         md.append("| target | poolkit | reference | verdict |\n|---|---|---|---|\n");
         for (Target t : targets()) {
             md.append("| ").append(t.target()).append(" | ").append(t.poolkit()).append(" | ").append(t.reference())
@@ -279,44 +242,15 @@ public final class Report {
             md.append('\n');
         }
 
-        md.append(pauses());
+        md.append(Tables.overResources(this));
+        md.append(Tables.jdbc(this));
         md.append(spikeTable());
         md.append(extras());
         md.append("\n![poolkit and the anchors](").append(chartLink).append(")\n");
         return md.toString();
     }
 
-    private String pauses() {
-        StringBuilder md = new StringBuilder("\n#### Oversubscribed runs: acquires and pauses of the same forks\n\n"
-                + "Every acquire timed (all threads, all measurement iterations); GC from JMH's `-prof gc`; safepoint "
-                + "pauses (GC pauses included) from the JVM's `-Xlog:safepoint`, measurement iterations only.\n\n"
-                + "| threads / objects | pool | acquires | ≥ 1 ms | ≥ 10 ms | worst acquire | GC count | GC time | "
-                + "safepoints | total pause | worst pause | worst time to safepoint |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (int[] tc : OVERSUBSCRIBED) {
-            for (String impl : Results.IMPLS) {
-                Optional<Bench> found = r.find("Oversubscribed", impl, tc[0], String.valueOf(tc[1]), null);
-                if (found.isEmpty()) {
-                    continue;
-                }
-                Bench b = found.get();
-                Optional<Results.Waits> w = r.waitsOf(b);
-                md.append("| ").append(tc[0]).append(" / ").append(tc[1]).append(" | ").append(Results.NAMES.get(impl)).append(" | ")
-                        .append(w.map(x -> String.valueOf(x.count())).orElse("–")).append(" | ")
-                        .append(w.map(x -> String.valueOf(x.atLeast1ms())).orElse("–")).append(" | ")
-                        .append(w.map(x -> String.valueOf(x.atLeast10ms())).orElse("–")).append(" | ")
-                        .append(w.map(x -> us(x.worstNanos() / 1000.0)).orElse("–")).append(" | ")
-                        .append(secondary(b, "gc.count")).append(" | ")
-                        .append(secondary(b, "gc.time")).append(" | ")
-                        .append(secondary(b, "safepoints.count")).append(" | ")
-                        .append(secondary(b, "safepoints.total")).append(" | ")
-                        .append(secondary(b, "safepoints.max")).append(" | ")
-                        .append(secondary(b, "safepoints.ttsp.max")).append(" |\n");
-            }
-        }
-        return md.toString();
-    }
-
-    private static String secondary(Bench b, String name) {
+    static String secondary(Bench b, String name) {
         Double v = b.secondary().get(name);
         if (v == null && name.equals("gc.time") && Double.valueOf(0).equals(b.secondary().get("gc.count"))) {
             return "0 ms"; // JMH leaves gc.time out when no GC ran
@@ -363,6 +297,13 @@ public final class Report {
                     .append(" | ").append(b.param("variant").equals("baseline") ? "–" : "+" + fmt(b.score() - base) + " ns")
                     .append(" |\n");
         }
+        Optional<Bench> fifo = r.find("Contended", "poolkit", 4, "10", Settings.FIFO);
+        Optional<Bench> lifo = r.find("Contended", "poolkit", 4, "10", Settings.DEFAULT);
+        if (fifo.isPresent()) {
+            md.append("\nIdle order FIFO (a claim cursor instead of the per-thread hint), 4 threads on pool 10: ")
+                    .append(withError(fifo.get())).append(" ops/µs; LIFO (the default) ")
+                    .append(lifo.map(Report::withError).orElse("–")).append(" ops/µs.\n");
+        }
         return md.toString();
     }
 
@@ -405,15 +346,19 @@ public final class Report {
         return String.format(Locale.ROOT, "%.3g", v);
     }
 
-    private static String ns(double v) {
+    private static String withError(Bench b) {
+        return fmt(b.score()) + (Double.isNaN(b.error()) ? "" : " ± " + fmt(b.error()));
+    }
+
+    static String ns(double v) {
         return fmt(v) + " ns";
     }
 
-    private static String us(double v) {
+    static String us(double v) {
         return fmt(v) + " µs";
     }
 
-    private static String ops(double v) {
+    static String ops(double v) {
         return fmt(v) + " ops/µs";
     }
 }

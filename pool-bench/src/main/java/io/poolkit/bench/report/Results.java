@@ -1,6 +1,7 @@
 package io.poolkit.bench.report;
 
 import io.poolkit.bench.Json;
+import io.poolkit.bench.pools.PoolkitState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,8 +35,8 @@ final class Results {
         }
     }
 
-    /** Every acquire of one benchmark, timed (threads and forks merged). */
-    record Waits(long count, long worstNanos, long atLeast1ms, long atLeast10ms) {
+    /** Every acquire of one benchmark, timed (threads and forks merged); {@code over8ms} is -1 in logs older than the field. */
+    record Waits(long count, long worstNanos, long atLeast1ms, long over8ms, long atLeast10ms) {
     }
 
     final Map<String, Object> run;
@@ -64,9 +65,11 @@ final class Results {
                 ((Map<String, Object>) m.get("params")).forEach((k, v) -> params.put(k, String.valueOf(v)));
                 String key = key((String) m.get("benchmark"), (int) Json.number(m.get("threads")), params);
                 Waits w = new Waits((long) Json.number(m.get("count")), (long) Json.number(m.get("worstNanos")),
-                        (long) Json.number(m.get("atLeast1ms")), (long) Json.number(m.get("atLeast10ms")));
+                        (long) Json.number(m.get("atLeast1ms")), m.containsKey("over8ms") ? (long) Json.number(m.get("over8ms")) : -1,
+                        (long) Json.number(m.get("atLeast10ms")));
                 waits.merge(key, w, (a, b) -> new Waits(a.count + b.count, Math.max(a.worstNanos, b.worstNanos),
-                        a.atLeast1ms + b.atLeast1ms, a.atLeast10ms + b.atLeast10ms));
+                        a.atLeast1ms + b.atLeast1ms, a.over8ms < 0 || b.over8ms < 0 ? -1 : a.over8ms + b.over8ms,
+                        a.atLeast10ms + b.atLeast10ms));
             }
         }
         Path spikeFile = dir.resolve("spike.json");
@@ -116,6 +119,8 @@ final class Results {
     }
 
     /**
+     * A result with default options: for poolkit the default {@code fairness}.
+     *
      * @param cls the benchmark class
      * @param impl the column
      * @param threads the thread count
@@ -124,10 +129,39 @@ final class Results {
      * @return the result, if the run has it
      */
     Optional<Bench> find(String cls, String impl, int threads, String size, String config) {
+        return find(cls, impl, threads, size, config, PoolkitState.DEFAULT_FAIRNESS);
+    }
+
+    /**
+     * @param cls the benchmark class
+     * @param impl the column
+     * @param threads the thread count
+     * @param size the pool size
+     * @param config the options, or null when the class has none
+     * @param fairness poolkit's {@code fairness} parameter (a result without one, an anchor's or an
+     *     older run's, counts as the default)
+     * @return the result, if the run has it
+     */
+    Optional<Bench> find(String cls, String impl, int threads, String size, String config, String fairness) {
         return benches.stream()
                 .filter(b -> b.cls().equals(cls) && b.impl().equals(impl) && b.threads() == threads)
                 .filter(b -> size == null || b.param("size").equals(size))
                 .filter(b -> config == null || b.param("config").equals(config))
+                .filter(b -> (b.param("fairness").isEmpty() ? PoolkitState.DEFAULT_FAIRNESS : b.param("fairness")).equals(fairness))
+                .findFirst();
+    }
+
+    /**
+     * @param cycle {@code connectionCycle} or {@code statementCycle}
+     * @param pool {@code poolkit}, {@code hikari} or {@code dbcp2}
+     * @param threads the thread count
+     * @param connections the pool size
+     * @return the JDBC result, if the run has it
+     */
+    Optional<Bench> jdbc(String cycle, String pool, int threads, int connections) {
+        return benches.stream()
+                .filter(b -> b.cls().equals("JdbcCycles") && b.method().equals(cycle) && b.threads() == threads)
+                .filter(b -> b.param("pool").equals(pool) && b.param("maxPoolSize").equals(String.valueOf(connections)))
                 .findFirst();
     }
 

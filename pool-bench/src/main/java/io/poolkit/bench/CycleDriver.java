@@ -1,0 +1,67 @@
+package io.poolkit.bench;
+
+import io.poolkit.IdleOrder;
+import io.poolkit.Lease;
+import io.poolkit.Pool;
+import io.poolkit.PoolBuilder;
+
+/**
+ * A plain program for counting instructions (not JMH): warms a pool of 10 up, runs {@code warm}
+ * acquire + touch + return cycles on one thread, then {@code measured} more, in batches of 100 so
+ * that a compiled method runs them. {@code pool-bench/instructions} runs it twice under
+ * {@code valgrind --tool=callgrind}, with 0 and with N measured cycles, and divides the difference
+ * in the main thread's instructions by N: start-up, class loading and JIT compilation cancel out,
+ * and unlike a time the count does not depend on what else the machine runs.
+ *
+ * <pre>java -cp pool-bench.jar:lib/* io.poolkit.bench.CycleDriver default|timed|fifo WARM MEASURED</pre>
+ */
+public final class CycleDriver {
+    private static final int BATCH = 100;
+
+    private CycleDriver() {
+    }
+
+    /**
+     * @param args {@code default|timed|fifo WARM MEASURED}
+     * @throws InterruptedException never expected
+     */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 3) {
+            System.err.println("usage: CycleDriver default|timed|fifo WARM MEASURED");
+            System.exit(2);
+        }
+        long warm = Long.parseLong(args[1]);
+        long measured = Long.parseLong(args[2]);
+        PoolBuilder<Res> builder = Pool.builder(Res::new).name("cycles").maxSize(10);
+        if (args[0].equals(Settings.FIFO)) {
+            builder.idleOrder(IdleOrder.FIFO);
+        } else if (Settings.timed(args[0])) {
+            builder.idleTimeout(Settings.IDLE_TIMEOUT)
+                    .maxLifetime(Settings.MAX_LIFETIME)
+                    .validateAfterIdle(Settings.VALIDATE_AFTER_IDLE)
+                    .validator(Res::isValid)
+                    .maintenanceInterval(Settings.HOUSEKEEPING);
+        }
+        try (Pool<Res> pool = builder.build()) {
+            pool.warmUp(10);
+            long sink = 0;
+            for (long i = 0; i < warm / BATCH; i++) {
+                sink += batch(pool);
+            }
+            for (long i = 0; i < measured / BATCH; i++) {
+                sink += batch(pool);
+            }
+            System.out.println("cycles done, checksum " + sink);
+        }
+    }
+
+    private static int batch(Pool<Res> pool) throws InterruptedException {
+        int sink = 0;
+        for (int i = 0; i < BATCH; i++) {
+            try (Lease<Res> lease = pool.acquire()) {
+                sink += lease.get().use();
+            }
+        }
+        return sink;
+    }
+}
