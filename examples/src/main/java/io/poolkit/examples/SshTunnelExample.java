@@ -5,6 +5,7 @@ import io.poolkit.ssh.SshPool;
 import io.poolkit.ssh.SshTarget;
 import io.poolkit.ssh.TransferResult;
 import io.poolkit.ssh.Tunnel;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -80,7 +81,7 @@ public final class SshTunnelExample {
         }
         Server db = Server.createTcpServer("-tcpPort", String.valueOf(dbPort), "-ifNotExists").start();
         Path dir = Files.createTempDirectory("poolkit-tunnel-example");
-        try (EmbeddedSshServer server = new EmbeddedSshServer();
+        try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start();
              SshPool ssh = SshPool.builder().name("ssh-beyond").knownHosts(server.knownHosts(dir)).pidWrapper(false).build()) {
             SshTarget bastion = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(server.clientKey());
 
