@@ -2,12 +2,14 @@ package io.poolkit.ssh.testing;
 
 import io.poolkit.ssh.SshTarget;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -27,6 +29,7 @@ import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.channel.RequestHandler;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.ConnectionServiceRequestHandler;
@@ -286,6 +289,16 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     public KeyPair clientKey() {
         return clientKey;
+    }
+
+    /** Writes the client key, unencrypted in OpenSSH's format, to {@code dir/id_ed25519} (owner-only) and returns it: for {@code SshTarget.withKey(Path)}. */
+    public Path clientKeyFile(Path dir) throws IOException, GeneralSecurityException {
+        Path f = dir.resolve("id_ed25519");
+        try (OutputStream out = Files.newOutputStream(f)) {
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(clientKey, USER, null, out);
+        }
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        return f;
     }
 
     /** Writes {@code dir/known_hosts-<port>}, which trusts this server's host key, and returns it. */
