@@ -3,6 +3,7 @@ package io.poolkit.examples;
 import io.poolkit.ssh.CommandResult;
 import io.poolkit.ssh.SshPool;
 import io.poolkit.ssh.SshTarget;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,7 @@ public final class SshExample {
     }
 
     public static void main(String[] args) throws Exception {
-        try (EmbeddedSshServer server = new EmbeddedSshServer()) {
+        try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start()) {
             Path dir = Files.createTempDirectory("poolkit-ssh-example");
             try (SshPool ssh = SshPool.builder().name("ssh-example").knownHosts(server.knownHosts(dir)).pidWrapper(false).build()) {
                 SshTarget target = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(server.clientKey());
@@ -37,7 +38,7 @@ public final class SshExample {
         int perThread = 25;
         int total = threads * perThread;
         progress.say("pool-ssh: commands on an in-process SSH server (key exchange and login per connection)");
-        try (EmbeddedSshServer server = new EmbeddedSshServer()) {
+        try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start()) {
             Path dir = Files.createTempDirectory("poolkit-ssh-demo");
             Path knownHosts = server.knownHosts(dir);
             SshTarget target = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(server.clientKey());
@@ -45,7 +46,7 @@ public final class SshExample {
             long start = System.nanoTime();
             // unpooled: what a program does without a pool: one client, a new connection and login per command
             try (SshClient client = SshClient.setUpDefaultClient()) {
-                client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.hostKey()));
+                client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.hostKey().getPublic()));
                 client.start();
                 DemoThreads.run(threads, () -> {
                     for (int i = 0; i < perThread; i++) {

@@ -5,6 +5,7 @@ import io.poolkit.ssh.SshPool;
 import io.poolkit.ssh.SshTarget;
 import io.poolkit.ssh.TransferResult;
 import io.poolkit.ssh.Tunnel;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,16 +20,10 @@ import org.h2.tools.Server;
  * pool-ssh beyond commands: a {@link PooledDataSource} that reaches its database only through an SSH
  * tunnel on pooled connections, and a file copied up and back over SFTP. Here the "bastion" is an
  * in-process SSH server and the database an H2 server on loopback; against a real bastion and
- * PostgreSQL it is the same code with other addresses:
+ * PostgreSQL it is the same code with other addresses, as {@code SshTunnelExampleIT} runs it in CI
+ * against the real sshd and PostgreSQL:
  *
- * <pre>{@code
- * SshTarget bastion = SshTarget.of("bastion.example.com", 22, "ops").withKey(Path.of("id_ed25519"));
- * try (Tunnel t = ssh.forward(bastion, "db.internal", 5432)) {
- *     ds = PooledDataSource.builder().url("jdbc:postgresql://127.0.0.1:" + t.localAddress().getPort() + "/app")...
- * }
- * }</pre>
- *
- * ({@code SshTunnelExampleIT} runs {@link #throughTunnel} against the real sshd and PostgreSQL in CI.)
+ * {@snippet class=io.poolkit.examples.SshTunnelExampleIT region=real-bastion}
  */
 public final class SshTunnelExample {
     private SshTunnelExample() {
@@ -80,7 +75,7 @@ public final class SshTunnelExample {
         }
         Server db = Server.createTcpServer("-tcpPort", String.valueOf(dbPort), "-ifNotExists").start();
         Path dir = Files.createTempDirectory("poolkit-tunnel-example");
-        try (EmbeddedSshServer server = new EmbeddedSshServer();
+        try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start();
              SshPool ssh = SshPool.builder().name("ssh-beyond").knownHosts(server.knownHosts(dir)).pidWrapper(false).build()) {
             SshTarget bastion = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(server.clientKey());
 

@@ -35,8 +35,10 @@ class SshTunnelExampleIT {
         try (OpenSshServers.Handle sshd = OpenSshServers.start(work);
              SshPool ssh = SshPool.builder().name("example-it").knownHosts(sshd.trustIn(work.resolve("known_hosts")))
                      .heartbeatInterval(Pool.FOREVER).build()) {
-            SshTarget bastion = sshd.target();
-            List<String> cities = SshTunnelExample.throughTunnel(ssh, bastion, pg.host, pg.port, pg::urlOn, pg.user, pg.password, out);
+            // @start region="real-bastion"
+            SshTarget bastion = sshd.target(); // @replace regex='sshd.target\(\)' replacement='SshTarget.of("bastion.example.com", 22, "ops").withKey(Path.of("id_ed25519"))'
+            List<String> cities = SshTunnelExample.throughTunnel(ssh, bastion, pg.host, pg.port, pg::urlOn, pg.user, pg.password, out); // @replace regex='pg.host, pg.port, pg::urlOn, pg.user, pg.password, out' replacement='"db.internal", 5432, port -> "jdbc:postgresql://127.0.0.1:" + port + "/app", "app", password, System.out'
+            // @end
             assertThat(cities).containsExactly("Lisbon", "Porto");
             assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("all accepted by the tunnel: true",
                     "0 session channels (a tunnel takes none)");

@@ -17,15 +17,7 @@ import org.hibernate.service.spi.Stoppable;
  * that Hibernate owns: configured from Hibernate's properties alone, started when Hibernate
  * configures it, closed when the {@code SessionFactory} closes.
  *
- * <pre>
- * hibernate.connection.provider_class=poolkit        (or io.poolkit.hibernate.PoolkitConnectionProvider)
- * hibernate.connection.url=jdbc:postgresql://127.0.0.1/app
- * hibernate.connection.username=app
- * hibernate.connection.password=secret
- * hibernate.poolkit.maxSize=10                        (every PooledDataSource property, by its setter's name)
- * hibernate.poolkit.acquireTimeout=5s
- * hibernate.poolkit.dataSource.socketTimeout=30       (a driver property)
- * </pre>
+ * {@snippet lang=properties file=io/poolkit/hibernate/provider.properties region=provider}
  *
  * <p>The connection comes from {@code hibernate.connection.url}, {@code .username} (or {@code .user}),
  * {@code .password}, {@code .driver_class}, {@code .isolation} and {@code .autocommit} (or their

@@ -17,18 +17,7 @@ import javax.sql.DataSource;
  * data source (HikariCP's convention): a getter and a setter for the connection and for every pool
  * option. The only implementation is {@code PooledDataSource}; use it through that type.
  *
- * {@snippet :
- * PooledDataSource ds = new PooledDataSource();
- * ds.setUrl("jdbc:postgresql://127.0.0.1/app");
- * ds.setUsername("app");
- * ds.setPassword("secret");
- * ds.setMaxSize(10);
- * ds.setMinIdle(2);
- * try (Connection c = ds.getConnection()) { // starts the pool
- *     // ...
- * }
- * ds.setMaxSize(20);                         // resizes the running pool
- * }
+ * {@snippet class=io.poolkit.jdbc.snippets.JdbcSnippets region=bean}
  *
  * <p><b>Before and after start.</b> Every setter validates its value as the builder does (the rule
  * and the rejected value; a password is never echoed). The pool starts on the first

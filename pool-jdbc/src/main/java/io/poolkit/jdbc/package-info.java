@@ -6,6 +6,8 @@
  * (or a driver's {@code DataSource}), set the pool options, build, and borrow connections with
  * {@code getConnection()} in try-with-resources, or use the pool directly with
  * {@link io.poolkit.jdbc.PooledDataSource#query query}, {@link io.poolkit.jdbc.PooledDataSource#update update}
- * and {@link io.poolkit.jdbc.PooledDataSource#inTransaction inTransaction}.
+ * and {@link io.poolkit.jdbc.PooledDataSource#inTransaction inTransaction}. Frameworks and containers
+ * that configure a data source as a JavaBean start with {@code new PooledDataSource()} and its setters
+ * ({@link io.poolkit.jdbc.PooledDataSourceConfig}); the pool starts on the first {@code getConnection()}.
  */
 package io.poolkit.jdbc;

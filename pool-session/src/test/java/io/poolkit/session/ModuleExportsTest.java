@@ -2,12 +2,8 @@ package io.poolkit.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.module.ModuleDescriptor;
-import java.nio.file.Files;
+import io.poolkit.testkit.ModuleExports;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The module exports its API package only; the worker and wire code stay internal. */
@@ -37,20 +33,10 @@ class ModuleExportsTest {
     }
 
     @Test
-    void exportsOnlyTheApiPackage() throws IOException {
-        ModuleDescriptor d;
-        try (InputStream in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
-            d = ModuleDescriptor.read(in);
-        }
-        assertThat(d.name()).isEqualTo("io.poolkit.session");
-        assertThat(d.exports()).hasSize(1);
-        ModuleDescriptor.Exports e = d.exports().iterator().next();
-        assertThat(e.source()).isEqualTo("io.poolkit.session");
-        assertThat(e.isQualified()).isFalse();
-        assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
-                .contains("io.poolkit", "jdk.jshell", "org.slf4j");
-        for (String internal : new String[] {"internal", "internal/worker", "internal/wire", "snippet"}) {
-            assertThat(Path.of("target/classes/io/poolkit/session", internal)).as("a package that is not exported").isDirectory();
-        }
+    void exportsOnlyTheApiPackage() {
+        ModuleExports.of(SecureSessionPool.class).isNamed("io.poolkit.session").exportsExactly("io.poolkit.session").opensNothing()
+                .hides("io.poolkit.session.internal", "io.poolkit.session.internal.worker", "io.poolkit.session.internal.wire",
+                        "io.poolkit.session.snippet")
+                .requires("io.poolkit", "jdk.jshell", "org.slf4j");
     }
 }

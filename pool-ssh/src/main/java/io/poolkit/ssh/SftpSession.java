@@ -10,13 +10,7 @@ import java.util.List;
  * permit (like an exec), held until {@link #close()}. Paths are the server's: absolute, or relative to
  * the login's home directory.
  *
- * {@snippet :
- * try (SftpSession sftp = ssh.sftp(web1)) {
- *     for (RemoteFile f : sftp.list("/opt/app")) {
- *         System.out.println(f.name() + " " + f.size());
- *     }
- * }
- * }
+ * {@snippet class=io.poolkit.ssh.snippets.SshSnippets region=sftp}
  *
  * <p>Errors are {@link IOException}s that name the path: {@link java.nio.file.NoSuchFileException},
  * {@link java.nio.file.AccessDeniedException}, {@link java.nio.file.FileAlreadyExistsException}, or

@@ -16,13 +16,7 @@ import java.util.Set;
  * newest connection first, another connection only when all are saturated. A cold connect, key
  * exchange and authentication cost ~100 ms on loopback; a command on a warm connection ~1.5 ms.
  *
- * {@snippet :
- * try (SshPool ssh = SshPool.builder().knownHosts(Path.of("known_hosts")).maxChannelsPerConnection(8).build()) {
- *     SshTarget web1 = SshTarget.of("web1.example.com", 22, "deploy").withKey(Path.of("id_ed25519"));
- *     CommandResult r = ssh.exec(web1, "uptime", Duration.ofSeconds(10));
- *     System.out.println(r.exitCode() + " " + r.stdout());
- * }
- * }
+ * {@snippet class=io.poolkit.ssh.snippets.SshSnippets region=pool}
  *
  * <p><b>Guarantees.</b> A command is retried on another channel only when its exec request was never
  * sent (the server refused the channel, or the connection failed before confirming it): a command
@@ -191,10 +185,7 @@ public final class SshPool implements AutoCloseable {
      * once complete (a reader sees the old file or the new one, never half of one), with the local
      * file's permission bits. On failure, timeout or interrupt the temporary file is removed.
      *
-     * {@snippet :
-     * TransferResult up = ssh.upload(web1, Path.of("app.jar"), "/opt/app/app.jar");
-     * System.out.println(up.bytes() + " bytes in " + up.duration().toMillis() + " ms");
-     * }
+     * {@snippet class=io.poolkit.ssh.snippets.SshSnippets region=upload}
      *
      * @param target where
      * @param local the file to copy
@@ -294,9 +285,7 @@ public final class SshPool implements AutoCloseable {
      * subsystems). For the call's duration the connection stays leased and one channel permit is taken,
      * as for an exec; if the function closes the session, the connection is discarded, not returned.
      *
-     * {@snippet :
-     * String v = ssh.withSession(web1, session -> session.getServerVersion());
-     * }
+     * {@snippet class=io.poolkit.ssh.snippets.SshSnippets region=with-session}
      *
      * @param <R> what the function returns
      * @param target where

@@ -13,9 +13,7 @@ import java.util.Optional;
  * pool: connections are shared only between equal targets. Immutable and thread-safe; every
  * {@code with...} returns a new target.
  *
- * {@snippet :
- * SshTarget web1 = SshTarget.of("web1.example.com", 22, "deploy").withKey(Path.of("id_ed25519"));
- * }
+ * {@snippet class=io.poolkit.ssh.snippets.SshSnippets region=target}
  *
  * <p>Equality covers host (case-insensitive), port, user, the host-key policy and a
  * <em>fingerprint</em> of the credential: an HMAC-SHA256 under a key drawn at random once per
@@ -124,10 +122,7 @@ public final class SshTarget {
      * name ({@code host} as the jump host resolves it, and {@code port}); the jump's sshd must allow TCP
      * forwarding. A jump may itself have a jump.
      *
-     * {@snippet :
-     * SshTarget bastion = SshTarget.of("bastion.example.com", 22, "ops").withKey(Path.of("id_ed25519"));
-     * SshTarget app = SshTarget.of("10.0.0.7", 22, "deploy").withKey(Path.of("id_ed25519")).via(bastion);
-     * }
+     * {@snippet class=io.poolkit.ssh.snippets.SshSnippets region=via}
      *
      * @param jump the jump host
      * @return a target reached through it

@@ -10,12 +10,7 @@ import java.net.InetSocketAddress;
  * MaxSessions does not count them); a connection that died is not used for new ones, which go to a
  * live or a new connection. Thread-safe.
  *
- * {@snippet :
- * try (Tunnel t = ssh.forward(bastion, "db.internal", 5432)) {
- *     String url = "jdbc:postgresql://127.0.0.1:" + t.localAddress().getPort() + "/app";
- *     // ... connect to url: the bytes travel through the bastion
- * }
- * }
+ * {@snippet class=io.poolkit.ssh.snippets.SshSnippets region=tunnel}
  *
  * <p>The listener is on loopback only, so only processes on this machine can use it; any of them can,
  * for as long as it is open (as with {@code ssh -L}): keep tunnels to what needs them and close them.

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.poolkit.PoolClosedException;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,26 +14,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
-import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.command.CommandFactory;
 import org.junit.jupiter.api.Test;
 
 /** Stdin a command never reads, stderr before the pid line, shutdown with commands running, execAll after close, a host known by another of its keys: found in review, each test failed before its fix. */
 class EdgeCasesFoundInReviewTest extends SshTestBase {
 
-    private static long pidOf(TestServer server, String fragment) {
-        for (Map.Entry<String, Long> e : server.pids.entrySet()) {
-            if (e.getKey().contains(fragment)) {
-                return e.getValue();
-            }
-        }
-        throw new AssertionError("no command with " + fragment + " in " + server.pids.keySet());
-    }
-
     /** A command that never reads its stdin, given more stdin than the SSH windows hold: exec must still time out. */
     @Test
     void largeStdinToACommandThatNeverReadsItStillTimesOut() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         ssh.warm(t, 1);
@@ -56,13 +45,8 @@ class EdgeCasesFoundInReviewTest extends SshTestBase {
      */
     @Test
     void stderrBeforeTheWrapperLineDoesNotLeakTheMarker() throws Exception {
-        TestServer server = server();
-        Field f = TestServer.class.getDeclaredField("server");
-        f.setAccessible(true);
-        SshServer sshd = (SshServer) f.get(server);
-        CommandFactory original = sshd.getCommandFactory();
-        sshd.setCommandFactory((channel, command) ->
-                original.createCommand(channel, "echo 'Could not chdir to home directory /home/x' >&2; " + command));
+        EmbeddedSshServer server = server();
+        server.rewriteCommands(command -> "echo 'Could not chdir to home directory /home/x' >&2; " + command);
         SshPool ssh = pool(builder(server));
         CommandResult r = ssh.exec(server.target(), "echo err >&2", Duration.ofSeconds(10));
         assertThat(r.stderr()).isEqualTo("Could not chdir to home directory /home/x\nerr\n");
@@ -71,7 +55,7 @@ class EdgeCasesFoundInReviewTest extends SshTestBase {
     /** close() ends everything: a command still running when the shutdown grace ends is stopped on the host. */
     @Test
     void aCommandStillRunningAtShutdownIsStoppedOnTheHost() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         ssh.warm(t, 1);
@@ -83,18 +67,18 @@ class EdgeCasesFoundInReviewTest extends SshTestBase {
                 return e;
             }
         });
-        Await.until(() -> server.pids.keySet().stream().anyMatch(c -> c.contains("sleep 36")), () -> "started");
-        long pid = pidOf(server, "sleep 36");
+        Await.until(() -> server.started("sleep 36"), () -> "started");
+        long pid = server.pidOf("sleep 36");
         ssh.shutdown(Duration.ofMillis(300));
         Throwable e = outcome.get(10, TimeUnit.SECONDS);
         assertThat(e).isInstanceOf(SshException.class).hasMessageContaining("the command was stopped");
-        Await.until(() -> !TestServer.alive(pid), () -> "the remote command was stopped: pid " + pid + " still runs");
+        Await.until(() -> !EmbeddedSshServer.alive(pid), () -> "the remote command was stopped: pid " + pid + " still runs");
     }
 
     /** execAll on a closed pool: a clear PoolClosedException (or a failed result per host), not the executor's rejection. */
     @Test
     void execAllAfterCloseSaysThePoolIsClosed() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         ssh.exec(t, "true", Duration.ofSeconds(10));
@@ -113,12 +97,8 @@ class EdgeCasesFoundInReviewTest extends SshTestBase {
      */
     @Test
     void stderrThatIsAPrefixOfTheMarkerIsNotLost() throws Exception {
-        TestServer server = server();
-        Field f = TestServer.class.getDeclaredField("server");
-        f.setAccessible(true);
-        SshServer sshd = (SshServer) f.get(server);
-        CommandFactory original = sshd.getCommandFactory();
-        sshd.setCommandFactory((channel, command) -> original.createCommand(channel, "printf po >&2")); // like ForceCommand
+        EmbeddedSshServer server = server();
+        server.rewriteCommands(command -> "printf po >&2"); // like ForceCommand
         SshPool ssh = pool(builder(server));
         CommandResult r = ssh.exec(server.target(), "anything", Duration.ofSeconds(10));
         assertThat(r.stderr()).isEqualTo("po");
@@ -137,7 +117,7 @@ class EdgeCasesFoundInReviewTest extends SshTestBase {
     /** An interrupt while exec writes stdin the command does not read must end exec with InterruptedException. */
     @Test
     void anInterruptWhileStdinIsWrittenEndsExec() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         ssh.warm(t, 1);
@@ -151,7 +131,7 @@ class EdgeCasesFoundInReviewTest extends SshTestBase {
             }
         });
         caller.start();
-        Await.until(() -> server.pids.keySet().stream().anyMatch(c -> c.contains("sleep 37")), () -> "started");
+        Await.until(() -> server.started("sleep 37"), () -> "started");
         Await.until(() -> caller.getState() == Thread.State.WAITING || caller.getState() == Thread.State.TIMED_WAITING,
                 () -> "the caller waits: " + caller.getState());
         caller.interrupt();
@@ -164,7 +144,7 @@ class EdgeCasesFoundInReviewTest extends SshTestBase {
     /** An exec interrupted while it waits for a channel is counted as a failure, like one interrupted while it runs. */
     @Test
     void anExecInterruptedWhileWaitingForAChannelIsCounted() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxConnectionsPerTarget(1).maxChannelsPerConnection(1));
         SshTarget t = server.target();
         CompletableFuture<CommandResult> busy = CompletableFuture.supplyAsync(() -> {
@@ -174,7 +154,7 @@ class EdgeCasesFoundInReviewTest extends SshTestBase {
                 throw new IllegalStateException(e);
             }
         });
-        Await.until(() -> server.pids.keySet().stream().anyMatch(c -> c.contains("sleep 2")), () -> "started");
+        Await.until(() -> server.started("sleep 2"), () -> "started");
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Thread caller = new Thread(() -> {
             try {
@@ -198,14 +178,10 @@ class EdgeCasesFoundInReviewTest extends SshTestBase {
      */
     @Test
     void aHostKnownByOneOfItsKeysIsAccepted() throws Exception {
-        TestServer server = server();
         java.security.KeyPair ed = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
-        Field f = TestServer.class.getDeclaredField("server");
-        f.setAccessible(true);
-        SshServer sshd = (SshServer) f.get(server);
-        sshd.setKeyPairProvider(KeyPairProvider.wrap(server.hostKey, ed));
+        EmbeddedSshServer server = server(EmbeddedSshServer.builder().alsoHostKey(ed));
         Path knownHosts = dir.resolve("ed25519_known_hosts");
-        TestServer.append(knownHosts, TestServer.knownHostsLine(server.port(), ed.getPublic()));
+        EmbeddedSshServer.append(knownHosts, EmbeddedSshServer.knownHostsLine(server.port(), ed.getPublic()));
         SshPool ssh = pool(builder());
         SshTarget t = track(server.target().withHostKeyPolicy(HostKeyPolicy.knownHosts(knownHosts)));
         assertThat(ssh.exec(t, "echo ok", Duration.ofSeconds(10)).stdout()).isEqualTo("ok\n");

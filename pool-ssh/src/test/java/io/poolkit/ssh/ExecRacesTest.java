@@ -3,6 +3,7 @@ package io.poolkit.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class ExecRacesTest extends SshTestBase {
      */
     @Test
     void sequentialExecsFromOneThreadNeverOpenASecondConnection() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(1).maxConnectionsPerTarget(4));
         SshTarget t = server.target();
         for (int i = 0; i < 150; i++) {
@@ -40,10 +41,10 @@ class ExecRacesTest extends SshTestBase {
      */
     @Test
     void aCommandThatEndsByItselfAsItsTimeoutFiresIsNotReportedStopped() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         // the command exits at once with 0 (its exit status goes out then); its channel closes 1.5 s later,
         // as when a background process holds its output: after the 1 s timeout, well within the kill grace
-        server.holdOutputAfterExitMillis = 1500;
+        server.holdOutputAfterExit(Duration.ofMillis(1500));
         SshPool ssh = pool(builder(server).killGrace(Duration.ofSeconds(3)));
         SshTarget t = server.target();
         CommandResult r;
@@ -57,14 +58,14 @@ class ExecRacesTest extends SshTestBase {
         assertThat(st.timeouts()).as("%s", st).isZero();
         assertThat(st.timeoutsNotStopped()).isZero();
         assertThat(st.commands()).as("the pinning command and this one").isEqualTo(2);
-        assertThat(server.commands).noneSatisfy(c -> assertThat(c).contains("kill -s"));
+        assertThat(server.commands()).noneSatisfy(c -> assertThat(c).contains("kill -s"));
     }
 
     /** When the output stays open past the grace too, the timeout says the command exited by itself, not that it was stopped. */
     @Test
     void aCommandWhoseOutputOutlivesItsTimeoutSaysItExitedByItself() throws Exception {
-        TestServer server = server();
-        server.holdOutputAfterExitMillis = 5000;
+        EmbeddedSshServer server = server();
+        server.holdOutputAfterExit(Duration.ofMillis(5000));
         SshPool ssh = pool(builder(server).killGrace(Duration.ofMillis(300)));
         SshTarget t = server.target();
         try (Remote remote = pinned(ssh, t)) {
@@ -80,8 +81,8 @@ class ExecRacesTest extends SshTestBase {
     /** A timeout whose kill failed (the command may still run) was counted with the ones that were stopped. */
     @Test
     void aTimeoutWhoseKillFailedIsCountedApart() throws Exception {
-        TestServer server = server();
-        server.refuseSignals = true;
+        EmbeddedSshServer server = server();
+        server.refuseSignals(true);
         SshPool ssh = pool(builder(server).pidWrapper(false));
         SshTarget t = server.target();
         try (Remote remote = pinned(ssh, t)) {
@@ -89,15 +90,15 @@ class ExecRacesTest extends SshTestBase {
                     .isInstanceOfSatisfying(CommandTimeoutException.class, e -> assertThat(e.killed()).isFalse());
             assertThatThrownBy(() -> remote.exec("sleep 0.5; sleep 39", Duration.ofMillis(400)))
                     .isInstanceOf(CommandTimeoutException.class);
-            server.refuseSignals = false;
+            server.refuseSignals(false);
             assertThatThrownBy(() -> remote.exec("sleep 40", Duration.ofMillis(400)))
                     .isInstanceOfSatisfying(CommandTimeoutException.class, e -> assertThat(e.killed()).isTrue());
         }
         SshStats st = ssh.stats(t);
         assertThat(st.timeoutsNotStopped()).as("%s", st).isEqualTo(2);
         assertThat(st.timeouts()).as("stopped ones only: %s", st).isEqualTo(1);
-        for (Map.Entry<String, Long> e : server.pids.entrySet()) {
-            TestServer.kill(e.getValue(), "KILL");
+        for (Map.Entry<String, Long> e : server.pids().entrySet()) {
+            EmbeddedSshServer.kill(e.getValue(), "KILL");
         }
     }
 }

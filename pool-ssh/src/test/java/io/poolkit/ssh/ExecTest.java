@@ -2,6 +2,7 @@ package io.poolkit.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ class ExecTest extends SshTestBase {
 
     @Test
     void commandReturnsItsExitCodeStdoutAndStderr() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         CommandResult r = ssh.exec(server.target(), "echo out; echo err >&2; exit 3", Duration.ofSeconds(10));
         assertThat(r.exitCode()).isEqualTo(3);
@@ -24,7 +25,7 @@ class ExecTest extends SshTestBase {
 
     @Test
     void stdinReachesTheCommandThenEndOfInput() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         CommandResult r = ssh.exec(server.target(), "tr a-z A-Z", "hello\n".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
         assertThat(r.stdout()).isEqualTo("HELLO\n");
@@ -33,7 +34,7 @@ class ExecTest extends SshTestBase {
 
     @Test
     void commandsReuseOneConnection() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         for (int i = 0; i < 20; i++) {
             assertThat(ssh.exec(server.target(), "echo " + i, Duration.ofSeconds(10)).stdout()).isEqualTo(i + "\n");
@@ -44,7 +45,7 @@ class ExecTest extends SshTestBase {
 
     @Test
     void outputBeyondTheCapIsDroppedAndSaid() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxOutputBytes(1000));
         CommandResult r = ssh.exec(server.target(), "head -c 100000 /dev/zero | tr '\\0' x", Duration.ofSeconds(10));
         assertThat(r.stdoutBytes()).hasSize(1000);

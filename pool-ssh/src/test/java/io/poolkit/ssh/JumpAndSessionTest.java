@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.poolkit.DestroyReason;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,8 +16,8 @@ class JumpAndSessionTest extends SshTestBase {
 
     @Test
     void aTargetBehindAJumpHostIsReachedThroughAPooledJumpConnection() throws Exception {
-        TestServer jump = server();
-        TestServer inner = server();
+        EmbeddedSshServer jump = server();
+        EmbeddedSshServer inner = server();
         SshPool ssh = pool(builder(jump, inner));
         SshTarget j = jump.target();
         SshTarget a = inner.target().via(j);
@@ -24,7 +25,7 @@ class JumpAndSessionTest extends SshTestBase {
         assertThat(a).isNotEqualTo(inner.target());
         assertThat(a.toString()).endsWith(" via " + j);
         assertThat(ssh.exec(a, "echo inside", Duration.ofSeconds(10)).stdout()).isEqualTo("inside\n");
-        assertThat(jump.forwarded).containsExactly("127.0.0.1:" + inner.port());
+        assertThat(jump.forwarded()).containsExactly("127.0.0.1:" + inner.port());
         SshStats js = ssh.stats(j);
         assertThat(js.connections().created()).as("the jump connection shows under the jump target: %s", js).isEqualTo(1);
         assertThat(js.connectionsInUse()).as("held while the target's connection lives").isEqualTo(1);
@@ -33,14 +34,14 @@ class JumpAndSessionTest extends SshTestBase {
             assertThat(ssh.exec(a, "echo " + i, Duration.ofSeconds(10)).stdout()).isEqualTo(i + "\n");
         }
         assertThat(ssh.stats(a).connections().created()).isEqualTo(1);
-        assertThat(jump.forwarded).hasSize(1);
+        assertThat(jump.forwarded()).hasSize(1);
     }
 
     @Test
     void targetsBehindOneJumpHostShareItsConnection() throws Exception {
-        TestServer jump = server();
-        TestServer one = server();
-        TestServer two = server();
+        EmbeddedSshServer jump = server();
+        EmbeddedSshServer one = server();
+        EmbeddedSshServer two = server();
         SshPool ssh = pool(builder(jump, one, two));
         SshTarget j = jump.target();
         assertThat(ssh.exec(one.target().via(j), "echo one", Duration.ofSeconds(10)).stdout()).isEqualTo("one\n");
@@ -51,8 +52,8 @@ class JumpAndSessionTest extends SshTestBase {
 
     @Test
     void theTargetsHostKeyIsCheckedUnderItsOwnName() throws Exception {
-        TestServer jump = server();
-        TestServer inner = server();
+        EmbeddedSshServer jump = server();
+        EmbeddedSshServer inner = server();
         SshPool ssh = pool(builder(jump)); // the inner server's key is not known
         SshTarget a = track(inner.target().via(jump.target()));
         assertThatThrownBy(() -> ssh.exec(a, "true", Duration.ofSeconds(10)))
@@ -64,8 +65,8 @@ class JumpAndSessionTest extends SshTestBase {
 
     @Test
     void anUnknownJumpHostKeyIsAClearErrorAndCountsStayExact() throws Exception {
-        TestServer jump = server();
-        TestServer inner = server();
+        EmbeddedSshServer jump = server();
+        EmbeddedSshServer inner = server();
         SshPool ssh = pool(builder(inner)); // the jump's key is not known
         SshTarget j = track(jump.target());
         SshTarget a = track(inner.target().via(j));
@@ -90,7 +91,7 @@ class JumpAndSessionTest extends SshTestBase {
 
     @Test
     void withSessionLendsTheSessionInsideTheAccounting() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         String version = ssh.withSession(t, session -> {
@@ -107,7 +108,7 @@ class JumpAndSessionTest extends SshTestBase {
 
     @Test
     void aSessionClosedByTheFunctionIsDiscardedNotReturned() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         ssh.withSession(t, session -> {
@@ -122,7 +123,7 @@ class JumpAndSessionTest extends SshTestBase {
 
     @Test
     void aCheckedExceptionFromTheFunctionIsWrappedAndThePermitFreed() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         assertThatThrownBy(() -> ssh.withSession(t, session -> {

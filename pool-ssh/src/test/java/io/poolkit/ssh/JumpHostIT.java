@@ -3,6 +3,7 @@ package io.poolkit.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -95,9 +96,9 @@ class JumpHostIT extends OpenSshTestBase {
 
     @Test
     void theTargetsKeyIsCheckedUnderItsOwnName() throws Exception {
-        TestServer.append(knownHosts, jump.knownHostsLine("host_ed25519_key"));
+        EmbeddedSshServer.append(knownHosts, jump.knownHostsLine("host_ed25519_key"));
         // the inner host recorded with another key: a changed key, found under the inner host's own name
-        TestServer.append(knownHosts, inner.knownHostsLine("other_host_ed25519_key"));
+        EmbeddedSshServer.append(knownHosts, inner.knownHostsLine("other_host_ed25519_key"));
         SshPool ssh = pool(builder());
         SshTarget behind = track(inner.target().via(track(jump.target())));
         assertThatThrownBy(() -> ssh.exec(behind, "true", Duration.ofSeconds(20)))

@@ -3,14 +3,15 @@ package io.poolkit.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.DestroyReason;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
 import io.poolkit.testkit.Threads;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class MultiplexingTest extends SshTestBase {
 
     @Test
     void eightConcurrentCommandsShareOneConnection() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(8));
         SshTarget t = server.target();
         ssh.exec(t, "true", Duration.ofSeconds(10));
@@ -34,7 +35,7 @@ class MultiplexingTest extends SshTestBase {
 
     @Test
     void moreCommandsThanChannelsOpenOnlyTheConnectionsTheyNeed() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(4).maxConnectionsPerTarget(10));
         SshTarget t = server.target();
         List<Integer> peak = new CopyOnWriteArrayList<>();
@@ -51,19 +52,19 @@ class MultiplexingTest extends SshTestBase {
 
     @Test
     void aCommandBeyondTheConnectionLimitWaitsForAChannel() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(2).maxConnectionsPerTarget(1));
         SshTarget t = server.target();
         Threads.run(6, Duration.ofSeconds(30), i -> {
             assertThat(ssh.exec(t, "sleep 0.3; echo " + i, Duration.ofSeconds(20)).stdout()).isEqualTo(i + "\n");
         });
         assertThat(ssh.stats(t).connections().created()).isEqualTo(1);
-        assertThat(server.commands).hasSize(6);
+        assertThat(server.commands()).hasSize(6);
     }
 
     @Test
     void aRefusedChannelLowersTheConnectionsLimitAndTheCommandRunsElsewhereOnce() throws Exception {
-        TestServer server = server(2); // the server's MaxSessions: 2
+        EmbeddedSshServer server = server(2); // the server's MaxSessions: 2
         List<Throwable> retried = new CopyOnWriteArrayList<>();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(8).maxConnectionsPerTarget(4).listener(new SshPoolListener() {
             @Override
@@ -80,9 +81,9 @@ class MultiplexingTest extends SshTestBase {
         assertThat(st.refusals()).as("the server refused beyond 2").isPositive();
         assertThat(st.channelsPerConnection()).isEqualTo(2);
         assertThat(st.retries()).as("every retry was a refusal: %s", retried).isEqualTo(st.refusals());
-        assertThat(server.refused.get()).isEqualTo((int) st.refusals());
+        assertThat(server.refused()).isEqualTo((int) st.refusals());
         Set<String> ran = new HashSet<>();
-        for (String c : server.commands) {
+        for (String c : server.commands()) {
             assertThat(ran.add(c.substring(c.indexOf("sleep")))).as("ran once: %s", c).isTrue();
         }
         assertThat(ran).hasSize(6);
@@ -90,19 +91,19 @@ class MultiplexingTest extends SshTestBase {
 
     @Test
     void aRefusalOnAYoungConnectionBelowAnothersPeakDoesNotLowerTheLimitOfNewConnections() throws Exception {
-        TestServer server = server(8);
+        EmbeddedSshServer server = server(8);
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(4).maxConnectionsPerTarget(2));
         SshTarget t = server.target();
         Threads.run(6, Duration.ofSeconds(40), i -> {
             if (i < 4) { // four at once on the first connection: the server allows at least 4
                 ssh.exec(t, "sleep 3; echo long-" + i, Duration.ofSeconds(30));
             } else if (i == 4) {
-                Await.until(() -> server.commands.size() == 4, () -> "four running on the first connection: " + ssh.stats(t));
+                Await.until(() -> server.commands().size() == 4, () -> "four running on the first connection: " + ssh.stats(t));
                 // the second connection's first channel, confirmed before its next one is refused
                 assertThat(ssh.exec(t, "sleep 2; echo second", Duration.ofSeconds(30)).stdout()).isEqualTo("second\n");
             } else {
-                Await.until(() -> server.commands.size() == 5, () -> "the second connection's first command runs");
-                server.refuseOnceAt.set(2); // like OpenSSH while it still reaps a closed session
+                Await.until(() -> server.commands().size() == 5, () -> "the second connection's first command runs");
+                server.refuseOnceAt(2); // like OpenSSH while it still reaps a closed session
                 assertThat(ssh.exec(t, "echo retried", Duration.ofSeconds(30)).stdout()).isEqualTo("retried\n");
             }
         });
@@ -117,7 +118,7 @@ class MultiplexingTest extends SshTestBase {
 
     @Test
     void aNewestConnectionIsPreferredSoSurplusConnectionsGoIdle() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(2).maxConnectionsPerTarget(3));
         SshTarget t = server.target();
         Threads.run(6, Duration.ofSeconds(30), i -> ssh.exec(t, "sleep 0.3", Duration.ofSeconds(20)));
@@ -131,7 +132,7 @@ class MultiplexingTest extends SshTestBase {
 
     @Test
     void aRetiringConnectionTakesNoNewChannelAndClosesWithItsLast() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxLifetime(Duration.ofMillis(600)).maxChannelsPerConnection(8));
         SshTarget t = server.target();
         CountDownLatch longOneRunning = new CountDownLatch(1);

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Opens {@link OpenSsh} (a real sshd on a loopback port) to tests in other modules, as {@link TestServers} does the embedded one. */
+/** Opens {@link OpenSsh} (a real sshd on a loopback port) to tests in other modules, as pool-ssh's test-jar does the embedded {@code io.poolkit.ssh.testing.EmbeddedSshServer}. */
 public final class OpenSshServers {
     private OpenSshServers() {
     }

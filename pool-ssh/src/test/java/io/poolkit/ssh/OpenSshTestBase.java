@@ -3,6 +3,7 @@ package io.poolkit.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.Pool;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.PoolChecks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ abstract class OpenSshTestBase {
 
     SshPoolBuilder builder(OpenSsh... trusted) throws Exception {
         for (OpenSsh s : trusted) {
-            TestServer.append(knownHosts, s.knownHostsLine("host_ed25519_key"));
+            EmbeddedSshServer.append(knownHosts, s.knownHostsLine("host_ed25519_key"));
         }
         return SshPool.builder().name("it-ssh").knownHosts(knownHosts).acquireTimeout(Duration.ofSeconds(15))
                 .commandTimeout(Duration.ofSeconds(20)).heartbeatInterval(Pool.FOREVER).killGrace(Duration.ofSeconds(1))

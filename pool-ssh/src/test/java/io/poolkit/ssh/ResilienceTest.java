@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.poolkit.CircuitOpenException;
 import io.poolkit.DestroyReason;
 import io.poolkit.PoolTimeoutException;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,7 @@ class ResilienceTest extends SshTestBase {
 
     @Test
     void aServerRestartCostsNoCallerMoreThanARetry() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).validateAfterIdle(Duration.ZERO));
         SshTarget t = server.target();
         assertThat(ssh.exec(t, "echo before", Duration.ofSeconds(10)).stdout()).isEqualTo("before\n");
@@ -28,7 +29,7 @@ class ResilienceTest extends SshTestBase {
 
     @Test
     void anIdleConnectionThatDiedIsReplacedWithoutTheCallerNoticing() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         ssh.exec(t, "true", Duration.ofSeconds(10));
@@ -42,7 +43,7 @@ class ResilienceTest extends SshTestBase {
 
     @Test
     void aHostThatIsDownOpensTheCircuitAndThenFailsFast() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).circuitBreaker(2, Duration.ofSeconds(30)).connectRetry(Duration.ofMillis(10),
                 Duration.ofMillis(20)).acquireTimeout(Duration.ofSeconds(3)));
         SshTarget t = track(server.target());
@@ -57,20 +58,20 @@ class ResilienceTest extends SshTestBase {
 
     @Test
     void heartbeatsGoOverIdleConnections() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).heartbeatInterval(Duration.ofMillis(100)));
         SshTarget t = server.target();
         ssh.exec(t, "true", Duration.ofSeconds(10));
-        Await.until(() -> server.keepalives.get() >= 3, () -> "keepalives: " + server.keepalives.get());
+        Await.until(() -> server.keepalives() >= 3, () -> "keepalives: " + server.keepalives());
         assertThat(ssh.exec(t, "echo alive", Duration.ofSeconds(10)).stdout()).isEqualTo("alive\n");
         assertThat(ssh.stats(t).connections().created()).isEqualTo(1);
     }
 
     @Test
     void execAllReturnsAResultOrAFailurePerHost() throws Exception {
-        TestServer a = server();
-        TestServer b = server();
-        TestServer down = server();
+        EmbeddedSshServer a = server();
+        EmbeddedSshServer b = server();
+        EmbeddedSshServer down = server();
         SshPool ssh = pool(builder(a, b, down).acquireTimeout(Duration.ofSeconds(2)).connectRetry(Duration.ofMillis(10),
                 Duration.ofMillis(50)));
         SshTarget ta = a.target();
@@ -89,7 +90,7 @@ class ResilienceTest extends SshTestBase {
 
     @Test
     void drainClosesIdleConnectionsAndTheNextCommandOpensAFreshOne() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         assertThat(ssh.warm(t, 2)).isEqualTo(2);

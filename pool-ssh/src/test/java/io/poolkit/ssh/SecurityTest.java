@@ -3,6 +3,7 @@ package io.poolkit.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -24,7 +25,7 @@ class SecurityTest extends SshTestBase {
 
     @Test
     void anUnknownHostKeyIsRejectedWithAClearErrorAtOnce() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder()); // trusts nobody
         long start = System.nanoTime();
         assertThatThrownBy(() -> ssh.exec(track(server.target()), "true", Duration.ofSeconds(10)))
@@ -35,14 +36,14 @@ class SecurityTest extends SshTestBase {
                     assertThat(e.keyFingerprint()).startsWith("ecdsa-sha2-nistp256 SHA256:");
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not at the acquire deadline").isLessThan(Duration.ofSeconds(5));
-        assertThat(server.commands).isEmpty();
+        assertThat(server.commands()).isEmpty();
     }
 
     @Test
     void aChangedHostKeyIsRejected() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         Path knownHosts = dir.resolve("changed_known_hosts");
-        TestServer.append(knownHosts, TestServer.knownHostsLine(server.port(), TestServer.newHostKey().getPublic()));
+        EmbeddedSshServer.append(knownHosts, EmbeddedSshServer.knownHostsLine(server.port(), EmbeddedSshServer.newKeyPair().getPublic()));
         SshPool ssh = pool(builder());
         SshTarget t = track(server.target().withHostKeyPolicy(HostKeyPolicy.knownHosts(knownHosts)));
         assertThatThrownBy(() -> ssh.exec(t, "true", Duration.ofSeconds(10)))
@@ -50,12 +51,12 @@ class SecurityTest extends SshTestBase {
                     assertThat(e.reason()).isEqualTo(HostKeyException.Reason.CHANGED);
                     assertThat(e.getMessage()).contains("has CHANGED", "intercepting");
                 });
-        assertThat(server.commands).isEmpty();
+        assertThat(server.commands()).isEmpty();
     }
 
     @Test
     void trustOnFirstUseRecordsTheKeyLogsItAndStillRejectsAChange() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         Path knownHosts = dir.resolve("tofu_known_hosts");
         List<String> trusted = new CopyOnWriteArrayList<>();
         SshPool ssh = pool(builder().listener(new SshPoolListener() {
@@ -77,11 +78,11 @@ class SecurityTest extends SshTestBase {
         // a server on the same port with another key: a change, rejected even under trust-on-first-use
         int port = server.port();
         server.close();
-        TestServer imposter = new TestServer(TestServer.newHostKey(), 10, TestServer.clientKeyPair());
+        EmbeddedSshServer imposter = EmbeddedSshServer.start();
         try {
-            SshTarget other = track(SshTarget.of("127.0.0.1", imposter.port(), TestServer.USER).withKey(TestServer.clientKeyPair())
+            SshTarget other = track(SshTarget.of("127.0.0.1", imposter.port(), EmbeddedSshServer.USER).withKey(EmbeddedSshServer.sharedClientKey())
                     .withHostKeyPolicy(HostKeyPolicy.trustOnFirstUse(knownHosts)));
-            TestServer.append(knownHosts, TestServer.knownHostsLine(imposter.port(), TestServer.newHostKey().getPublic()));
+            EmbeddedSshServer.append(knownHosts, EmbeddedSshServer.knownHostsLine(imposter.port(), EmbeddedSshServer.newKeyPair().getPublic()));
             assertThatThrownBy(() -> ssh.exec(other, "true", Duration.ofSeconds(10)))
                     .isInstanceOfSatisfying(HostKeyException.class, e -> assertThat(e.reason()).isEqualTo(HostKeyException.Reason.CHANGED));
         } finally {
@@ -92,10 +93,10 @@ class SecurityTest extends SshTestBase {
 
     @Test
     void aWrongPasswordFailsAtOnceAndNeverShowsThePassword() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         char[] wrong = "not-the-Pa55word!".toCharArray();
-        SshTarget t = track(SshTarget.of("127.0.0.1", server.port(), TestServer.USER).withPassword(wrong));
+        SshTarget t = track(SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withPassword(wrong));
         assertThatThrownBy(() -> ssh.exec(t, "true", Duration.ofSeconds(10)))
                 .isInstanceOfSatisfying(SshAuthenticationException.class, e -> {
                     assertThat(e.getMessage()).contains("refused the password", t.credentialFingerprint().substring(0, 8))
@@ -105,20 +106,20 @@ class SecurityTest extends SshTestBase {
 
     @Test
     void aPasswordAuthenticates() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
-        SshTarget t = SshTarget.of("127.0.0.1", server.port(), TestServer.USER).withPassword(TestServer.PASSWORD.toCharArray());
+        SshTarget t = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withPassword(EmbeddedSshServer.PASSWORD.toCharArray());
         assertThat(ssh.exec(t, "echo pw", Duration.ofSeconds(10)).stdout()).isEqualTo("pw\n");
     }
 
     @Test
     void anEncryptedKeyFileAuthenticatesWithItsPassphrase() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
-        Path keyFile = writeKey(TestServer.clientKeyPair(), "correct horse battery");
-        SshTarget t = SshTarget.of("127.0.0.1", server.port(), TestServer.USER).withKey(keyFile, "correct horse battery".toCharArray());
+        Path keyFile = writeKey(EmbeddedSshServer.sharedClientKey(), "correct horse battery");
+        SshTarget t = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(keyFile, "correct horse battery".toCharArray());
         assertThat(ssh.exec(t, "echo key", Duration.ofSeconds(10)).stdout()).isEqualTo("key\n");
-        SshTarget wrong = track(SshTarget.of("127.0.0.1", server.port(), TestServer.USER).withKey(keyFile, "wrong passphrase".toCharArray()));
+        SshTarget wrong = track(SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(keyFile, "wrong passphrase".toCharArray()));
         assertThatThrownBy(() -> ssh.exec(wrong, "true", Duration.ofSeconds(10))).isInstanceOf(SshAuthenticationException.class)
                 .satisfies(e -> assertThat(e.toString()).doesNotContain("wrong passphrase", "correct horse"));
     }
@@ -152,7 +153,7 @@ class SecurityTest extends SshTestBase {
 
     @Test
     void secretsAppearInNoLogLineExceptionEventOrToString() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         String password = "Zebra-Quartz-9931";
         String passphrase = "Lantern-Pebble-5522";
         List<String> events = new CopyOnWriteArrayList<>();
@@ -178,10 +179,10 @@ class SecurityTest extends SshTestBase {
         StringBuilder seen = new StringBuilder();
         try {
             SshPool ssh = pool(builder(server).listener(recorder));
-            SshTarget good = SshTarget.of("127.0.0.1", server.port(), TestServer.USER).withPassword(TestServer.PASSWORD.toCharArray());
-            SshTarget bad = track(SshTarget.of("127.0.0.1", server.port(), TestServer.USER).withPassword(password.toCharArray()));
-            Path keyFile = writeKey(TestServer.newHostKey(), passphrase);
-            SshTarget badKey = track(SshTarget.of("127.0.0.1", server.port(), TestServer.USER).withKey(keyFile, passphrase.toCharArray()));
+            SshTarget good = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withPassword(EmbeddedSshServer.PASSWORD.toCharArray());
+            SshTarget bad = track(SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withPassword(password.toCharArray()));
+            Path keyFile = writeKey(EmbeddedSshServer.newKeyPair(), passphrase);
+            SshTarget badKey = track(SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(keyFile, passphrase.toCharArray()));
             seen.append(ssh.exec(good, "echo ok", Duration.ofSeconds(10))).append(good).append(bad).append(badKey).append(ssh);
             for (SshTarget t : List.of(bad, badKey)) {
                 try {
@@ -198,7 +199,7 @@ class SecurityTest extends SshTestBase {
         }
         String all = seen + "\n" + String.join("\n", events) + "\n" + captured.toString(StandardCharsets.UTF_8);
         assertThat(all).contains("test-ssh"); // something was logged and recorded
-        assertThat(all).doesNotContain(password, passphrase, TestServer.PASSWORD);
+        assertThat(all).doesNotContain(password, passphrase, EmbeddedSshServer.PASSWORD);
     }
 
     /** Writes to two streams. */

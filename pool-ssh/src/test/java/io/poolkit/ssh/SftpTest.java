@@ -3,6 +3,7 @@ package io.poolkit.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
 import io.poolkit.testkit.Threads;
 import java.io.IOException;
@@ -44,7 +45,7 @@ class SftpTest extends SshTestBase {
 
     @Test
     void aSessionListsStatsReadsWritesMakesRenamesAndRemoves() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         Path root = Files.createDirectory(dir.resolve("remote"));
@@ -82,7 +83,7 @@ class SftpTest extends SshTestBase {
 
     @Test
     void aClosedSessionSaysSo() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SftpSession sftp = ssh.sftp(server.target());
         sftp.close();
@@ -92,7 +93,7 @@ class SftpTest extends SshTestBase {
 
     @Test
     void uploadIsAtomicKeepsTheModeAndReportsTheBytes() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         Path remoteDir = Files.createDirectory(dir.resolve("remote"));
@@ -121,7 +122,7 @@ class SftpTest extends SshTestBase {
 
     @Test
     void emptyAndOneByteFilesGoBothWays() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         Path remoteDir = Files.createDirectory(dir.resolve("remote"));
         for (int size : new int[] {0, 1}) {
@@ -137,7 +138,7 @@ class SftpTest extends SshTestBase {
 
     @Test
     void badInputGetsAClearErrorNamingThePathAndLeavesNoChannel() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         Path remoteDir = Files.createDirectory(dir.resolve("remote"));
@@ -167,10 +168,10 @@ class SftpTest extends SshTestBase {
     /** A server that stops acknowledging writes: the caller's interrupt ends the upload, removes its temporary file, frees the permit. */
     @Test
     void anInterruptedUploadLeavesNoTemporaryFileAndReleasesItsPermit() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        server.sftp.addSftpEventListener(stallWrites(writing, release));
+        server.sftp().addSftpEventListener(stallWrites(writing, release));
         SshPool ssh = pool(builder(server).killGrace(Duration.ofMillis(500)));
         SshTarget t = server.target();
         Path remoteDir = Files.createDirectory(dir.resolve("remote"));
@@ -205,10 +206,10 @@ class SftpTest extends SshTestBase {
 
     @Test
     void anUploadPastItsTimeoutIsStoppedAndLeavesNoTemporaryFile() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        server.sftp.addSftpEventListener(stallWrites(writing, release));
+        server.sftp().addSftpEventListener(stallWrites(writing, release));
         SshPool ssh = pool(builder(server).killGrace(Duration.ofMillis(500)));
         SshTarget t = server.target();
         Path remoteDir = Files.createDirectory(dir.resolve("remote"));
@@ -247,7 +248,7 @@ class SftpTest extends SshTestBase {
 
     @Test
     void concurrentUploadsShareConnectionsWithinTheirPermits() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(2).maxConnectionsPerTarget(4));
         SshTarget t = server.target();
         Path remoteDir = Files.createDirectory(dir.resolve("remote"));
@@ -270,7 +271,7 @@ class SftpTest extends SshTestBase {
 
     @Test
     void anSftpChannelTakesAPermitLikeAnExec() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(1).maxConnectionsPerTarget(1)
                 .acquireTimeout(Duration.ofMillis(500)));
         SshTarget t = server.target();

@@ -1,6 +1,7 @@
 package io.poolkit.ssh;
 
 import io.poolkit.Pool;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.PoolChecks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,28 +24,33 @@ abstract class SshTestBase {
     @TempDir
     Path dir;
 
-    private final List<TestServer> servers = new CopyOnWriteArrayList<>();
+    private final List<EmbeddedSshServer> servers = new CopyOnWriteArrayList<>();
     private final List<SshPool> pools = new CopyOnWriteArrayList<>();
     private final List<SshTarget> targets = new CopyOnWriteArrayList<>();
 
-    TestServer server() throws Exception {
+    EmbeddedSshServer server() throws Exception {
         return server(10);
     }
 
-    TestServer server(int maxChannels) throws Exception {
-        TestServer s = new TestServer(maxChannels);
+    EmbeddedSshServer server(int maxChannels) throws Exception {
+        return server(EmbeddedSshServer.builder().maxChannels(maxChannels));
+    }
+
+    /** Starts {@code server} with password login on, closed after the test. */
+    EmbeddedSshServer server(EmbeddedSshServer.Builder server) throws Exception {
+        EmbeddedSshServer s = server.passwordLogin().start();
         servers.add(s);
         return s;
     }
 
     /** A builder that trusts the given servers' host keys, with short bounds for tests. */
-    SshPoolBuilder builder(TestServer... trusted) throws Exception {
+    SshPoolBuilder builder(EmbeddedSshServer... trusted) throws Exception {
         Path knownHosts = dir.resolve("known_hosts");
         if (!Files.exists(knownHosts)) {
             Files.createFile(knownHosts);
         }
-        for (TestServer s : trusted) {
-            TestServer.append(knownHosts, TestServer.knownHostsLine(s.port(), s.hostKey.getPublic()));
+        for (EmbeddedSshServer s : trusted) {
+            EmbeddedSshServer.append(knownHosts, s.knownHostsLine());
         }
         return SshPool.builder().name("test-ssh").knownHosts(knownHosts).acquireTimeout(Duration.ofSeconds(10))
                 .commandTimeout(Duration.ofSeconds(20)).heartbeatInterval(Pool.FOREVER).connectTimeout(Duration.ofSeconds(5))
@@ -84,7 +90,7 @@ abstract class SshTestBase {
                     failures.add(t);
                 }
             }
-            for (TestServer s : servers) {
+            for (EmbeddedSshServer s : servers) {
                 s.close();
             }
             if (!failures.isEmpty()) {

@@ -3,6 +3,7 @@ package io.poolkit.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +16,7 @@ class StreamingTest extends SshTestBase {
 
     @Test
     void aStreamedCommandReadsStdinAndWritesStdoutAsItGoes() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         try (RemoteProcess p = ssh.start(server.target(), "cat; echo done >&2")) {
             OutputStream in = p.stdin();
@@ -38,7 +39,7 @@ class StreamingTest extends SshTestBase {
 
     @Test
     void aSlowReaderHoldsTheCommandBackInsteadOfFillingMemory() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         try (RemoteProcess p = ssh.start(server.target(), "head -c 20000000 /dev/zero")) {
             InputStream out = p.stdout();
@@ -57,19 +58,19 @@ class StreamingTest extends SshTestBase {
 
     @Test
     void closingARunningStreamedCommandStopsIt() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         RemoteProcess p = ssh.start(server.target(), "sleep 35");
-        Await.until(() -> server.pids.keySet().stream().anyMatch(c -> c.contains("sleep 35")), () -> "started");
-        long pid = server.pids.entrySet().stream().filter(e -> e.getKey().contains("sleep 35")).findFirst().orElseThrow().getValue();
+        Await.until(() -> server.started("sleep 35"), () -> "started");
+        long pid = server.pidOf("sleep 35");
         p.close();
-        Await.until(() -> !TestServer.alive(pid), () -> "stopped");
+        Await.until(() -> !EmbeddedSshServer.alive(pid), () -> "stopped");
         assertThatThrownBy(p::stdout).isInstanceOf(IllegalStateException.class).hasMessageContaining("used after close");
     }
 
     @Test
     void aRemoteKeepsItsConnectionBetweenCommandsAndRefusesUseAfterClose() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         Remote r = ssh.remote(t);

@@ -3,26 +3,17 @@ package io.poolkit.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A command past its timeout is stopped on the host, not only abandoned. */
 class TimeoutTest extends SshTestBase {
 
-    private static long pidOf(TestServer server, String fragment) {
-        for (Map.Entry<String, Long> e : server.pids.entrySet()) {
-            if (e.getKey().contains(fragment)) {
-                return e.getValue();
-            }
-        }
-        throw new AssertionError("no command with " + fragment + " in " + server.pids.keySet());
-    }
-
     @Test
     void aTimedOutCommandIsKilledWithTheSignalRequest() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         ssh.warm(t, 1);
@@ -35,42 +26,42 @@ class TimeoutTest extends SshTestBase {
                     assertThat(e.getMessage()).contains("did not finish within 700 ms", "sleep 30");
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-        long pid = pidOf(server, "sleep 30");
-        Await.until(() -> !TestServer.alive(pid), () -> "the remote command ended");
+        long pid = server.pidOf("sleep 30");
+        Await.until(() -> !EmbeddedSshServer.alive(pid), () -> "the remote command ended");
         assertThat(ssh.stats(t).timeouts()).isEqualTo(1);
         assertThat(ssh.exec(t, "echo next", Duration.ofSeconds(10)).stdout()).isEqualTo("next\n");
     }
 
     @Test
     void whenTheServerRefusesSignalsTheCommandIsKilledByPidFromASecondChannel() throws Exception {
-        TestServer server = server();
-        server.refuseSignals = true;
+        EmbeddedSshServer server = server();
+        server.refuseSignals(true);
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         ssh.warm(t, 1);
         assertThatThrownBy(() -> ssh.exec(t, "sleep 31; echo never", Duration.ofMillis(700)))
                 .isInstanceOfSatisfying(CommandTimeoutException.class, e -> assertThat(e.killed()).isTrue());
-        long pid = pidOf(server, "sleep 31");
-        Await.until(() -> !TestServer.alive(pid), () -> "the remote command ended");
-        assertThat(server.commands).anySatisfy(c -> assertThat(c).contains("kill -s TERM"));
+        long pid = server.pidOf("sleep 31");
+        Await.until(() -> !EmbeddedSshServer.alive(pid), () -> "the remote command ended");
+        assertThat(server.commands()).anySatisfy(c -> assertThat(c).contains("kill -s TERM"));
     }
 
     @Test
     void aCommandThatIgnoresTermIsKilled() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server).killGrace(Duration.ofMillis(500)));
         SshTarget t = server.target();
         ssh.warm(t, 1);
         assertThatThrownBy(() -> ssh.exec(t, "trap '' TERM; sleep 32", Duration.ofMillis(500)))
                 .isInstanceOfSatisfying(CommandTimeoutException.class, e -> assertThat(e.killed()).isTrue());
-        long pid = pidOf(server, "sleep 32");
-        Await.until(() -> !TestServer.alive(pid), () -> "the remote command ended");
+        long pid = server.pidOf("sleep 32");
+        Await.until(() -> !EmbeddedSshServer.alive(pid), () -> "the remote command ended");
     }
 
     @Test
     void withoutThePidWrapperARefusedSignalLeavesTheCommandAndSaysSo() throws Exception {
-        TestServer server = server();
-        server.refuseSignals = true;
+        EmbeddedSshServer server = server();
+        server.refuseSignals(true);
         SshPool ssh = pool(builder(server).pidWrapper(false));
         SshTarget t = server.target();
         // a pinned connection: the 500 ms bound goes to the command, not to a pool hand-off on a loaded machine
@@ -82,26 +73,26 @@ class TimeoutTest extends SshTestBase {
                         assertThat(e.getMessage()).contains("may still run");
                     });
         }
-        long pid = pidOf(server, "sleep 33");
-        assertThat(TestServer.alive(pid)).isTrue();
-        TestServer.kill(pid, "KILL");
+        long pid = server.pidOf("sleep 33");
+        assertThat(EmbeddedSshServer.alive(pid)).isTrue();
+        EmbeddedSshServer.kill(pid, "KILL");
     }
 
     @Test
     void anInterruptedCallerStopsItsCommand() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         Thread caller = Thread.currentThread();
         Thread interrupter = new Thread(() -> {
-            Await.until(() -> server.pids.keySet().stream().anyMatch(c -> c.contains("sleep 34")), () -> "started");
+            Await.until(() -> server.started("sleep 34"), () -> "started");
             caller.interrupt();
         });
         interrupter.start();
         assertThatThrownBy(() -> ssh.exec(t, "sleep 34", Duration.ofSeconds(20))).isInstanceOf(InterruptedException.class);
         interrupter.join(10_000);
         assertThat(interrupter.isAlive()).isFalse();
-        long pid = pidOf(server, "sleep 34");
-        Await.until(() -> !TestServer.alive(pid), () -> "the remote command ended");
+        long pid = server.pidOf("sleep 34");
+        Await.until(() -> !EmbeddedSshServer.alive(pid), () -> "the remote command ended");
     }
 }

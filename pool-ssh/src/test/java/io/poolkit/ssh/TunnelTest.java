@@ -3,6 +3,7 @@ package io.poolkit.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
 import io.poolkit.testkit.Threads;
 import java.io.IOException;
@@ -84,7 +85,7 @@ class TunnelTest extends SshTestBase {
 
     @Test
     void connectionsThroughATunnelReachTheDestinationAndTakeNoSessionPermit() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         int echo = echo();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(1).maxConnectionsPerTarget(1));
         SshTarget t = server.target();
@@ -103,7 +104,7 @@ class TunnelTest extends SshTestBase {
                 assertThat(roundTrip(a, "again")).isEqualTo("AGAIN");
             }
             Await.until(() -> tunnel.connections() == 0, () -> "closed by their clients: " + tunnel);
-            assertThat(server.forwarded).containsExactly("127.0.0.1:" + echo, "127.0.0.1:" + echo);
+            assertThat(server.forwarded()).containsExactly("127.0.0.1:" + echo, "127.0.0.1:" + echo);
         }
         Await.until(() -> ssh.stats(t).connectionsInUse() == 0, () -> "the lease came back: " + ssh.stats(t));
         assertThat(ssh.stats(t).connections().created()).isEqualTo(1);
@@ -111,7 +112,7 @@ class TunnelTest extends SshTestBase {
 
     @Test
     void manyConcurrentConnectionsShareOneSshConnectionAndAllEnd() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         int echo = echo();
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(2));
         SshTarget t = server.target();
@@ -132,7 +133,7 @@ class TunnelTest extends SshTestBase {
 
     @Test
     void closingTheTunnelClosesItsListenerAndItsConnections() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         int echo = echo();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
@@ -159,7 +160,7 @@ class TunnelTest extends SshTestBase {
 
     @Test
     void aDeadSshConnectionUnderATunnelIsReplacedForNewConnections() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         int echo = echo();
         SshPool ssh = pool(builder(server).validateAfterIdle(Duration.ZERO));
         SshTarget t = server.target();
@@ -178,8 +179,8 @@ class TunnelTest extends SshTestBase {
 
     @Test
     void aDestinationTheServerCannotReachEndsTheForwardedConnectionAndCountsStayExact() throws Exception {
-        TestServer server = server();
-        server.allowForwarding = false;
+        EmbeddedSshServer server = server();
+        server.allowForwarding(false);
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         try (Tunnel tunnel = ssh.forward(t, "127.0.0.1", 9)) {
@@ -193,7 +194,7 @@ class TunnelTest extends SshTestBase {
 
     @Test
     void badArgumentsAreRejected() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         SshPool ssh = pool(builder(server));
         SshTarget t = server.target();
         assertThatThrownBy(() -> ssh.forward(t, " ", 5432)).isInstanceOf(IllegalArgumentException.class)
@@ -206,7 +207,7 @@ class TunnelTest extends SshTestBase {
 
     @Test
     void aTunnelOnAGivenLocalPortListensThere() throws Exception {
-        TestServer server = server();
+        EmbeddedSshServer server = server();
         int echo = echo();
         SshPool ssh = pool(builder(server));
         int free;

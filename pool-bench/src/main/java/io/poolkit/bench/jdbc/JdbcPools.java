@@ -3,6 +3,7 @@ package io.poolkit.bench.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.poolkit.jdbc.PooledDataSource;
+import io.poolkit.jdbc.testing.StubDriver;
 import java.sql.Connection;
 import java.time.Duration;
 import javax.sql.DataSource;

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.source.util.JavacTask;
 import io.poolkit.Lease;
 import io.poolkit.jdbc.FatalErrorClassifier;
+import io.poolkit.jdbc.testing.FaultyDriver;
+import io.poolkit.jdbc.testing.StubDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Array;
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -27,6 +28,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.lang.model.element.ExecutableElement;
@@ -40,8 +42,8 @@ import org.junit.jupiter.api.Test;
  * method by method, read by reflection from the JDK the test runs on: every method reaches the
  * driver with the caller's arguments, none falls back to an interface default, every JDBC object
  * returned is a proxy, every failure passes the fatal-error check, and every method that runs SQL
- * marks the transaction for the return path's rollback. The driver is a recording fake, so a
- * method the pool forgot cannot hide behind a real driver's behaviour.
+ * marks the transaction for the return path's rollback. The driver is the stub driver under the
+ * recording {@link FaultyDriver}, so a method the pool forgot cannot hide behind a real driver's behaviour.
  */
 class EveryJdbcMethodIsForwardedTest {
     /** The interfaces the pool proxies, each with the proxy family its objects belong to. */
@@ -88,7 +90,7 @@ class EveryJdbcMethodIsForwardedTest {
                     problems.add(describe(iface, m) + " threw " + e.getCause());
                     continue;
                 }
-                if (!f.fake.received(iface, m, args)) {
+                if (!f.driver.received(iface, m, args)) {
                     problems.add(describe(iface, m) + " did not reach the driver's " + iface.getSimpleName() + " with the caller's arguments");
                 }
                 if (result != null && Proxy.isProxyClass(result.getClass()) && !m.getName().equals("unwrap")) {
@@ -119,7 +121,7 @@ class EveryJdbcMethodIsForwardedTest {
                 SQLException fatal = declared == SQLClientInfoException.class
                         ? new SQLClientInfoException("connection lost", "08006", 0, Map.of())
                         : new SQLException("connection lost", "08006");
-                f.fake.failing(iface, m, fatal);
+                f.driver.fail(iface, m, fatal);
                 try {
                     m.invoke(proxy, arguments(m));
                     problems.add(describe(iface, m) + " did not throw the driver's failure");
@@ -169,23 +171,23 @@ class EveryJdbcMethodIsForwardedTest {
         Object proxy = f.proxyOf(iface);
         f.connection.commit(); // what making the proxy did (getMetaData marks) is committed: start clean
         m.invoke(proxy, arguments(m));
-        f.fake.calls.clear();
+        f.driver.clearCalls();
         f.connection.close();
-        return f.fake.received(Connection.class, Connection.class.getMethod("rollback"), new Object[0]);
+        return f.driver.received(Connection.class, Connection.class.getMethod("rollback"));
     }
 
-    // ---- the fixture: a connection proxy on a recording fake driver ----
+    // ---- the fixture: a connection proxy on the stub driver, recorded ----
 
     private static final class Fixture {
-        final Fake fake = new Fake();
+        final FaultyDriver driver = new FaultyDriver(new StubDriver());
         final RecordingLease lease;
         final ConnectionProxy connection;
         Statement statement;
 
-        Fixture() {
-            PooledConnection pc = new PooledConnection(fake.connection, false, null, null, null, null, "fake");
+        Fixture() throws SQLException {
+            PooledConnection pc = new PooledConnection(driver.connect(StubDriver.URL, new Properties()), false, null, null, null, null, "stub");
             lease = new RecordingLease(pc);
-            PoolContext ctx = new PoolContext("forwarding-test", "fake", FatalErrorClassifier.standard(),
+            PoolContext ctx = new PoolContext("forwarding-test", "stub", FatalErrorClassifier.standard(),
                     Secrets.of(null, null, Map.of()));
             connection = ConnectionProxy.of(ctx, lease);
         }
@@ -206,68 +208,6 @@ class EveryJdbcMethodIsForwardedTest {
                 return connection.getMetaData();
             }
             throw new IllegalArgumentException(iface.getName());
-        }
-    }
-
-    /** A driver made of java.lang.reflect proxies: every call recorded; one method can be made to fail. */
-    private static final class Fake implements InvocationHandler {
-        record Call(Class<?> on, Method method, Object[] args) {
-        }
-
-        final List<Call> calls = new ArrayList<>();
-        final Connection connection = (Connection) create(Connection.class);
-        private Class<?> failingOn;
-        private Method failing;
-        private SQLException failure;
-
-        Object create(Class<?> iface) {
-            return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {iface}, this);
-        }
-
-        void failing(Class<?> on, Method method, SQLException e) {
-            failingOn = on;
-            failing = method;
-            failure = e;
-        }
-
-        boolean received(Class<?> on, Method method, Object[] args) {
-            return calls.stream().anyMatch(c -> on.isAssignableFrom(c.on) && same(c.method, method) && Arrays.deepEquals(c.args, args));
-        }
-
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            if (method.getDeclaringClass() == Object.class) {
-                switch (method.getName()) {
-                    case "equals":
-                        return proxy == args[0];
-                    case "hashCode":
-                        return System.identityHashCode(proxy);
-                    default:
-                        return "the driver's " + proxy.getClass().getInterfaces()[0].getSimpleName();
-                }
-            }
-            Class<?> on = proxy.getClass().getInterfaces()[0];
-            Object[] a = args == null ? new Object[0] : args.clone();
-            calls.add(new Call(on, method, a));
-            if (failing != null && failingOn.isAssignableFrom(on) && same(method, failing)) {
-                throw failure;
-            }
-            return answer(method.getReturnType());
-        }
-
-        private Object answer(Class<?> type) {
-            if (type == Connection.class) {
-                return connection;
-            }
-            if (type == Statement.class || type == PreparedStatement.class || type == CallableStatement.class || type == ResultSet.class
-                    || type == DatabaseMetaData.class) {
-                return create(type);
-            }
-            return type == String.class ? "x" : zero(type);
-        }
-
-        private static boolean same(Method a, Method b) {
-            return a.getName().equals(b.getName()) && Arrays.equals(a.getParameterTypes(), b.getParameterTypes());
         }
     }
 
@@ -326,7 +266,7 @@ class EveryJdbcMethodIsForwardedTest {
             if (t == String.class) {
                 args[i] = "arg" + i;
             } else if (t == Class.class) {
-                args[i] = Runnable.class; // nothing of the fake's is one: unwrap asks the driver
+                args[i] = StubDriver.Stub.class; // what the driver's objects are and the pool's proxies are not: unwrap asks the driver
             } else if (t == int[].class) {
                 args[i] = new int[] {i + 1};
             } else if (t == String[].class) {

@@ -3,6 +3,7 @@ package io.poolkit.jdbc.snippets;
 import io.poolkit.jdbc.FatalErrorClassifier;
 import io.poolkit.jdbc.PooledDataSource;
 import java.io.PrintStream;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -49,6 +50,23 @@ final class JdbcSnippets {
                 .property("socketTimeout", "30")
                 .maxSize(10).minIdle(2)
                 .build();
+        // @end
+        return ds;
+    }
+
+    /** @return the data source, started and resized (the caller closes it) */
+    static PooledDataSource bean() throws SQLException {
+        // @start region="bean"
+        PooledDataSource ds = new PooledDataSource();
+        ds.setUrl(URL); // @replace regex='URL' replacement='"jdbc:postgresql://127.0.0.1/app"'
+        ds.setUsername("app");
+        ds.setPassword("secret");
+        ds.setMaxSize(10);
+        ds.setMinIdle(2);
+        try (Connection c = ds.getConnection()) { // starts the pool
+            // ...
+        }
+        ds.setMaxSize(20);                         // resizes the running pool
         // @end
         return ds;
     }

@@ -31,6 +31,12 @@ class JdbcSnippetsTest {
             assertThat(ds.query("select pop from city where id = ?", rs -> rs.getInt(1), 8)).containsExactly(130_500);
         }
 
+        try (PooledDataSource ds = JdbcSnippets.bean()) {
+            assertThat(ds.getMaxSize()).isEqualTo(20);
+            assertThat(ds.stats().maxSize()).as("the running pool was resized").isEqualTo(20);
+            assertThat(ds.query("select count(*) from city", rs -> rs.getInt(1))).containsExactly(3);
+        }
+
         FatalErrorClassifier fatal = JdbcSnippets.classifier();
         assertThat(fatal.isFatal(new SQLException("cached plan must not change result type", "0A000"))).isFalse();
         assertThat(fatal.isFatal(new SQLException("connection lost", "08006"))).isTrue();

@@ -1,6 +1,7 @@
 package io.poolkit.jdbc.testing;
 
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -13,7 +14,9 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -23,21 +26,45 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * H2's driver with a recorder and faults on cue: every call on a connection, statement or result
- * set it hands out is recorded ({@code Connection.setReadOnly(false)}), a method can be made to
- * throw a given {@link SQLException}, and {@code connect} can be made to fail or to block until
- * released (interruptibly, like a driver with a login timeout).
+ * The one fault-injecting JDBC driver of poolkit's tests: a real driver (H2's unless given; the
+ * {@link StubDriver} where no database should answer) with a recorder and faults on cue. Every call
+ * on a connection, statement, result set or metadata it hands out is recorded
+ * ({@code Connection.setReadOnly(false)}, and with its exact method and arguments), a method can be
+ * made to throw a given {@link SQLException} or {@link Error}, and {@code connect} can be made to fail
+ * or to block until released (interruptibly, like a driver with a login timeout). Each object it
+ * hands out is a {@link Proxy} of the driver's own, and a method returning one of its connections
+ * returns the wrapped one. Thread-safe (the recording and the faults; the objects are the driver's).
  */
 public final class FaultyDriver implements Driver {
-    private final Driver h2 = new org.h2.Driver();
+    /** One call on an object of the driver: {@code on} is the interface the object was handed out as. */
+    public record Call(Class<?> on, Method method, Object[] args) {
+    }
+
+    private record Fault(Class<?> on, Method method, Throwable failure) {
+    }
+
+    private final Driver driver;
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    private final List<Call> recorded = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Throwable> faults = new ConcurrentHashMap<>();
+    private final List<Fault> methodFaults = Collections.synchronizedList(new ArrayList<>());
     private final List<Connection> opened = Collections.synchronizedList(new ArrayList<>());
+    private final Map<Connection, Connection> wrapped = Collections.synchronizedMap(new IdentityHashMap<>());
     private final AtomicInteger connects = new AtomicInteger();
     private volatile SQLException connectFailure;
     private volatile CountDownLatch connectGate;
     private volatile DriverPropertyInfo[] propertyInfo = new DriverPropertyInfo[0];
     private volatile Properties lastProperties;
+
+    /** On H2's driver. */
+    public FaultyDriver() {
+        this(new org.h2.Driver());
+    }
+
+    /** On {@code driver}: every connection it makes is handed out wrapped. */
+    public FaultyDriver(Driver driver) {
+        this.driver = driver;
+    }
 
     /** @return every call so far, as {@code Interface.method(args)} */
     public List<String> calls() {
@@ -48,6 +75,17 @@ public final class FaultyDriver implements Driver {
 
     public void clearCalls() {
         calls.clear();
+        recorded.clear();
+    }
+
+    /**
+     * @return whether {@code method} was called, with arguments equal to {@code args} (arrays compared
+     *     by content), on an object handed out as {@code on} or as a subtype of it
+     */
+    public boolean received(Class<?> on, Method method, Object... args) {
+        synchronized (recorded) {
+            return recorded.stream().anyMatch(c -> on.isAssignableFrom(c.on()) && same(c.method(), method) && Arrays.deepEquals(c.args(), args));
+        }
     }
 
     /** Makes every call of {@code method} (on any wrapped object; "Statement.execute" or just "execute") throw {@code failure}. */
@@ -60,8 +98,14 @@ public final class FaultyDriver implements Driver {
         faults.put(method, failure);
     }
 
+    /** Makes every call of exactly {@code method} (this signature) on an object handed out as {@code on}, or a subtype, throw {@code failure}. */
+    public void fail(Class<?> on, Method method, Throwable failure) {
+        methodFaults.add(new Fault(on, method, failure));
+    }
+
     public void heal() {
         faults.clear();
+        methodFaults.clear();
         connectFailure = null;
         CountDownLatch gate = connectGate;
         connectGate = null;
@@ -119,12 +163,14 @@ public final class FaultyDriver implements Driver {
         if (failure != null) {
             throw failure;
         }
-        Connection c = h2.connect(url, info);
+        Connection c = driver.connect(url, info);
         if (c == null) {
             return null;
         }
         opened.add(c);
-        return wrap(c, Connection.class);
+        Connection proxy = wrap(c, Connection.class);
+        wrapped.put(c, proxy);
+        return proxy;
     }
 
     @SuppressWarnings("unchecked")
@@ -143,9 +189,13 @@ public final class FaultyDriver implements Driver {
                 }
             }
             calls.add(type + "." + name + "(" + (args == null ? "" : argsText(args)) + ")");
+            recorded.add(new Call(iface, method, args == null ? new Object[0] : args.clone()));
             Throwable fault = faults.get(type + "." + name);
             if (fault == null) {
                 fault = faults.get(name);
+            }
+            if (fault == null) {
+                fault = methodFault(iface, method);
             }
             if (fault != null) {
                 throw fault;
@@ -158,6 +208,9 @@ public final class FaultyDriver implements Driver {
                 result = method.invoke(target, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
+            }
+            if (result instanceof Connection c) {
+                return wrapped.getOrDefault(c, c);
             }
             if (result instanceof CallableStatement s) {
                 return wrap(s, CallableStatement.class);
@@ -178,6 +231,21 @@ public final class FaultyDriver implements Driver {
         });
     }
 
+    private Throwable methodFault(Class<?> iface, Method method) {
+        synchronized (methodFaults) {
+            for (Fault f : methodFaults) {
+                if (f.on().isAssignableFrom(iface) && same(f.method(), method)) {
+                    return f.failure();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean same(Method a, Method b) {
+        return a.getName().equals(b.getName()) && Arrays.equals(a.getParameterTypes(), b.getParameterTypes());
+    }
+
     private static String argsText(Object[] args) {
         List<String> parts = new ArrayList<>();
         for (Object a : args) {
@@ -188,7 +256,7 @@ public final class FaultyDriver implements Driver {
 
     @Override
     public boolean acceptsURL(String url) throws SQLException {
-        return h2.acceptsURL(url);
+        return driver.acceptsURL(url);
     }
 
     @Override
@@ -198,21 +266,21 @@ public final class FaultyDriver implements Driver {
 
     @Override
     public int getMajorVersion() {
-        return 1;
+        return driver.getMajorVersion();
     }
 
     @Override
     public int getMinorVersion() {
-        return 0;
+        return driver.getMinorVersion();
     }
 
     @Override
     public boolean jdbcCompliant() {
-        return false;
+        return driver.jdbcCompliant();
     }
 
     @Override
     public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        throw new SQLFeatureNotSupportedException();
+        return driver.getParentLogger();
     }
 }

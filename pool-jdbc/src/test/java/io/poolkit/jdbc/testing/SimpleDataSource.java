@@ -2,18 +2,29 @@ package io.poolkit.jdbc.testing;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-/** An unpooled data source on H2's driver, like a driver's own: what a pool may wrap. */
+/**
+ * An unpooled data source on a driver (H2's unless given), like a driver's own: what a pool may wrap.
+ * Each {@code getConnection} is a {@code connect} of the driver. Thread-safe.
+ */
 public final class SimpleDataSource implements DataSource {
+    private final Driver driver;
     private final String url;
     private volatile int loginTimeout;
 
+    /** On H2's driver. */
     public SimpleDataSource(String url) {
+        this(new org.h2.Driver(), url);
+    }
+
+    public SimpleDataSource(Driver driver, String url) {
+        this.driver = driver;
         this.url = url;
     }
 
@@ -31,7 +42,7 @@ public final class SimpleDataSource implements DataSource {
         if (password != null) {
             p.setProperty("password", password);
         }
-        return new org.h2.Driver().connect(url, p);
+        return driver.connect(url, p);
     }
 
     @Override

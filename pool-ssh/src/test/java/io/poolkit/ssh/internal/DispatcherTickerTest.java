@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.poolkit.Pool;
 import io.poolkit.PoolTimeoutException;
 import io.poolkit.ssh.SshTarget;
-import io.poolkit.ssh.TestServers;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
 import io.poolkit.testkit.ManualClock;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class DispatcherTickerTest {
     @Test
     void aWaitForAChannelTimesOutWhenTheInjectedClockPassesItsBound() throws Exception {
         ManualClock clock = new ManualClock();
-        try (TestServers.Handle server = TestServers.start()) {
+        try (EmbeddedSshServer server = EmbeddedSshServer.start()) {
             Settings settings = new Settings();
             settings.name = "ticker";
             settings.knownHosts = server.knownHosts(dir);

@@ -5,7 +5,7 @@ import io.poolkit.Lease;
 import io.poolkit.Pool;
 import io.poolkit.PoolStats;
 import io.poolkit.ssh.SshTarget;
-import io.poolkit.ssh.TestServers;
+import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.AbstractPoolContractTest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +28,7 @@ class SshConnectionPoolContractTest extends AbstractPoolContractTest<SshConnecti
 
     @Override
     protected Subject<SshConnection> open(int maxSize) throws Exception {
-        TestServers.Handle server = TestServers.start();
+        EmbeddedSshServer server = EmbeddedSshServer.start();
         toClose.add(server);
         // the settings SshPoolBuilder fills in, and the very wiring SshPool builds on them
         Settings settings = new Settings();

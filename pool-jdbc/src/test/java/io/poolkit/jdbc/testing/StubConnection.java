@@ -1,14 +1,15 @@
-package io.poolkit.bench.jdbc;
+package io.poolkit.jdbc.testing;
 
 import java.sql.*;
 import java.util.concurrent.Executor;
 
 /**
- * A driver connection that does nothing (HikariCP-benchmark's StubConnection, written for this
- * module): it keeps the properties a pool sets and resets, answers {@code isValid}, and hands out
- * {@link StubStatement}s. Every other method returns a default. Not thread-safe, like a real one.
+ * The stub driver's connection (HikariCP-benchmark's StubConnection, written for this project): it
+ * keeps the properties a pool sets and resets, answers {@code isValid}, and hands out
+ * {@link StubStatement}s, and {@link StubObjects} for prepared and callable statements and metadata.
+ * Every other method returns a default. Not thread-safe, like a real one.
  */
-final class StubConnection implements Connection {
+final class StubConnection implements Connection, StubDriver.Stub {
     private boolean autoCommit = true;
     private int isolation = TRANSACTION_READ_COMMITTED;
     private boolean readOnly;
@@ -122,6 +123,7 @@ final class StubConnection implements Connection {
 
     @Override
     public void abort(java.util.concurrent.Executor p0) throws SQLException {
+        closed = true;
     }
 
     @Override
@@ -164,7 +166,7 @@ final class StubConnection implements Connection {
 
     @Override
     public java.util.Properties getClientInfo() throws SQLException {
-        return null;
+        return new java.util.Properties();
     }
 
     @Override
@@ -174,17 +176,17 @@ final class StubConnection implements Connection {
 
     @Override
     public int getHoldability() throws SQLException {
-        return 0;
+        return ResultSet.HOLD_CURSORS_OVER_COMMIT;
     }
 
     @Override
     public DatabaseMetaData getMetaData() throws SQLException {
-        return null;
+        return StubObjects.of(DatabaseMetaData.class, this, null);
     }
 
     @Override
     public java.util.Map<String, Class<?>> getTypeMap() throws SQLException {
-        return null;
+        return new java.util.HashMap<>();
     }
 
     @Override
@@ -194,52 +196,52 @@ final class StubConnection implements Connection {
 
     @Override
     public String nativeSQL(String p0) throws SQLException {
-        return null;
+        return p0;
     }
 
     @Override
     public CallableStatement prepareCall(String p0, int p1, int p2, int p3) throws SQLException {
-        return null;
+        return StubObjects.of(CallableStatement.class, this, null);
     }
 
     @Override
     public CallableStatement prepareCall(String p0, int p1, int p2) throws SQLException {
-        return null;
+        return StubObjects.of(CallableStatement.class, this, null);
     }
 
     @Override
     public CallableStatement prepareCall(String p0) throws SQLException {
-        return null;
+        return StubObjects.of(CallableStatement.class, this, null);
     }
 
     @Override
     public PreparedStatement prepareStatement(String p0, int[] p1) throws SQLException {
-        return null;
+        return StubObjects.of(PreparedStatement.class, this, null);
     }
 
     @Override
     public PreparedStatement prepareStatement(String p0, String[] p1) throws SQLException {
-        return null;
+        return StubObjects.of(PreparedStatement.class, this, null);
     }
 
     @Override
     public PreparedStatement prepareStatement(String p0, int p1, int p2, int p3) throws SQLException {
-        return null;
+        return StubObjects.of(PreparedStatement.class, this, null);
     }
 
     @Override
     public PreparedStatement prepareStatement(String p0, int p1, int p2) throws SQLException {
-        return null;
+        return StubObjects.of(PreparedStatement.class, this, null);
     }
 
     @Override
     public PreparedStatement prepareStatement(String p0, int p1) throws SQLException {
-        return null;
+        return StubObjects.of(PreparedStatement.class, this, null);
     }
 
     @Override
     public PreparedStatement prepareStatement(String p0) throws SQLException {
-        return null;
+        return StubObjects.of(PreparedStatement.class, this, null);
     }
 
     @Override
@@ -278,5 +280,25 @@ final class StubConnection implements Connection {
 
     @Override
     public void setTypeMap(java.util.Map<String, Class<?>> p0) throws SQLException {
+    }
+
+    // JDBC 4.3's sharding keys: interface defaults that throw, accepted as a driver without shards would
+
+    @Override
+    public void setShardingKey(ShardingKey shardingKey) {
+    }
+
+    @Override
+    public void setShardingKey(ShardingKey shardingKey, ShardingKey superShardingKey) {
+    }
+
+    @Override
+    public boolean setShardingKeyIfValid(ShardingKey shardingKey, int timeout) {
+        return !closed;
+    }
+
+    @Override
+    public boolean setShardingKeyIfValid(ShardingKey shardingKey, ShardingKey superShardingKey, int timeout) {
+        return !closed;
     }
 }
