@@ -13,6 +13,7 @@ module io.poolkit.spring.boot {
     requires transitive spring.boot.jdbc;
     requires transitive spring.context;
     requires spring.core;
+    requires org.slf4j;
 
     exports io.poolkit.spring.boot;
     // Spring reads the auto-configurations' annotations and calls their @Bean methods reflectively

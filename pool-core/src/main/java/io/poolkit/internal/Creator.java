@@ -48,6 +48,11 @@ final class Creator<T> {
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
     private volatile Throwable lastFailure;
     private volatile long nextAttemptAt;
+    /**
+     * While {@code build()} creates the initial resources in the foreground: a failure then is the
+     * caller's to report (build() throws it), and nobody waits behind a back-off.
+     */
+    private volatile boolean starting;
 
     Creator(CorePool<T> pool) {
         this.pool = pool;
@@ -281,23 +286,32 @@ final class Creator<T> {
             return;
         }
         long start = pool.clock.read();
-        for (;;) {
-            if (warmUp(initialSize, true) > 0) {
-                return;
+        starting = true;
+        try {
+            for (boolean retried = false;; retried = true) {
+                if (warmUp(initialSize, true) > 0) {
+                    return;
+                }
+                long now = pool.clock.read();
+                long left = failTimeoutNanos - (now - start);
+                long pause = Math.max(0, nextAttemptAt - now);
+                if (left <= 0 || pause >= left) {
+                    throw new ResourceCreationException(pool.name + " - could not create any of the " + initialSize
+                            + " initial resources within initializationFailTimeout ("
+                            + Durations.describeNanos(failTimeoutNanos) + "); is the backend up? Set"
+                            + " initializationFailTimeout(Pool.FOREVER) to keep trying in the background", lastFailure);
+                }
+                if (!retried) {
+                    log.warn("{} - creating the initial resources failed ({}); trying again for up to initializationFailTimeout ({})",
+                            pool.name, lastFailure, Durations.describeNanos(failTimeoutNanos));
+                }
+                LockSupport.parkNanos(this, pause);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException(pool.name + " - interrupted while creating the initial resources");
+                }
             }
-            long now = pool.clock.read();
-            long left = failTimeoutNanos - (now - start);
-            long pause = Math.max(0, nextAttemptAt - now);
-            if (left <= 0 || pause >= left) {
-                throw new ResourceCreationException(pool.name + " - could not create any of the " + initialSize
-                        + " initial resources within initializationFailTimeout ("
-                        + Durations.describeNanos(failTimeoutNanos) + "); is the backend up? Set"
-                        + " initializationFailTimeout(Pool.FOREVER) to keep trying in the background", lastFailure);
-            }
-            LockSupport.parkNanos(this, pause);
-            if (Thread.interrupted()) {
-                throw new InterruptedException(pool.name + " - interrupted while creating the initial resources");
-            }
+        } finally {
+            starting = false;
         }
     }
 
@@ -354,7 +368,10 @@ final class Creator<T> {
         lastFailure = failure;
         int n = consecutiveFailures.incrementAndGet();
         nextAttemptAt = pool.clock.read() + backoff(n);
-        if (n == 1) {
+        if (starting) {
+            // build() reports it: it retries within initializationFailTimeout, or throws it as the cause
+            log.debug("{} - creating an initial resource failed", pool.name, failure);
+        } else if (n == 1) {
             log.warn("{} - creating a resource failed; retrying with back-off while callers wait", pool.name, failure);
         } else {
             log.debug("{} - create failed again ({} in a row)", pool.name, n, failure);

@@ -1,13 +1,18 @@
 package io.poolkit.hibernate;
 
+import io.poolkit.hibernate.internal.HibernateSettings;
+import io.poolkit.hibernate.internal.PoolkitConnectionInfo;
 import io.poolkit.jdbc.PooledDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.hibernate.dialect.Dialect;
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProviderConfigurationException;
+import org.hibernate.engine.jdbc.connections.spi.DatabaseConnectionInfo;
+import org.hibernate.engine.jdbc.env.spi.ExtractedDatabaseMetaData;
 import org.hibernate.service.UnknownUnwrapTypeException;
 import org.hibernate.service.spi.Configurable;
 import org.hibernate.service.spi.Stoppable;
@@ -25,7 +30,9 @@ import org.hibernate.service.spi.Stoppable;
  * {@code maxSize} unless {@code hibernate.poolkit.maxSize} gives one. {@code hibernate.poolkit.*}
  * takes the names of {@link PooledDataSource#PooledDataSource(Properties)}, and wins over the
  * others. The pool is named {@code hibernate} unless {@code hibernate.poolkit.name} says otherwise.
- * A bad option fails {@code configure} with the rule and the value (never a password).
+ * A bad option fails {@code configure} with the key as it was set, the rule and the value (never a
+ * password). Hibernate's start-up banner shows the URL with its secrets masked, the pool's name and
+ * sizes, auto-commit and isolation.
  *
  * <p>Thread-safe once configured, as Hibernate uses it.
  */
@@ -42,41 +49,24 @@ public final class PoolkitConnectionProvider implements ConnectionProvider, Conf
 
     @Override
     public void configure(Map<String, Object> settings) {
-        Properties p = new Properties();
-        copy(settings, p, "url", "hibernate.connection.url", "jakarta.persistence.jdbc.url", "javax.persistence.jdbc.url");
-        copy(settings, p, "username", "hibernate.connection.username", "hibernate.connection.user", "jakarta.persistence.jdbc.user",
-                "javax.persistence.jdbc.user");
-        copy(settings, p, "password", "hibernate.connection.password", "jakarta.persistence.jdbc.password",
-                "javax.persistence.jdbc.password");
-        copy(settings, p, "driverClassName", "hibernate.connection.driver_class", "jakarta.persistence.jdbc.driver",
-                "javax.persistence.jdbc.driver");
-        copy(settings, p, "transactionIsolation", "hibernate.connection.isolation");
-        copy(settings, p, "autoCommit", "hibernate.connection.autocommit");
-        copy(settings, p, "maxSize", "hibernate.connection.pool_size");
-        p.setProperty("name", "hibernate");
+        Properties poolkit = new Properties();
         settings.forEach((key, value) -> {
             if (key.startsWith(PREFIX) && key.length() > PREFIX.length() && value != null) {
-                p.setProperty(key.substring(PREFIX.length()), String.valueOf(value));
+                poolkit.setProperty(key.substring(PREFIX.length()), String.valueOf(value));
             }
         });
-        PooledDataSource ds;
+        PooledDataSource ds = null;
         try {
-            ds = new PooledDataSource(p);
+            ds = new PooledDataSource(poolkit);
+            HibernateSettings.apply(settings, poolkit.stringPropertyNames(), ds);
             ds.start();
         } catch (RuntimeException e) {
+            if (ds != null) {
+                ds.close();
+            }
             throw new ConnectionProviderConfigurationException("Could not configure poolkit: " + e.getMessage(), e);
         }
         dataSource = ds;
-    }
-
-    private static void copy(Map<String, Object> settings, Properties to, String name, String... keys) {
-        for (String key : keys) {
-            Object value = settings.get(key);
-            if (value != null && !String.valueOf(value).isEmpty()) {
-                to.setProperty(name, String.valueOf(value));
-                return;
-            }
-        }
     }
 
     private PooledDataSource dataSource() {
@@ -121,6 +111,20 @@ public final class PoolkitConnectionProvider implements ConnectionProvider, Conf
             return type.cast(dataSource());
         }
         throw new UnknownUnwrapTypeException(type);
+    }
+
+    /**
+     * What Hibernate's start-up banner shows: the URL with its secrets masked, the pool's name, its
+     * sizes, auto-commit and isolation as configured (the driver's defaults where none is).
+     */
+    @Override
+    public DatabaseConnectionInfo getDatabaseConnectionInfo(Dialect dialect) {
+        return PoolkitConnectionInfo.of(dataSource(), dialect, null);
+    }
+
+    @Override
+    public DatabaseConnectionInfo getDatabaseConnectionInfo(Dialect dialect, ExtractedDatabaseMetaData metaData) {
+        return PoolkitConnectionInfo.of(dataSource(), dialect, metaData);
     }
 
     /** Closes the pool: called by Hibernate when the {@code SessionFactory} closes. */

@@ -9,6 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hibernate.SessionFactory;
+import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
+import org.hibernate.engine.jdbc.connections.spi.DatabaseConnectionInfo;
+import org.hibernate.engine.jdbc.env.spi.JdbcEnvironment;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -85,6 +89,71 @@ class PoolkitConnectionProviderTest {
         unknown.put("hibernate.poolkit.maxsise", "4");
         assertThatThrownBy(() -> HibernateSupport.sessionFactory(unknown).close())
                 .hasStackTraceContaining("unknown data source property \"maxsise\"");
+    }
+
+    @Test
+    void aBadHibernateSettingIsReportedUnderItsOwnKey() {
+        Map<String, String> p = h2("poolkit");
+        p.put("hibernate.connection.pool_size", "0");
+        assertThatThrownBy(() -> HibernateSupport.sessionFactory(p).close())
+                .hasStackTraceContaining("hibernate.connection.pool_size: maxSize must be at least 1, but was 0");
+        Map<String, String> isolation = h2("poolkit");
+        isolation.put("hibernate.connection.isolation", "SOMETIMES");
+        assertThatThrownBy(() -> HibernateSupport.sessionFactory(isolation).close())
+                .hasStackTraceContaining("hibernate.connection.isolation: transactionIsolation must be one of");
+    }
+
+    @Test
+    void aPoolkitOptionWinsOverHibernatesInAnySpelling() {
+        Map<String, String> p = h2("poolkit");
+        p.put("hibernate.connection.pool_size", "3");
+        p.put("hibernate.poolkit.max-size", "4");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(p)) {
+            assertThat(HibernateSupport.pool(sf).getMaxSize()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void loginTimeoutTakesDurationsWhileABareNumberStaysSeconds() {
+        Map<String, String> p = h2("poolkit");
+        p.put("hibernate.poolkit.loginTimeout", "5s");
+        p.put("hibernate.poolkit.acquireTimeout", "2500");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(p)) {
+            PooledDataSource ds = HibernateSupport.pool(sf);
+            assertThat(ds.getLoginTimeout()).isEqualTo(5);
+            assertThat(ds.getAcquireTimeout()).as("a bare number is milliseconds for the pool's durations").isEqualTo(Duration.ofMillis(2500));
+        }
+        Map<String, String> seconds = h2("poolkit");
+        seconds.put("hibernate.poolkit.loginTimeout", "7");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(seconds)) {
+            assertThat(HibernateSupport.pool(sf).getLoginTimeout()).as("JDBC's seconds").isEqualTo(7);
+        }
+    }
+
+    @Test
+    void theStartUpBannerShowsTheMaskedUrlThePoolAndItsSettings() {
+        Map<String, String> p = h2("poolkit");
+        p.remove("hibernate.connection.password");
+        String url = p.get("hibernate.connection.url") + ";PASSWORD=hunter2-in-url";
+        p.put("hibernate.connection.url", url);
+        p.put("hibernate.connection.isolation", "TRANSACTION_READ_COMMITTED");
+        p.put("hibernate.poolkit.maxSize", "4");
+        p.put("hibernate.poolkit.minIdle", "1");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(p)) {
+            var registry = sf.unwrap(SessionFactoryImplementor.class).getServiceRegistry();
+            JdbcEnvironment env = registry.requireService(JdbcEnvironment.class);
+            DatabaseConnectionInfo info = registry.requireService(ConnectionProvider.class)
+                    .getDatabaseConnectionInfo(env.getDialect(), env.getExtractedDatabaseMetaData());
+            String banner = info.toInfoString();
+            assertThat(banner).contains("Database JDBC URL [" + url.replace("hunter2-in-url", "****") + "]")
+                    .contains("Pool: io.poolkit.hibernate.PoolkitConnectionProvider, pool 'hibernate'")
+                    .contains("Minimum idle connections: 1").contains("Maximum pool size: 4").contains("Autocommit mode: true")
+                    .contains("Isolation level: TRANSACTION_READ_COMMITTED").contains("Database driver: H2 JDBC Driver")
+                    .doesNotContain("hunter2-in-url");
+            assertThat(info.getJdbcUrl()).doesNotContain("hunter2-in-url");
+            assertThat(info.getPoolMaxSize()).isEqualTo(4);
+            assertThat(info.getPoolMinSize()).isEqualTo(1);
+        }
     }
 
     private static String stackTrace(Throwable t) {

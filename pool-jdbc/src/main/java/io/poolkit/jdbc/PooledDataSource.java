@@ -21,6 +21,7 @@ import io.poolkit.jdbc.internal.ListenerAdapter;
 import io.poolkit.jdbc.internal.PoolContext;
 import io.poolkit.jdbc.internal.PooledConnection;
 import io.poolkit.jdbc.internal.PropertiesBinder;
+import io.poolkit.jdbc.internal.StartFailure;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -96,11 +97,16 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
      * {@code password}, {@code maxSize}, {@code acquireTimeout}, ...; {@code max-size} is read as
      * {@code maxSize}); {@code dataSource.<name>} entries are driver properties. Durations are
      * ISO-8601 ({@code PT30S}) or a number with a unit ({@code 30s}, {@code 500ms}; a bare number is
-     * milliseconds), as Spring Boot reads them. Its pool starts on the first {@link #getConnection()}
-     * or {@link #start()}.
+     * milliseconds), as Spring Boot reads them, or {@code forever} (any case) for
+     * {@link io.poolkit.Pool#FOREVER}; {@code initializationFailTimeout=-1} is {@code forever} too, as
+     * HikariCP spells it. {@code loginTimeout} takes the same forms in whole seconds, and a bare number
+     * there is seconds, as JDBC defines it. Two spellings of one property ({@code url} and
+     * {@code jdbcUrl}, {@code max-size} and {@code maxSize}) must agree. Its pool starts on the first
+     * {@link #getConnection()} or {@link #start()}.
      *
      * @param properties the configuration
-     * @throws IllegalArgumentException for an unknown property or a bad value, naming both
+     * @throws IllegalArgumentException for an unknown property, a bad value, or two spellings of one
+     *     property with different values, naming the keys and the values (never a secret's value)
      */
     public PooledDataSource(Properties properties) {
         this();
@@ -138,26 +144,26 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
      *
      * @throws IllegalArgumentException when options contradict each other or no driver accepts the URL
      * @throws io.poolkit.ResourceCreationException when the database cannot be reached within
-     *     {@code initializationFailTimeout}; its cause is the driver's error. A later call tries again.
-     * @throws IllegalStateException when the data source is closed
+     *     {@code initializationFailTimeout}; its message says what failed (the credentials refused,
+     *     nothing listening at the host and port, ...) and its cause is the driver's error. A later
+     *     call tries again.
+     * @throws IllegalStateException when the data source is closed, whether it had started or not
      */
     public void start() {
-        running();
-    }
-
-    private Running running() {
         Running r = running;
-        return r != null ? r : startOnce();
+        if (r == null || closed) {
+            startOnce();
+        }
     }
 
     private Running startOnce() {
         synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException(poolName() + " - the data source is closed; it cannot start");
+            }
             Running r = running;
             if (r != null) {
                 return r;
-            }
-            if (closed) {
-                throw new IllegalStateException(poolName() + " - the data source is closed; it cannot start");
             }
             r = open(options.copy());
             running = r;
@@ -185,9 +191,7 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
             pool = b.build();
         } catch (ResourceCreationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new ResourceCreationException(name + " - could not open a connection to " + ctx.description + " at start ("
-                    + cause + "); is the database up and reachable from here? initializationFailTimeout(Pool.FOREVER) starts"
-                    + " the pool anyway and keeps trying in the background", cause);
+            throw new ResourceCreationException(StartFailure.explain(name, settings, ctx.description, cause), cause);
         }
         pool.setMinIdle(o.minIdle);
         return new Running(name, ctx, pool, settings);
@@ -197,6 +201,11 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
     Pool<?> runningPool() {
         Running r = running;
         return r == null ? null : r.pool;
+    }
+
+    @Override
+    boolean closed() {
+        return closed;
     }
 
     @Override
@@ -210,9 +219,12 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
         }
     }
 
-    /** @return whether the pool has started (by {@link #start()}, a first {@code getConnection()}, or the builder) */
+    /**
+     * @return whether the pool runs: it has started (by {@link #start()}, a first
+     *     {@code getConnection()}, or the builder) and is not closed
+     */
     public boolean isStarted() {
-        return running != null;
+        return running != null && !closed;
     }
 
     /**
@@ -592,7 +604,8 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
 
     /** The pool under the data source, for this package's tests; starts it. */
     Pool<PooledConnection> pool() {
-        return running().pool;
+        Running r = running;
+        return (r != null ? r : startOnce()).pool;
     }
 
     /**

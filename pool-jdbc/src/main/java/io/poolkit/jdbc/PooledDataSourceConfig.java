@@ -19,14 +19,19 @@ import javax.sql.DataSource;
  *
  * {@snippet class=io.poolkit.jdbc.snippets.JdbcSnippets region=bean}
  *
- * <p><b>Before and after start.</b> Every setter validates its value as the builder does (the rule
- * and the rejected value; a password is never echoed). The pool starts on the first
+ * <p><b>Before and after start.</b> Every setter validates its own value as the builder does (the
+ * rule and the rejected value; a password is never echoed). The rules between options
+ * ({@code minIdle} at most {@code maxSize}, {@code createRetryInitial} at most
+ * {@code createRetryMax}, one source of connections) are checked when the pool starts, so the
+ * setters may be called in any order, as containers call them. The pool starts on the first
  * {@code getConnection()} or {@link PooledDataSource#start()}; after that the connection setters
  * and most pool options throw {@link IllegalStateException} naming the property, while
  * {@link #setMaxSize maxSize}, {@link #setMinIdle minIdle}, {@link #setAcquireTimeout acquireTimeout}
- * and {@link #setLeakDetection leakDetection} go to the running pool. The getters return the
- * configured values whichever way the data source was made, the builder included; a property never
- * set returns its default ({@code null} for "the driver's").
+ * and {@link #setLeakDetection leakDetection} go to the running pool, where a change that breaks a
+ * rule between options (a {@code maxSize} below the running {@code minIdle}) is refused at once.
+ * Once the data source is closed, every setter throws {@link IllegalStateException}. The getters
+ * return the configured values whichever way the data source was made, the builder included; a
+ * property never set returns its default ({@code null} for "the driver's").
  *
  * <p>Thread-safe: the properties are guarded by one lock, which the start also takes, so a setter
  * either happens-before the start (and is used by it) or fails.
@@ -47,8 +52,20 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
     /** @return the pool's name, for messages */
     abstract String poolName();
 
+    /** @return whether the data source was closed; a volatile read */
+    abstract boolean closed();
+
+    /** Must hold {@link #lock}. */
+    void notClosed(String property) {
+        if (closed()) {
+            throw new IllegalStateException(property + " cannot change: " + poolName() + " is closed (a closed data source does not"
+                    + " start again; make a new one)");
+        }
+    }
+
     /** Must hold {@link #lock}. */
     void beforeStart(String property) {
+        notClosed(property);
         if (runningPool() != null) {
             throw new IllegalStateException(property + " cannot change after " + poolName() + " started: set it before the first"
                     + " getConnection() or start()" + (property.equals("maxSize") || property.equals("minIdle") ? "" : " (maxSize, minIdle,"
@@ -84,6 +101,15 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
     /** @return the JDBC URL, or null: the same as {@link #getUrl()} */
     public String getJdbcUrl() {
         return getUrl();
+    }
+
+    /**
+     * @return the JDBC URL with the secrets in it (a password parameter, {@code user:password@})
+     *     masked as the pool masks them in its own messages, for a banner or a log line; null when
+     *     no URL is set
+     */
+    public String maskedUrl() {
+        return Secrets.redactUrl(getUrl());
     }
 
     /** @param username the database user (the driver's {@code user} property) */
@@ -335,17 +361,21 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
     }
 
     /**
-     * @param maxSize most connections open at once (default 10); while the pool runs, a resize:
-     *     shrinking closes idle connections now and borrowed ones on return
+     * @param maxSize most connections open at once (default 10); at least {@code minIdle}, checked
+     *     at the start; while the pool runs, a resize (refused at once below the running
+     *     {@code minIdle}): shrinking closes idle connections now and borrowed ones on return
      */
     public void setMaxSize(int maxSize) {
         synchronized (lock) {
             DataSourceOptions.maxSize(maxSize);
+            notClosed("maxSize");
             Pool<?> p = runningPool();
             if (p != null) {
+                if (maxSize < options.minIdle) {
+                    throw new IllegalArgumentException("maxSize (" + maxSize + ") must not be below minIdle (" + options.minIdle + ") of the"
+                            + " running pool " + poolName() + ": lower minIdle first");
+                }
                 p.resize(maxSize);
-            } else if (maxSize < options.minIdle) {
-                throw new IllegalArgumentException("maxSize (" + maxSize + ") must not be below minIdle (" + options.minIdle + ")");
             }
             options.maxSize = maxSize;
         }
@@ -358,15 +388,21 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
         }
     }
 
-    /** @param minIdle idle connections kept ready (default 0); while the pool runs, it tops up or lets them go */
+    /**
+     * @param minIdle idle connections kept ready (default 0); at most {@code maxSize}, checked at the
+     *     start; while the pool runs, it tops up or lets them go (refused at once above the running
+     *     {@code maxSize})
+     */
     public void setMinIdle(int minIdle) {
         synchronized (lock) {
             DataSourceOptions.minIdle(minIdle);
-            if (minIdle > options.maxSize) {
-                throw new IllegalArgumentException("minIdle (" + minIdle + ") must not exceed maxSize (" + options.maxSize + ")");
-            }
+            notClosed("minIdle");
             Pool<?> p = runningPool();
             if (p != null) {
+                if (minIdle > options.maxSize) {
+                    throw new IllegalArgumentException("minIdle (" + minIdle + ") must not exceed maxSize (" + options.maxSize + ") of the"
+                            + " running pool " + poolName() + ": raise maxSize first");
+                }
                 p.setMinIdle(minIdle);
             }
             options.minIdle = minIdle;
@@ -384,6 +420,7 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
     public void setAcquireTimeout(Duration timeout) {
         synchronized (lock) {
             DataSourceOptions.acquireTimeout(timeout);
+            notClosed("acquireTimeout");
             Pool<?> p = runningPool();
             if (p != null) {
                 p.setAcquireTimeout(timeout);
@@ -403,6 +440,7 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
     public void setLeakDetection(Duration threshold) {
         synchronized (lock) {
             DataSourceOptions.leakDetection(threshold);
+            notClosed("leakDetection");
             Pool<?> p = runningPool();
             if (p != null) {
                 p.setLeakDetection(threshold);
@@ -706,7 +744,8 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
     /**
      * @param timeout what the start does when the database cannot be reached: 1 ms (the default) is
      *     one attempt, then the start fails with the driver's error; longer keeps trying;
-     *     {@link Pool#FOREVER} starts at once and keeps trying in the background
+     *     {@link Pool#FOREVER} starts at once and keeps trying in the background (in properties:
+     *     {@code initializationFailTimeout=forever}, or {@code -1} as HikariCP spells it)
      */
     public void setInitializationFailTimeout(Duration timeout) {
         synchronized (lock) {

@@ -7,6 +7,7 @@ import io.poolkit.IdleOrder;
 import io.poolkit.PoolListener;
 import io.poolkit.PoolStats;
 import io.poolkit.Registration;
+import io.poolkit.jdbc.testing.CapturingLogs;
 import io.poolkit.testkit.Await;
 import io.poolkit.testkit.PoolChecks;
 import io.poolkit.testkit.Threads;
@@ -181,7 +182,6 @@ class JavaBeanConfigTest {
         return Stream.of(
                 bad(d -> d.setMaxSize(0), "maxSize must be at least 1, but was 0"),
                 bad(d -> d.setMinIdle(-1), "minIdle must be at least 0, but was -1"),
-                bad(d -> d.setMinIdle(11), "minIdle (11) must not exceed maxSize (10)"),
                 bad(d -> d.setUrl("postgresql://db/app?password=hunter2"), "url must start with \"jdbc:\""),
                 bad(d -> d.setJdbcUrl(" "), "url must not be blank"),
                 bad(d -> d.setUsername(""), "username must not be blank, but was \"\""),
@@ -421,7 +421,7 @@ class JavaBeanConfigTest {
         assertThatThrownBy(() -> new PooledDataSource(props("maxsise", "4"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("unknown data source property \"maxsise\"; known: [").hasMessageContaining("maxSize");
         assertThatThrownBy(() -> new PooledDataSource(props("acquireTimeout", "30 seconds"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("acquireTimeout must be a duration such as 30s, 500ms or PT30S, but was \"30 seconds\"");
+                .hasMessage("acquireTimeout must be a duration such as 30s, 500ms, PT30S or forever, but was \"30 seconds\"");
         assertThatThrownBy(() -> new PooledDataSource(props("maxSize", "ten"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxSize must be a number, but was \"ten\"");
         assertThatThrownBy(() -> new PooledDataSource(props("maxSize", "0"))).isInstanceOf(IllegalArgumentException.class)
@@ -460,5 +460,112 @@ class JavaBeanConfigTest {
         assertThat(st.size()).isZero();
         assertThat(st.created()).isZero();
         PoolChecks.assertCountsRule(ds::stats);
+    }
+
+    // ---- setters in any order (the rules between options are the start's), and the closed state ----
+
+    @Test
+    void minIdleAboveTheDefaultMaxSizeSetBeforeMaxSizeIsAccepted() throws Exception {
+        PooledDataSource ds = bean();
+        ds.setMinIdle(12); // above the default maxSize (10): Spring XML and JNDI factories set in declaration order
+        ds.setMaxSize(15);
+        assertThat(ds.getMinIdle()).isEqualTo(12);
+        assertThat(ds.getMaxSize()).isEqualTo(15);
+        try (Connection c = ds.getConnection()) {
+            assertThat(c.isValid(1)).isTrue();
+        }
+        assertThat(ds.stats().maxSize()).isEqualTo(15);
+        Await.until(() -> ds.stats().idle() >= 12, () -> "minIdle 12 reached the pool: " + ds.stats());
+    }
+
+    @Test
+    void theSameOrderFromPropertiesIsAccepted() {
+        Properties p = new Properties();
+        p.setProperty("url", DataSourceTestBase.h2Url());
+        p.setProperty("username", "sa");
+        p.setProperty("min-idle", "12");
+        p.setProperty("max-size", "15");
+        PooledDataSource ds = new PooledDataSource(p);
+        opened.add(ds);
+        assertThat(ds.getMinIdle()).isEqualTo(12);
+        assertThat(ds.getMaxSize()).isEqualTo(15);
+    }
+
+    @Test
+    void aFinalConfigurationBreakingARuleBetweenOptionsFailsTheStartWithTheRule() {
+        PooledDataSource ds = bean();
+        ds.setMaxSize(5);
+        ds.setMinIdle(6);
+        assertThatThrownBy(ds::start).isInstanceOf(IllegalArgumentException.class).hasMessage("minIdle (6) must not exceed maxSize (5)");
+        assertThatThrownBy(ds::getConnection).isInstanceOf(SQLNonTransientConnectionException.class)
+                .hasMessageContaining("cannot start: minIdle (6) must not exceed maxSize (5)");
+        assertThat(ds.isStarted()).isFalse();
+        ds.setMinIdle(5);
+        ds.start();
+        assertThat(ds.isStarted()).isTrue();
+    }
+
+    @Test
+    void aRuntimeChangeBreakingMinIdleAtMostMaxSizeIsRefusedAtOnce() {
+        PooledDataSource ds = bean();
+        ds.setMaxSize(4);
+        ds.setMinIdle(2);
+        ds.start();
+        assertThatThrownBy(() -> ds.setMinIdle(5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("minIdle (5) must not exceed maxSize (4) of the running pool " + ds.getName() + ": raise maxSize first");
+        assertThatThrownBy(() -> ds.setMaxSize(1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxSize (1) must not be below minIdle (2) of the running pool " + ds.getName() + ": lower minIdle first");
+        assertThat(ds.getMinIdle()).as("refused changes change nothing").isEqualTo(2);
+        assertThat(ds.getMaxSize()).isEqualTo(4);
+        assertThat(ds.stats().maxSize()).isEqualTo(4);
+        ds.setMaxSize(8);
+        ds.setMinIdle(5);
+        assertThat(ds.stats().maxSize()).isEqualTo(8);
+    }
+
+    // ---- closed ----
+
+    @Test
+    void aStartedThenClosedDataSourceCannotStartAgain() throws Exception {
+        PooledDataSource ds = bean();
+        ds.getConnection().close();
+        ds.close();
+        assertThat(ds.isClosed()).isTrue();
+        assertThat(ds.isStarted()).as("a closed pool does not run").isFalse();
+        assertThatThrownBy(ds::start).isInstanceOf(IllegalStateException.class)
+                .hasMessage(ds.getName() + " - the data source is closed; it cannot start");
+        assertThatThrownBy(ds::getConnection).isInstanceOf(SQLNonTransientConnectionException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> ds.getConnection(Duration.ofMillis(10))).isInstanceOf(SQLNonTransientConnectionException.class);
+        assertThat(ds.isStarted()).isFalse();
+    }
+
+    @Test
+    void settersOfAClosedDataSourceThrowNamingTheState() throws Exception {
+        PooledDataSource started = bean();
+        started.start();
+        int before = started.stats().maxSize();
+        started.close();
+        CapturingLogs.clear();
+        assertClosedSetters(started);
+        assertThat(started.stats().maxSize()).as("the closed pool was not resized").isEqualTo(before);
+        assertThat(CapturingLogs.all()).as("no resize logged").doesNotContain(started.getName() + " - resized");
+
+        PooledDataSource neverStarted = bean();
+        neverStarted.close();
+        assertClosedSetters(neverStarted);
+    }
+
+    private static void assertClosedSetters(PooledDataSource ds) {
+        List<Consumer<PooledDataSource>> setters = List.of(d -> d.setMaxSize(3), d -> d.resize(3), d -> d.setMinIdle(1),
+                d -> d.setAcquireTimeout(Duration.ofSeconds(1)), d -> d.setLeakDetection(Duration.ofSeconds(1)),
+                d -> d.setUrl("jdbc:h2:mem:other"), d -> d.setIdleTimeout(Duration.ofMinutes(1)), d -> d.setLoginTimeout(5));
+        List<String> names = List.of("maxSize", "maxSize", "minIdle", "acquireTimeout", "leakDetection", "url", "idleTimeout",
+                "loginTimeout");
+        for (int i = 0; i < setters.size(); i++) {
+            Consumer<PooledDataSource> setter = setters.get(i);
+            assertThatThrownBy(() -> setter.accept(ds)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith(names.get(i) + " cannot change: " + ds.getName() + " is closed");
+        }
+        assertThat(ds.getMaxSize()).isEqualTo(10);
     }
 }

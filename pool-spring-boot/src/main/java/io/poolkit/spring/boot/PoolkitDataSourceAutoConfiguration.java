@@ -4,8 +4,10 @@ import io.poolkit.jdbc.PooledDataSource;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,11 +16,13 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
  * Makes a {@link PooledDataSource} the application's {@code DataSource} when
- * {@code spring.datasource.type=io.poolkit.jdbc.PooledDataSource}, as Spring Boot does for HikariCP:
- * the connection from {@code spring.datasource.url}, {@code username} and {@code password} (or a
+ * {@code spring.datasource.type=io.poolkit.jdbc.PooledDataSource}, or when no type is set and none of
+ * the pools Spring Boot configures by itself (HikariCP, Tomcat JDBC, Commons DBCP2, Oracle UCP) is on
+ * the class path, as Spring Boot chooses between those: the connection from {@code spring.datasource.url}, {@code username} and {@code password} (or a
  * {@link JdbcConnectionDetails} bean: Testcontainers, Docker Compose), every pool option from
  * {@code spring.datasource.poolkit.*} with relaxed binding ({@code max-size}, {@code acquire-timeout=5s}),
  * the pool's name from {@code spring.datasource.name} unless {@code spring.datasource.poolkit.name}
@@ -29,13 +33,37 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(before = DataSourceAutoConfiguration.class)
 @ConditionalOnClass(PooledDataSource.class)
-@ConditionalOnProperty(name = "spring.datasource.type", havingValue = "io.poolkit.jdbc.PooledDataSource")
+@Conditional(PoolkitDataSourceAutoConfiguration.PoolkitChosen.class)
 @ConditionalOnMissingBean(DataSource.class)
 @EnableConfigurationProperties(DataSourceProperties.class)
 public final class PoolkitDataSourceAutoConfiguration {
+    /** The value of {@code spring.datasource.type} that names poolkit. */
+    static final String TYPE = "io.poolkit.jdbc.PooledDataSource";
 
     PoolkitDataSourceAutoConfiguration() {
         // made by Spring
+    }
+
+    /**
+     * Poolkit is the pool when the application names it, or names no pool while none of those Boot
+     * prefers is there: Boot's own pool configurations match on their class being present and the
+     * type missing, so with HikariCP on the class path Boot's choice stands (and
+     * {@code IgnoredPoolkitSettings} says so when {@code spring.datasource.poolkit.*} is set).
+     */
+    static final class PoolkitChosen extends AnyNestedCondition {
+        PoolkitChosen() {
+            super(ConfigurationPhase.PARSE_CONFIGURATION);
+        }
+
+        @ConditionalOnProperty(name = "spring.datasource.type", havingValue = TYPE)
+        static final class Named {
+        }
+
+        @ConditionalOnProperty(name = "spring.datasource.type", havingValue = TYPE, matchIfMissing = true)
+        @ConditionalOnMissingClass({"com.zaxxer.hikari.HikariDataSource", "org.apache.tomcat.jdbc.pool.DataSource",
+                "org.apache.commons.dbcp2.BasicDataSource", "oracle.ucp.jdbc.PoolDataSourceImpl"})
+        static final class NoOtherPool {
+        }
     }
 
     /** The data source; its {@code spring.datasource.poolkit.*} options are bound after this returns, before its start. */

@@ -1,0 +1,92 @@
+package io.poolkit.hibernate.internal;
+
+import io.poolkit.jdbc.PooledDataSource;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * Hibernate's own connection settings ({@code hibernate.connection.*} and the
+ * {@code jakarta.persistence.jdbc.*} spellings) applied to a {@link PooledDataSource} whose
+ * {@code hibernate.poolkit.*} options are already set: an option given there wins, and a bad value
+ * here is reported under the key the application set ({@code hibernate.connection.pool_size}), not
+ * the pool's name for it. Stateless.
+ */
+public final class HibernateSettings {
+    /** One pool property and the Hibernate keys that set it, the first one present winning, as Hibernate reads them. */
+    private record Setting(String property, BiConsumer<PooledDataSource, String> setter, List<String> keys) {
+    }
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("url", PooledDataSource::setUrl,
+                    List.of("hibernate.connection.url", "jakarta.persistence.jdbc.url", "javax.persistence.jdbc.url")),
+            new Setting("username", PooledDataSource::setUsername, List.of("hibernate.connection.username", "hibernate.connection.user",
+                    "jakarta.persistence.jdbc.user", "javax.persistence.jdbc.user")),
+            new Setting("password", PooledDataSource::setPassword,
+                    List.of("hibernate.connection.password", "jakarta.persistence.jdbc.password", "javax.persistence.jdbc.password")),
+            new Setting("driverClassName", PooledDataSource::setDriverClassName,
+                    List.of("hibernate.connection.driver_class", "jakarta.persistence.jdbc.driver", "javax.persistence.jdbc.driver")),
+            new Setting("transactionIsolation", PooledDataSource::setTransactionIsolation, List.of("hibernate.connection.isolation")),
+            new Setting("autoCommit", (ds, v) -> ds.setAutoCommit(bool("autoCommit", v)), List.of("hibernate.connection.autocommit")),
+            new Setting("maxSize", (ds, v) -> ds.setMaxSize(number("maxSize", v)), List.of("hibernate.connection.pool_size")));
+
+    private HibernateSettings() {
+    }
+
+    /**
+     * @param settings Hibernate's settings
+     * @param poolkitKeys the {@code hibernate.poolkit.*} keys given, without the prefix
+     * @param ds the data source, not started
+     * @throws IllegalArgumentException for a bad value, naming the Hibernate key (never a password)
+     */
+    public static void apply(Map<String, Object> settings, Set<String> poolkitKeys, PooledDataSource ds) {
+        Set<String> given = new HashSet<>();
+        for (String key : poolkitKeys) {
+            given.add(normal(key));
+        }
+        if (!given.contains("name")) {
+            ds.setName("hibernate");
+        }
+        for (Setting s : SETTINGS) {
+            if (given.contains(normal(s.property()))) {
+                continue; // hibernate.poolkit.* wins
+            }
+            for (String key : s.keys()) {
+                Object value = settings.get(key);
+                if (value != null && !String.valueOf(value).isEmpty()) {
+                    try {
+                        s.setter().accept(ds, String.valueOf(value));
+                    } catch (IllegalArgumentException | NullPointerException e) {
+                        throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The property a {@code hibernate.poolkit.*} key names, as the data source reads it: {@code max-size} is {@code maxsize}. */
+    private static String normal(String key) {
+        String n = key.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+        return n.equals("jdbcurl") ? "url" : n;
+    }
+
+    private static int number(String property, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(property + " must be a number, but was \"" + value + "\"", e);
+        }
+    }
+
+    private static boolean bool(String property, String value) {
+        String v = value.trim();
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(property + " must be true or false, but was \"" + value + "\"");
+        }
+        return Boolean.parseBoolean(v);
+    }
+}
