@@ -743,6 +743,25 @@ public final class CorePool<T> implements Pool<T> {
         }
     }
 
+    /**
+     * A create succeeded ({@code s} is CREATING, owned by the caller): while callers wait, its
+     * resource goes straight to the oldest of them, never idle for a moment. Published idle first,
+     * a running waiter could take it itself and still count as waiting until it leaves the queue,
+     * and the demand() that follows every create would start a create for a caller already served.
+     */
+    void deliverCreated(Slot<T> s) {
+        int g = gate;
+        if ((g & WAITERS) == 0 || (g & (CLOSED | SUSPENDED | SHRINK)) != 0) {
+            s.publish(s.word);
+            dispatch();
+            return;
+        }
+        long claimed = s.publishClaimed(s.word);
+        if (!handOff(s)) {
+            giveBack(s, claimed); // everyone left meanwhile: idle, and whoever queued since is served
+        }
+    }
+
     private boolean handOff(Slot<T> s) {
         for (;;) {
             Waiter<T> w = queue.poll();

@@ -359,8 +359,7 @@ final class Creator<T> {
         consecutiveFailures.set(0);
         pool.circuit.onSuccess();
         pool.listeners.created(resource);
-        s.publish(s.word);
-        pool.dispatch();
+        pool.deliverCreated(s);
     }
 
     private void recordFailure(Throwable failure) {

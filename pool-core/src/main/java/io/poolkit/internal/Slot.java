@@ -147,6 +147,16 @@ class SlotFields<T> extends SlotPadLeft {
         word = live;
     }
 
+    /**
+     * Makes a freshly created resource live and claimed by the caller, who owns the slot in CREATING:
+     * it goes straight to a waiter (or, through a return, to idle). Returns the claim's word.
+     */
+    long publishClaimed(long creating) {
+        long live = with(creating + STAMP_ONE, LIVE);
+        word = live; // returned still holds an older word: leased, never idle for a moment
+        return live;
+    }
+
     /** Installs a freshly created resource; the caller owns the slot in CREATING. */
     void install(T created, long now, long jitteredLifetime) {
         resource = created;
