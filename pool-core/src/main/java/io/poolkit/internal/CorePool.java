@@ -669,15 +669,28 @@ public final class CorePool<T> implements Pool<T> {
      * dispatch as before; in normal mode, turn hand-off mode on if the oldest waiter has waited
      * {@code fairness} (the returning thread checks, so the flip does not wait for a parked waiter
      * to be scheduled), else wake the oldest waiter unless one is already awake.
+     *
+     * <p>After handing the resource to a waiter, or waking one to compete for it, the returning
+     * thread yields: with more threads than cores the waiter just unparked is runnable but has no
+     * CPU, and the returner, running on, would take the resource back on its next acquire (normal
+     * mode) or leave it handed over and unused for a time slice (hand-off mode) while the queue
+     * behind ages. Measured at 8 threads on 2 resources, 2 cores, interleaved A/B runs: acquires of
+     * 1 ms or more fell from 5,600-6,400 to 800-1,100 per run and those over 8 ms from 160-200 to
+     * about 80, for the same throughput. Only returns that find waiters pay it.
      */
     void afterReturn(int g, long now) {
         if ((g & BARRIER) != 0) {
             dispatch();
+            if ((g & HANDOFF) != 0) {
+                Thread.yield();
+            }
         } else if ((g & WAITERS) != 0) {
             if (queue.startHandOff(queue.headSince, now)) {
                 dispatch();
+                Thread.yield();
             } else if ((g & WOKEN) == 0) {
                 queue.wakeOldest();
+                Thread.yield();
             }
         }
     }
