@@ -2,10 +2,14 @@ package io.poolkit.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.poolkit.Pool;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,5 +104,29 @@ class PropertiesSpellingTest {
                 .hasMessage("loginTimeout must be whole seconds such as 30, 30s or PT30S, but was \"soon\"");
         assertThatThrownBy(() -> new PooledDataSource(props("loginTimeout", "forever"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("loginTimeout must be whole seconds such as 30, 30s or PT30S, but was \"forever\"");
+    }
+
+    @Test
+    void aDurationTooLongForJavaNamesTheKeyAndTheValue() {
+        for (String value : List.of("99999999999999999d", "9999999999999999us", "999999999999999999h")) {
+            assertThatThrownBy(() -> new PooledDataSource(props("acquireTimeout", value))).as(value).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("acquireTimeout is too large, was \"" + value + "\" (forever means no limit)");
+        }
+    }
+
+    @Test
+    void everyKeyListedForATypoIsOneThePropertiesFormTakes() {
+        Throwable typo = catchThrowable(() -> new PooledDataSource(props("maxsise", "4")));
+        Matcher list = Pattern.compile("known: \\[([^]]*)]").matcher(typo.getMessage());
+        assertThat(list.find()).as(typo.getMessage()).isTrue();
+        List<String> known = List.of(list.group(1).split(", "));
+        assertThat(known).contains("maxSize", "url", "jdbcUrl", "password", "acquireTimeout");
+        for (String key : known) {
+            Throwable t = catchThrowable(() -> new PooledDataSource(props(key, "?")));
+            if (t != null) {
+                assertThat(t.getMessage()).as(key).doesNotStartWith("unknown data source property").doesNotContain("cannot be given as text")
+                        .doesNotContain("entry by entry");
+            }
+        }
     }
 }

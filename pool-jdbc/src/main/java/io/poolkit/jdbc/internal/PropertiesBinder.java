@@ -159,7 +159,9 @@ public final class PropertiesBinder {
         if (m == null || m.getName().equals("setLogWriter")) {
             TreeSet<String> known = new TreeSet<>();
             for (Method s : setters.values()) {
-                if (convertible(s) && !s.getName().equals("setLogWriter")) {
+                // only what a key can set: not addDataSourceProperty, nor dataSourceProperties (set entry by entry)
+                if (convertible(s) && s.getName().startsWith("set") && s.getParameterTypes()[0] != Properties.class
+                        && !s.getName().equals("setLogWriter")) {
                     known.add(Character.toLowerCase(s.getName().charAt(3)) + s.getName().substring(4));
                 }
             }
@@ -286,14 +288,18 @@ public final class PropertiesBinder {
         }
         long n = parseLong(what, m.group(1));
         String unit = m.group(2) == null ? "ms" : m.group(2).toLowerCase(Locale.ROOT);
-        switch (unit) {
-            case "ns": return Duration.ofNanos(n);
-            case "us": return Duration.ofNanos(Math.multiplyExact(n, 1000L));
-            case "ms": return Duration.ofMillis(n);
-            case "s": return Duration.ofSeconds(n);
-            case "m": return Duration.ofMinutes(n);
-            case "h": return Duration.ofHours(n);
-            default: return Duration.ofDays(n);
+        try {
+            switch (unit) {
+                case "ns": return Duration.ofNanos(n);
+                case "us": return Duration.ofNanos(Math.multiplyExact(n, 1000L));
+                case "ms": return Duration.ofMillis(n);
+                case "s": return Duration.ofSeconds(n);
+                case "m": return Duration.ofMinutes(n);
+                case "h": return Duration.ofHours(n);
+                default: return Duration.ofDays(n);
+            }
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(what + " is too large, was \"" + text + "\" (forever means no limit)", e);
         }
     }
 

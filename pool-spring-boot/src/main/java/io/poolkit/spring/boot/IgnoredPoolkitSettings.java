@@ -10,10 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.core.env.Environment;
 
@@ -26,7 +22,6 @@ import org.springframework.core.env.Environment;
  */
 final class IgnoredPoolkitSettings implements SmartInitializingSingleton {
     private static final Logger log = LoggerFactory.getLogger(IgnoredPoolkitSettings.class);
-    private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("spring.datasource.poolkit");
 
     private final ConfigurableListableBeanFactory beans;
     private final Environment environment;
@@ -62,11 +57,7 @@ final class IgnoredPoolkitSettings implements SmartInitializingSingleton {
     /** @return the {@code spring.datasource.poolkit.*} keys set, in Boot's canonical form, whatever the source's spelling */
     private Set<String> poolkitKeys() {
         Set<String> keys = new TreeSet<>();
-        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
-            if (source instanceof IterableConfigurationPropertySource iterable) {
-                iterable.stream().filter(PREFIX::isAncestorOf).forEach(n -> keys.add(n.toString()));
-            }
-        }
+        PoolkitSettingKeys.keys(environment).forEach(n -> keys.add(n.toString()));
         return keys;
     }
 }

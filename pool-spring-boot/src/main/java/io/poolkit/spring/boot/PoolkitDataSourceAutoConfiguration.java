@@ -17,6 +17,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 
 /**
  * Makes a {@link PooledDataSource} the application's {@code DataSource} when
@@ -26,7 +27,7 @@ import org.springframework.context.annotation.Conditional;
  * {@link JdbcConnectionDetails} bean: Testcontainers, Docker Compose), every pool option from
  * {@code spring.datasource.poolkit.*} with relaxed binding ({@code max-size}, {@code acquire-timeout=5s}),
  * the pool's name from {@code spring.datasource.name} unless {@code spring.datasource.poolkit.name}
- * gives one. The pool starts on the first connection (Flyway's, say) and closes with the context.
+ * gives one; a {@code spring.datasource.poolkit.*} key that names no option fails the start. The pool starts on the first connection (Flyway's, say) and closes with the context.
  *
  * <p>Runs before Spring Boot's own {@code DataSourceAutoConfiguration}, and stands back when the
  * application defines its own {@code DataSource}.
@@ -66,10 +67,16 @@ public final class PoolkitDataSourceAutoConfiguration {
         }
     }
 
-    /** The data source; its {@code spring.datasource.poolkit.*} options are bound after this returns, before its start. */
+    /**
+     * The data source; its {@code spring.datasource.poolkit.*} options are bound after this returns,
+     * before its start. A key there that names no option (a typo: {@code max-sise}) fails the start,
+     * naming the key but never its value ({@link PoolkitSettingKeys}).
+     */
     @Bean
     @ConfigurationProperties("spring.datasource.poolkit")
-    PooledDataSource dataSource(DataSourceProperties properties, ObjectProvider<JdbcConnectionDetails> connectionDetails) {
+    PooledDataSource dataSource(DataSourceProperties properties, ObjectProvider<JdbcConnectionDetails> connectionDetails,
+            Environment environment) {
+        PoolkitSettingKeys.requireKnown(environment);
         JdbcConnectionDetails details = connectionDetails.getIfAvailable();
         String url = details != null ? details.getJdbcUrl() : properties.determineUrl();
         String username = details != null ? details.getUsername() : properties.determineUsername();

@@ -1,9 +1,12 @@
 package io.poolkit.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.poolkit.jdbc.PooledDataSource;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -13,6 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -29,6 +38,7 @@ import org.springframework.context.annotation.Configuration;
  * and Boot's {@code DataSourceBuilder} on a {@code PooledDataSource}.
  */
 @Timeout(120)
+@ExtendWith(OutputCaptureExtension.class)
 class PoolkitAutoConfigurationTest {
     private static final AtomicInteger DB = new AtomicInteger();
 
@@ -83,6 +93,46 @@ class PoolkitAutoConfigurationTest {
                     assertThat(context).hasFailed();
                     assertThat(context.getStartupFailure()).rootCause().hasMessage("maxSize must be at least 1, but was 0");
                 });
+    }
+
+    @Test
+    void aMisspelledOptionFailsTheStartNamingTheKey() {
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource", "spring.datasource.poolkit.max-sise=3")
+                .run(context -> {
+                    assertThat(context).as("a typo is not ignored: the pool would run with the default maxSize").hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().hasMessageStartingWith("spring.datasource.poolkit.max-sise is not an"
+                            + " option of poolkit's PooledDataSource: check the spelling. The options: acquire-timeout, auto-commit,")
+                            .hasMessageContaining(" max-size, ").hasMessageEndingWith("; a driver property goes under"
+                                    + " spring.datasource.poolkit.data-source-properties.<name>");
+                });
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource", "spring.datasource.poolkit.started=true")
+                .run(context -> assertThat(context).as("a read-only property cannot be set either").hasFailed());
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource",
+                "spring.datasource.poolkit.data-source-properties.anyDriverProperty=1", "spring.datasource.poolkit.maxSize=3")
+                .run(context -> {
+                    assertThat(context).as("driver properties are free-form").hasNotFailed();
+                    assertThat(context.getBean(PooledDataSource.class).getDataSourceProperties()).containsEntry("anyDriverProperty", "1");
+                });
+    }
+
+    @Test
+    void aMisspelledSecretIsNamedInTheStartUpReportButItsValueNeverPrinted(CapturedOutput output) {
+        String secret = "hunter2-typo";
+        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(Minimal.class).web(WebApplicationType.NONE).run(
+                "--spring.datasource.type=io.poolkit.jdbc.PooledDataSource", "--spring.datasource.url=jdbc:h2:mem:typo" + DB.incrementAndGet(),
+                "--spring.datasource.poolkit.pasword=" + secret));
+        assertThat(failure).as("the start failed").isNotNull();
+        assertThat(output).as("Boot's start-up report").contains("spring.datasource.poolkit.pasword is not an option");
+        assertThat(output.getAll()).doesNotContain(secret);
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).contains("spring.datasource.poolkit.pasword").doesNotContain(secret);
+    }
+
+    /** An application with nothing but the data source configurations, started as a real SpringApplication. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({PoolkitDataSourceAutoConfiguration.class, DataSourceAutoConfiguration.class})
+    static class Minimal {
     }
 
     @Test

@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.poolkit.PoolStats;
 import io.poolkit.jdbc.PooledDataSource;
+import io.poolkit.jdbc.testing.Pg;
 import io.poolkit.spring.boot.example.ExampleApplication;
 import io.poolkit.spring.boot.example.GreetingService;
-import io.poolkit.jdbc.testing.Pg;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -24,34 +30,61 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The example application, started once for the class against the real PostgreSQL, as its users
- * run it: its only poolkit-specific configuration is {@code spring.datasource.type} and a few
- * {@code spring.datasource.poolkit.*} options. Flyway migrates at start-up (with its own user, so
- * through {@code DataSourceBuilder.derivedFrom}), JdbcTemplate and {@code @Transactional} work, the
- * actuator reports the pool in health and metrics.
+ * The example application, started once for the class against the real PostgreSQL as the README
+ * tells its users to run it: its only poolkit-specific configuration is {@code spring.datasource.type}
+ * and a few {@code spring.datasource.poolkit.*} options; this test adds only where the database is,
+ * and a schema of the run's own, so that Flyway really migrates at this start-up (through the pool)
+ * rather than finding an earlier run's tables. JdbcTemplate and {@code @Transactional} work, the
+ * actuator reports the pool in health and metrics. Flyway with a user of its own (through
+ * {@code DataSourceBuilder.derivedFrom}) gets a start of its own.
  */
 @Timeout(180)
 class SpringBootApplicationIT {
+    private static final String SCHEMA = "poolkit_boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private static ConfigurableApplicationContext context;
+    /** The pool's counts right after the start, before any test used it. */
+    private static PoolStats atStartUp;
+
+    /**
+     * Starts the example with where the database is and the run's schema (its properties name a
+     * fixed one), plus {@code more}: as command-line arguments, which win over
+     * {@code application.properties} (the builder's {@code properties(..)} are defaults, which lose).
+     */
+    private static ConfigurableApplicationContext startExample(String schema, String... more) {
+        List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + Pg.URL, "--spring.datasource.username=" + Pg.USER,
+                "--spring.datasource.password=" + Pg.PASSWORD, "--spring.datasource.poolkit.schema=" + schema,
+                "--spring.flyway.schemas=" + schema));
+        for (String m : more) {
+            args.add("--" + m);
+        }
+        return new SpringApplicationBuilder(ExampleApplication.class).run(args.toArray(String[]::new));
+    }
 
     @BeforeAll
     static void startTheApplication() {
         Pg.require();
-        context = new SpringApplicationBuilder(ExampleApplication.class).properties(
-                "spring.datasource.url=" + Pg.URL, "spring.datasource.username=" + Pg.USER, "spring.datasource.password=" + Pg.PASSWORD,
-                // Flyway with its own user: Boot derives its DataSource from the pool's url and driver getters
-                "spring.flyway.user=" + Pg.USER, "spring.flyway.password=" + Pg.PASSWORD).run();
+        context = startExample(SCHEMA);
+        atStartUp = context.getBean(PooledDataSource.class).stats();
     }
 
     @AfterAll
-    static void stopTheApplication() {
-        if (context == null) {
-            return;
+    static void stopTheApplication() throws SQLException {
+        try {
+            if (context != null) {
+                PooledDataSource ds = context.getBean(PooledDataSource.class);
+                context.close();
+                assertThat(ds.isClosed()).as("the pool closes with the context").isTrue();
+                assertThat(ds.stats().size()).as("every connection closed: %s", ds.stats()).isZero();
+            }
+        } finally {
+            dropSchema(SCHEMA);
         }
-        PooledDataSource ds = context.getBean(PooledDataSource.class);
-        context.close();
-        assertThat(ds.isClosed()).as("the pool closes with the context").isTrue();
-        assertThat(ds.stats().size()).as("every connection closed: %s", ds.stats()).isZero();
+    }
+
+    private static void dropSchema(String schema) throws SQLException {
+        try (Connection c = Pg.connect(); Statement s = c.createStatement()) {
+            s.execute("drop schema if exists " + schema + " cascade");
+        }
     }
 
     @Test
@@ -61,19 +94,19 @@ class SpringBootApplicationIT {
         PooledDataSource ds = (PooledDataSource) dataSource;
         assertThat(ds.getMaxSize()).isEqualTo(5);
         assertThat(ds.getMinIdle()).isEqualTo(1);
-        assertThat(ds.getSchema()).isEqualTo("poolkit_spring_example");
-        assertThat(ds.isStarted()).as("Flyway's migration started it").isTrue();
+        assertThat(ds.getAcquireTimeout()).hasSeconds(5);
+        assertThat(ds.getSchema()).isEqualTo(SCHEMA);
         assertThat(ds.toString()).doesNotContain(Pg.PASSWORD);
     }
 
     @Test
-    void flywayMigratedAtStartUp() {
+    void flywayMigratedAtStartUpThroughThePool() {
+        assertThat(atStartUp.acquired()).as("Flyway's migration borrowed from the pool during the start: %s", atStartUp).isPositive();
         JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
-        Integer applied = jdbc.queryForObject("select count(*) from poolkit_spring_example.flyway_schema_history where version = '1'"
-                + " and success", Integer.class);
-        assertThat(applied).isEqualTo(1);
-        assertThat(jdbc.queryForObject("select current_schema()", String.class)).as("spring.datasource.poolkit.schema")
-                .isEqualTo("poolkit_spring_example");
+        Integer applied = jdbc.queryForObject("select count(*) from " + SCHEMA + ".flyway_schema_history where version = '1' and success",
+                Integer.class);
+        assertThat(applied).as("V1 applied in this run's new schema").isEqualTo(1);
+        assertThat(jdbc.queryForObject("select current_schema()", String.class)).as("spring.datasource.poolkit.schema").isEqualTo(SCHEMA);
     }
 
     @Test
@@ -87,11 +120,19 @@ class SpringBootApplicationIT {
     }
 
     @Test
-    void aTransactionalMethodThatThrowsLeavesNothingBehind() {
+    void aTransactionalMethodThatThrowsLeavesNothingBehind() throws SQLException {
         GreetingService greetings = context.getBean(GreetingService.class);
         String first = "rolled back " + UUID.randomUUID();
         assertThatThrownBy(() -> greetings.addAll(List.of(first, " "))).isInstanceOf(IllegalArgumentException.class);
         assertThat(greetings.count(first)).as("the insert before the failure was rolled back").isZero();
+        try (Connection c = Pg.connect();
+                PreparedStatement ps = c.prepareStatement("select count(*) from " + SCHEMA + ".greeting where text = ?")) {
+            ps.setString(1, first);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("seen from outside the pool too").isZero();
+            }
+        }
         PooledDataSource ds = context.getBean(PooledDataSource.class);
         assertThat(ds.stats().leased()).as("the connection went back").isZero();
     }
@@ -119,5 +160,19 @@ class SpringBootApplicationIT {
         assertThat(registry.get("poolkit.resources.max").tag("pool", "dataSource").gauge().value()).isEqualTo(5.0);
         assertThat(registry.get("poolkit.acquires").tag("pool", "dataSource").functionCounter().count()).isPositive();
         assertThat(registry.get("poolkit.acquire").tag("pool", "dataSource").timer().count()).as("the listener's timer").isPositive();
+    }
+
+    @Test
+    void flywayWithItsOwnUserMigratesThroughADataSourceDerivedFromThePool() throws SQLException {
+        String schema = SCHEMA + "_own";
+        try (ConfigurableApplicationContext own = startExample(schema, "spring.flyway.user=" + Pg.USER,
+                "spring.flyway.password=" + Pg.PASSWORD)) {
+            assertThat(own.getBean(DataSource.class)).isInstanceOf(PooledDataSource.class);
+            Integer applied = own.getBean(JdbcTemplate.class).queryForObject("select count(*) from " + schema
+                    + ".flyway_schema_history where version = '1' and success", Integer.class);
+            assertThat(applied).as("DataSourceBuilder.derivedFrom read the pool's url and driver").isEqualTo(1);
+        } finally {
+            dropSchema(schema);
+        }
     }
 }
