@@ -1,5 +1,5 @@
 /**
- * poolkit sessions: pre-warmed, sandboxed JShell worker processes ({@code SecureSession}) and a
+ * poolkit sessions: pre-warmed, sandboxed JShell or Python worker processes ({@code SecureSession}) and a
  * thread-safe pool of them ({@code SecureSessionPool}) on the poolkit core.
  *
  * <p>The worker code ({@code io.poolkit.session.internal.worker}, {@code .wire} and the snippet-side

@@ -37,6 +37,9 @@ public final class Demo {
         stages.add(JdbcExample::demoStage);
         stages.add(SshExample::demoStage);
         stages.add(SessionExample::demoStage);
+        if (SessionExample.pythonAvailable()) {
+            stages.add(SessionExample::pythonDemoStage);
+        }
         return stages;
     }
 

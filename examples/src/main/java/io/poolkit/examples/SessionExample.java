@@ -1,6 +1,7 @@
 package io.poolkit.examples;
 
 import io.poolkit.session.ExecutionResult;
+import io.poolkit.session.Language;
 import io.poolkit.session.SecureSession;
 import io.poolkit.session.SecureSessionPool;
 import io.poolkit.session.SessionPoolStatus;
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A pool of sandboxed code-execution sessions with a host tool: the snippet (generated code, a
  * user's formula) runs in a JShell worker under bubblewrap, and calls back into the host through
- * {@code tools.call(..)}, the only way out of its sandbox.
+ * {@code tools.call(..)}, the only way out of its sandbox. {@link #runPython} does the same with
+ * the code an agent writes: Python, calling the host tool as a plain function.
  */
 public final class SessionExample {
     private static final Duration RUN = Duration.ofSeconds(10);
@@ -45,7 +47,41 @@ public final class SessionExample {
     }
 
     public static void main(String[] args) throws Exception {
-        run(System.out, sandboxAvailable());
+        boolean sandbox = sandboxAvailable();
+        run(System.out, sandbox);
+        if (pythonAvailable()) {
+            runPython(System.out, sandbox);
+        } else {
+            System.out.println("No " + PYTHON + " here: the Python example is skipped (apt-get install python3)");
+        }
+    }
+
+    /** Debian's python3, which Python sessions use unless told otherwise. */
+    static final java.nio.file.Path PYTHON = java.nio.file.Path.of("/usr/bin/python3");
+
+    static boolean pythonAvailable() {
+        return java.nio.file.Files.isExecutable(PYTHON);
+    }
+
+    /**
+     * LLM-style Python that calls a host tool, in a pool of sandboxed Python sessions; returns its value.
+     * The tool is a plain function in the snippet ({@code lookup(id=42)}), or {@code tools.call("lookup", id=42)}.
+     */
+    public static String runPython(PrintStream out, boolean sandbox) {
+        Map<Long, String> users = Map.of(42L, "Ada Lovelace", 7L, "Alan Turing");
+        Tool lookup = Tool.of("lookup", "find a user's name by id", List.of("id"), args -> users.get(args.get("id")));
+        String code = """
+                names = [lookup(id=i) for i in (42, 7)]
+                print("looked up", len(names), "users")
+                {n.split()[0]: len(n) for n in names if n}
+                """;
+        try (SecureSessionPool sessions = SecureSessionPool.builder().name("python").language(Language.PYTHON).size(2)
+                .sandbox(sandbox).tools(lookup).build()) {
+            ExecutionResult r = sessions.execute(code, RUN, WAIT);
+            out.printf("python returned %s and printed \"%s\" in %d ms (sandbox %s)%n", r.value(), r.stdout().strip(),
+                    r.duration().toMillis(), sandbox ? "on" : "OFF");
+            return r.value();
+        }
     }
 
     /** Runs a snippet that calls a host tool; returns its value. */
@@ -91,6 +127,38 @@ public final class SessionExample {
         }
         long pooled = (System.nanoTime() - start) / 1_000_000;
         return new Demo.Row("pool-session", total + " snippets, one caller", unpooled, pooled, stats);
+    }
+
+    /** The demo's Python stage: 16 snippets, a fresh Python worker each (cold start) vs a pre-warmed pool of 2. */
+    static Demo.Row pythonDemoStage(Demo.Progress progress) {
+        String problem = sandboxProblem();
+        boolean sandbox = problem == null;
+        progress.say("pool-session: Python snippets in " + (sandbox ? "sandboxed" : "UNSANDBOXED (" + problem + ")")
+                + " CPython workers (a cold worker is a new interpreter)");
+        int total = 16;
+        AtomicInteger done = new AtomicInteger();
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            try (SecureSession s = SecureSession.builder().name("cold-py").language(Language.PYTHON).sandbox(sandbox).start()) {
+                check(s.execute(i + " * 2", RUN), i);
+            }
+            progress.update("unpooled snippets (a new worker each)", done.incrementAndGet(), total);
+        }
+        long unpooled = (System.nanoTime() - start) / 1_000_000;
+        done.set(0);
+        start = System.nanoTime();
+        String stats;
+        try (SecureSessionPool pool = SecureSessionPool.builder().name("warm-py").language(Language.PYTHON).size(2).sandbox(sandbox)
+                .build()) {
+            for (int i = 0; i < total; i++) {
+                check(pool.execute(i + " * 2", RUN, WAIT), i);
+                progress.update("pooled snippets (pre-warmed workers)", done.incrementAndGet(), total);
+            }
+            stats = "started " + pool.stats().created() + " Python workers for " + total + " snippets (unpooled: " + total
+                    + "), sandbox " + (sandbox ? "on" : "OFF");
+        }
+        long pooled = (System.nanoTime() - start) / 1_000_000;
+        return new Demo.Row("pool-session (Python)", total + " snippets, one caller", unpooled, pooled, stats);
     }
 
     private static void check(ExecutionResult r, int i) {

@@ -56,6 +56,14 @@ class MoreExamplesTest {
     }
 
     @Test
+    void pythonSessionExampleCallsAHostToolAsAFunction() {
+        io.poolkit.testkit.Services.require(SessionExample.pythonAvailable(), "the Python example needs /usr/bin/python3"
+                + " (source .ci/services/interpreters.sh as root)");
+        assertThat(SessionExample.runPython(out, SessionExample.sandboxAvailable())).isEqualTo("{'Ada': 12, 'Alan': 11}");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("printed \"looked up 2 users\"");
+    }
+
+    @Test
     void metricsExampleReadsTheMetersItBound() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MetricsExample.run(out, registry);

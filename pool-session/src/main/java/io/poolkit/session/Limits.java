@@ -30,6 +30,10 @@ import java.util.Objects;
  *     {@code RLIMIT_NPROC}, so on a root host without cgroups {@code maxProcesses} is not enforced
  *     (logged once at WARN).
  * <li>{@code tmpSize}: the size of the sandbox's private {@code /tmp}.
+ * <li>For a {@link Language#PYTHON} worker, heap + metaspace is the evaluator's address space
+ *     ({@code RLIMIT_AS}, safe for CPython): an allocation past it raises {@code MemoryError} in the
+ *     snippet (an {@link ExecutionError.Kind#EXCEPTION}); the memory cgroup, where there is one,
+ *     caps the whole worker at 384 MiB more, and its OOM kill is a {@code LIMIT}.
  * </ul>
  */
 public final class Limits {

@@ -15,9 +15,15 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One isolated worker process: a child JVM that evaluates Java snippets with jdk.jshell's local
- * execution engine, in a bubblewrap sandbox by default.
+ * execution engine, or with {@link Language#PYTHON} a CPython worker, in a bubblewrap sandbox by
+ * default.
  *
  * {@snippet class=io.poolkit.session.examples.SessionSnippets region=session}
+ *
+ * <p>A Python session runs the same way: {@code language(Language.PYTHON)}, and the code is Python;
+ * the value is the last expression's {@code repr()}, tools are plain functions.
+ *
+ * {@snippet class=io.poolkit.session.examples.SessionSnippets region=python}
  *
  * <p>State (variables, methods, classes, imports) persists between executions until
  * {@link #restart()}. An execution never throws for what the snippet does: compile errors,

@@ -5,6 +5,7 @@ import io.poolkit.Pool;
 import io.poolkit.PoolClosedException;
 import io.poolkit.PoolStats;
 import io.poolkit.PoolTimeoutException;
+import io.poolkit.session.internal.PythonWorker;
 import io.poolkit.session.internal.Sandbox;
 import io.poolkit.session.internal.SessionSettings;
 import java.time.Duration;
@@ -37,6 +38,12 @@ import java.util.concurrent.locks.LockSupport;
  * static inside the JDK (security properties and providers, caches) lives on in the JVM, and so,
  * without a reset, does the JShell state. {@code maxUsesPerSession(1)} gives every execution a
  * fresh, pre-warmed process instead: that is the wall between mutually hostile tenants.
+ *
+ * <p>With {@code language(Language.PYTHON)} the sessions are Python workers (see {@link Language}):
+ * there {@code resetBetweenUses(true)} starts every execution in a fresh evaluator process forked
+ * from the worker's supervisor, after every other process of the sandbox is killed and its /tmp
+ * emptied, so no variable, module state, file or process crosses; without it a session is one
+ * Python program, and code one execution leaves (a monkeypatch, a signal handler) runs in the next.
  */
 public final class SecureSessionPool implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -256,7 +263,8 @@ public final class SecureSessionPool implements AutoCloseable {
         }
 
         /**
-         * @param reset give every execution a fresh JShell state (default false: state persists per session)
+         * @param reset give every execution a fresh JShell state, or for Python a fresh evaluator process
+         *     (default false: state persists per session)
          * @return this builder
          */
         public Builder resetBetweenUses(boolean reset) {
@@ -301,6 +309,9 @@ public final class SecureSessionPool implements AutoCloseable {
             SessionSettings settings = settings();
             if (settings.sandbox()) {
                 Sandbox.check(settings.bubblewrap());
+            }
+            if (settings.language() == Language.PYTHON) {
+                PythonWorker.interpreter(settings.interpreter()); // a missing interpreter is said at once, not as N failed starts
             }
             return new SecureSessionPool(this, settings);
         }

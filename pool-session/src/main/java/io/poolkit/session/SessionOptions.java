@@ -25,6 +25,8 @@ abstract class SessionOptions<B extends SessionOptions<B>> {
     private Duration stopGrace = Duration.ofMillis(500);
     private Path workDirectory;
     private Path bubblewrap;
+    private Language language = Language.JAVA;
+    private Path interpreter;
 
     SessionOptions() {
     }
@@ -124,6 +126,28 @@ abstract class SessionOptions<B extends SessionOptions<B>> {
         return self();
     }
 
+    /**
+     * @param language what the snippets are written in (default {@link Language#JAVA}); the sandbox,
+     *     the limits, the tools and the results are the same for every language
+     * @return this builder
+     */
+    public B language(Language language) {
+        this.language = Objects.requireNonNull(language, "language");
+        return self();
+    }
+
+    /**
+     * @param interpreter the interpreter of a {@link Language#PYTHON} session (default Debian's
+     *     {@code /usr/bin/python3}; a pyenv or virtualenv shim is a script, give its real
+     *     {@code python3} binary). Inside the sandbox it runs from an execute-only copy, and its
+     *     installation prefix is bound read-only when it is not under {@code /usr}.
+     * @return this builder
+     */
+    public B interpreter(Path interpreter) {
+        this.interpreter = Objects.requireNonNull(interpreter, "interpreter").toAbsolutePath();
+        return self();
+    }
+
     static Duration positive(String option, Duration d) {
         Objects.requireNonNull(d, option);
         if (d.isNegative() || d.isZero()) {
@@ -133,7 +157,11 @@ abstract class SessionOptions<B extends SessionOptions<B>> {
     }
 
     SessionSettings settings() {
+        if (interpreter != null && language == Language.JAVA) {
+            throw new IllegalArgumentException("interpreter (" + interpreter + ") is for a PYTHON session, but language is JAVA:"
+                    + " call language(Language.PYTHON) too, or leave the interpreter out (Java workers run this JVM's java)");
+        }
         return new SessionSettings(sandbox, limits, tools, startTimeout, stopGrace,
-                workDirectory != null ? workDirectory : WorkDirs.defaultRoot(), bubblewrap);
+                workDirectory != null ? workDirectory : WorkDirs.defaultRoot(), bubblewrap, language, interpreter);
     }
 }

@@ -3,6 +3,7 @@ package io.poolkit.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.Pool;
+import io.poolkit.session.internal.SessionSettings;
 import io.poolkit.testkit.AbstractPoolContractTest;
 import java.time.Duration;
 
@@ -14,10 +15,15 @@ class SessionPoolContractTest extends AbstractPoolContractTest<SecureSession> {
 
     @Override
     protected Subject<SecureSession> open(int maxSize) {
-        SessionFactory factory = new SessionFactory(TestSessions.session().settings(), "contract", false);
+        SessionFactory factory = new SessionFactory(settings(), "contract", false);
         Pool<SecureSession> pool = Pool.builder(factory).name("contract").maxSize(maxSize).createTimeout(Duration.ofSeconds(30))
                 .validateAfterIdle(Duration.ZERO).build();
         return Subject.of(pool, pool::acquire);
+    }
+
+    /** @return the settings of the subject's workers (a subclass runs the contract against another language) */
+    SessionSettings settings() {
+        return TestSessions.session().settings();
     }
 
     /** A cold sandboxed worker: well under a second on a quiet machine, seconds under build load. */

@@ -46,6 +46,24 @@ final class TestSessions {
         return SecureSessionPool.builder().sandbox(sandboxed()).limits(small()).closeTimeout(Duration.ofSeconds(10));
     }
 
+    /** Skips (locally) or fails (CI=true) a test that needs Debian's python3. */
+    static void requirePython() {
+        Services.require(java.nio.file.Files.isExecutable(io.poolkit.session.internal.PythonWorker.DEFAULT_INTERPRETER),
+                "Python sessions need " + io.poolkit.session.internal.PythonWorker.DEFAULT_INTERPRETER
+                        + ": apt-get install python3 (or source .ci/services/interpreters.sh as root)");
+    }
+
+    /** A Python session builder: sandboxed where the sandbox works (always in CI). */
+    static SecureSession.Builder python() {
+        requirePython();
+        return session().language(Language.PYTHON);
+    }
+
+    static SecureSessionPool.Builder pythonPool() {
+        requirePython();
+        return pool().language(Language.PYTHON);
+    }
+
     /** Small workers, so the suite fits on a 2-core machine. */
     static Limits small() {
         return smallLimits().build();

@@ -1,6 +1,7 @@
 package io.poolkit.bench.session;
 
 import io.poolkit.session.ExecutionResult;
+import io.poolkit.session.Language;
 import io.poolkit.session.Limits;
 import io.poolkit.session.SecureSession;
 import io.poolkit.session.SecureSessionPool;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>A plain program, not JMH: each operation takes milliseconds to a second and crosses a process
  * boundary. Every session is a real worker JVM, in bubblewrap unless {@code --sandbox false} (run
- * {@code .ci/services/bubblewrap.sh} as root first).
+ * {@code .ci/services/bubblewrap.sh} as root first). {@code --language PYTHON} measures Python
+ * sessions the same way (the snippet {@code 1 + 1} is valid in both).
  *
  * <ul>
  * <li><b>cold</b>: {@code SecureSession.builder().start()} then {@code execute("1 + 1")}, a new worker
@@ -54,6 +56,7 @@ public final class SessionBench {
         int callers = 16;
         boolean sandbox = true;
         boolean reset = false;
+        Language language = Language.JAVA;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--cold" -> cold = Integer.parseInt(args[++i]);
@@ -63,29 +66,30 @@ public final class SessionBench {
                 case "--callers" -> callers = Integer.parseInt(args[++i]);
                 case "--sandbox" -> sandbox = Boolean.parseBoolean(args[++i]);
                 case "--reset" -> reset = Boolean.parseBoolean(args[++i]);
+                case "--language" -> language = Language.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 case "--snippet" -> {
                     code = args[++i];
                     expected = args[++i];
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --cold N --warm N --seconds S --size N --callers N --sandbox true|false --reset true|false"
-                        + " --snippet CODE VALUE");
+                        + " --snippet CODE VALUE --language JAVA|PYTHON");
             }
         }
         Limits limits = Limits.builder().heap("128m").metaspace("128m").build();
-        System.out.printf(Locale.ROOT, "Sandboxed JShell sessions (sandbox=%s), snippet `%s`, %s, load average %s%n", sandbox, code,
-                Runtime.version(), loadAverage());
+        System.out.printf(Locale.ROOT, "Sandboxed %s sessions (sandbox=%s), snippet `%s`, %s, load average %s%n", language, sandbox,
+                code, Runtime.version(), loadAverage());
 
         double[] coldMs = new double[cold];
         for (int i = 0; i < cold; i++) {
             long start = System.nanoTime();
-            try (SecureSession s = SecureSession.builder().sandbox(sandbox).limits(limits).start()) {
+            try (SecureSession s = SecureSession.builder().language(language).sandbox(sandbox).limits(limits).start()) {
                 check(s.execute(code, T));
                 coldMs[i] = (System.nanoTime() - start) / 1e6;
             }
         }
         double[] warmMs = new double[warm];
-        try (SecureSession s = SecureSession.builder().sandbox(sandbox).limits(limits).start()) {
+        try (SecureSession s = SecureSession.builder().language(language).sandbox(sandbox).limits(limits).start()) {
             for (int i = 0; i < 20; i++) {
                 check(s.execute(code, T));
             }
@@ -100,9 +104,11 @@ public final class SessionBench {
         System.out.println("|---|---:|---:|---:|---:|---:|");
         row("cold start to first result", coldMs);
         row("warm execute", warmMs);
+        System.out.printf(Locale.ROOT, "load average %s%n", loadAverage());
         System.out.printf(Locale.ROOT, "%nwarm vs cold (medians): %.1fx faster (goal: at least 20x)%n", median(coldMs) / median(warmMs));
 
-        try (SecureSessionPool pool = SecureSessionPool.builder().size(size).sandbox(sandbox).limits(limits).resetBetweenUses(reset)
+        try (SecureSessionPool pool = SecureSessionPool.builder().language(language).size(size).sandbox(sandbox).limits(limits)
+                .resetBetweenUses(reset)
                 .build()) {
             run(pool, callers, 2);
             double rate = run(pool, callers, seconds);

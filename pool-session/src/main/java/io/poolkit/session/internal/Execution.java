@@ -184,6 +184,11 @@ public final class Execution {
             case Protocol.Result.EXCEPTION:
                 return report(Kind.EXCEPTION, r.message(), start, "", r.errorClass(), r.stackTrace(), leftover);
             case Protocol.Result.FAILED:
+                if (worker.oomKilled()) { // a Python worker's evaluator ended by the kernel at the memory cgroup's cap
+                    worker.kill("the worker exceeded its memory cap");
+                    return report(Kind.LIMIT, "the worker exceeded its memory cap (" + (Launcher.memoryCap(settings.limits()) >> 20)
+                            + " MiB) and the kernel ended it: " + r.message(), start, "", "", "", leftover);
+                }
                 worker.kill("the worker failed: " + r.message());
                 return report(Kind.SESSION_DIED, "the worker failed (" + r.message() + ") and was killed", start, "", "", "", leftover);
             default: // STOPPED, and the host asked for no stop

@@ -1,5 +1,6 @@
 package io.poolkit.session.internal;
 
+import io.poolkit.session.Language;
 import io.poolkit.session.Limits;
 import io.poolkit.session.SessionStartException;
 import io.poolkit.session.Tool;
@@ -48,13 +49,14 @@ public final class Launcher {
     public static WorkerProcess start(SessionSettings s, String name) throws InterruptedException {
         long deadline = System.nanoTime() + s.startTimeout().toNanos();
         Sandbox.Tools sandbox = s.sandbox() ? Sandbox.check(s.bubblewrap()) : null;
+        PythonWorker.Interpreter python = s.language() == Language.PYTHON ? PythonWorker.interpreter(s.interpreter()) : null;
         Path root;
         Path code;
         Path dir;
         boolean otherUser = sandbox != null && sandbox.setpriv() != null; // a root host: the sandbox runs as nobody
         try {
             root = WorkDirs.ensurePrivate(s.workDirectory(), otherUser);
-            code = CodeCache.ensure(root);
+            code = python != null ? PythonWorker.ensureScript(root) : CodeCache.ensure(root);
             dir = WorkDirs.newSessionDir(root, otherUser);
         } catch (IOException e) {
             throw new SessionStartException(name + " - cannot prepare the worker's files under " + s.workDirectory() + ": " + e.getMessage(), e);
@@ -69,15 +71,18 @@ public final class Launcher {
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
             String token = WorkDirs.randomHex(32);
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
             List<String> cmd;
             if (sandbox != null) {
                 if (sandbox.setpriv() != null) { // the sandbox runs as another user: its socket must be its to use
                     ownedBySandbox(socket.getParent());
                     ownedBySandbox(socket);
                 }
-                cmd = Sandbox.command(sandbox, s.limits(), javaLayout(s.limits(), code), socket.getParent(), dir.resolve("launch"));
+                Sandbox.Layout layout = python != null ? PythonWorker.layout(python, s.limits(), code) : javaLayout(s.limits(), code);
+                cmd = Sandbox.command(sandbox, s.limits(), layout, socket.getParent(), dir.resolve("launch"));
+            } else if (python != null) {
+                cmd = PythonWorker.plainCommand(python, s.limits(), code, socket);
             } else {
+                Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
                 cmd = Sandbox.plainCommand(s.limits(), javaCommand(s.limits(), false, java.toString(), code.toString(), socket.toString()));
             }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -150,7 +155,9 @@ public final class Launcher {
                     cgroups.add(process.toHandle()); // again, now that the whole tree exists: nothing forked early stays outside
                 }
                 c.send(Frame.TOOLS, tools(s.tools()));
-                return new WorkerProcess(name, process, c, diagnostics, dir, javaVersion, cgroups, JVM_OUT_OF_MEMORY_EXIT);
+                // a Python worker has no exit status that only running out of memory gives: its cap is the cgroup's
+                return new WorkerProcess(name, process, c, diagnostics, dir, javaVersion, cgroups,
+                        s.language() == Language.JAVA ? JVM_OUT_OF_MEMORY_EXIT : -1);
             }
             c.close("no valid HELLO");
             if (++impostors > MAX_IMPOSTORS) {

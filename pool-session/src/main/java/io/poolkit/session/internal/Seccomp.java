@@ -16,7 +16,9 @@ import java.util.Map;
  * worker's socket), io_uring, the key ring ({@code keyctl}, {@code add_key}, {@code request_key}),
  * {@code bpf}, {@code perf_event_open}, {@code userfaultfd} (a kernel exploit's favourite), the mount
  * family, {@code unshare} and {@code setns}, {@code kexec_load/kexec_file_load}, file handles
- * ({@code open_by_handle_at}, {@code name_to_handle_at}) and {@code personality}.
+ * ({@code open_by_handle_at}, {@code name_to_handle_at}), {@code personality}, and System V IPC
+ * and POSIX message queues (shared memory, semaphores and queues outlive their process: one execution
+ * could leave one for the next, even across a reset).
  *
  * <p>{@code EPERM} rather than a kill: the JVM and glibc probe for features and carry on when told
  * no. Before the syscall number is read the filter checks the architecture word, so a 32-bit
@@ -77,6 +79,26 @@ final class Seccomp {
         m.put("open_by_handle_at", new int[] {304, 265});
         m.put("name_to_handle_at", new int[] {303, 264});
         m.put("personality", new int[] {135, 92});
+        // System V IPC and POSIX message queues: objects that outlive the process that made them, so a
+        // snippet could leave one for the next execution after a reset (issue 17); no worker needs them
+        m.put("shmget", new int[] {29, 194});
+        m.put("shmat", new int[] {30, 196});
+        m.put("shmctl", new int[] {31, 195});
+        m.put("shmdt", new int[] {67, 197});
+        m.put("semget", new int[] {64, 190});
+        m.put("semop", new int[] {65, 193});
+        m.put("semctl", new int[] {66, 191});
+        m.put("semtimedop", new int[] {220, 192});
+        m.put("msgget", new int[] {68, 186});
+        m.put("msgsnd", new int[] {69, 189});
+        m.put("msgrcv", new int[] {70, 188});
+        m.put("msgctl", new int[] {71, 187});
+        m.put("mq_open", new int[] {240, 180});
+        m.put("mq_unlink", new int[] {241, 181});
+        m.put("mq_timedsend", new int[] {242, 182});
+        m.put("mq_timedreceive", new int[] {243, 183});
+        m.put("mq_notify", new int[] {244, 184});
+        m.put("mq_getsetattr", new int[] {245, 185});
         return m;
     }
 

@@ -1,5 +1,6 @@
 package io.poolkit.session.internal;
 
+import io.poolkit.session.Language;
 import io.poolkit.session.Limits;
 import io.poolkit.session.Tool;
 import java.nio.file.Path;
@@ -19,12 +20,21 @@ import java.util.stream.Collectors;
  * @param stopGrace after a timeout, how long a stopped snippet may take before the worker is killed
  * @param workDirectory the private root for the worker code and the sockets
  * @param bubblewrap the bwrap binary, or null to look it up
+ * @param language what the worker runs
+ * @param interpreter the interpreter binary of a Python worker, or null for the default
  */
 public record SessionSettings(boolean sandbox, Limits limits, List<Tool> tools, Duration startTimeout, Duration stopGrace,
-        Path workDirectory, Path bubblewrap) {
+        Path workDirectory, Path bubblewrap, Language language, Path interpreter) {
 
     public SessionSettings {
         tools = List.copyOf(tools);
+        java.util.Objects.requireNonNull(language, "language");
+    }
+
+    /** The settings of a Java worker. */
+    public SessionSettings(boolean sandbox, Limits limits, List<Tool> tools, Duration startTimeout, Duration stopGrace,
+            Path workDirectory, Path bubblewrap) {
+        this(sandbox, limits, tools, startTimeout, stopGrace, workDirectory, bubblewrap, Language.JAVA, null);
     }
 
     /** @return the tools by name */

@@ -1,6 +1,7 @@
 package io.poolkit.session.examples;
 
 import io.poolkit.session.ExecutionResult;
+import io.poolkit.session.Language;
 import io.poolkit.session.Limits;
 import io.poolkit.session.SecureSession;
 import io.poolkit.session.SecureSessionPool;
@@ -41,6 +42,22 @@ final class SessionSnippets {
             ExecutionResult user = sessions.execute("tools.call(\"lookup\", \"id\", 42)", Duration.ofSeconds(5));
             SessionPoolStatus st = sessions.status(); // total(), busy(), idle(), dead(), starting()
             return x.value() + " " + user.value() + " " + st.total();
+        }
+        // @end
+    }
+
+    static String python(Map<Long, String> users) {
+        // @start region="python"
+        try (SecureSessionPool python = SecureSessionPool.builder().language(Language.PYTHON).size(4)
+                .tools(Tool.of("lookup", "find a user", List.of("id"), args -> users.get(args.get("id"))))
+                .build()) {
+            String code = """
+                    name = lookup(id=42)          # a host tool, called like a function
+                    print("found", name)
+                    name.upper()                  # the value: the last expression's repr()
+                    """;
+            ExecutionResult r = python.execute(code, Duration.ofSeconds(5));
+            return r.value() + " " + r.stdout().strip(); // "'ADA'" and "found Ada"
         }
         // @end
     }

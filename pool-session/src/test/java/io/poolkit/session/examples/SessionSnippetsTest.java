@@ -36,6 +36,14 @@ class SessionSnippetsTest {
     }
 
     @Test
+    void pythonExample() {
+        requireSandbox();
+        Services.require(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3")),
+                "the Python example needs /usr/bin/python3 (apt-get install python3)");
+        assertThat(SessionSnippets.python(Map.of(42L, "Ada"))).isEqualTo("'ADA' found Ada");
+    }
+
+    @Test
     void limitsAndToolExamples() {
         assertThat(SessionSnippets.limits().maxWallTime()).isEqualTo(Duration.ofSeconds(30));
         assertThat(SessionSnippets.tool(Map.of()).timeout()).isEqualTo(Duration.ofSeconds(2));

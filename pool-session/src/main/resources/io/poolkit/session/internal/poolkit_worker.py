@@ -1,0 +1,1116 @@
+# The Python worker of a poolkit session (pool-session, DESIGN "More than Java").
+#
+#   python3 -I -B poolkit_worker.py SOCKET MODE ADDRESS_SPACE_BYTES    (the one-time token on stdin)
+#
+# Two processes, two trust levels:
+# - the supervisor (this process as started) owns the host's AF_UNIX socket. It never runs snippet
+#   code. It speaks the host's frame protocol, forks the evaluator, relays the evaluator's frames only
+#   while an execution runs (anything else ends the worker), turns the evaluator's stdout and stderr
+#   into OUTPUT frames within the execution's budget, says which processes and threads a snippet left
+#   running, interrupts the evaluator (SIGINT) when the host says STOP, and on RESET kills every other
+#   process of the sandbox, empties /tmp and forks a fresh evaluator.
+# - the evaluator, forked from the supervisor before any snippet code exists, runs the snippets. It
+#   holds no descriptor of the socket, only two pipes to the supervisor and its stdout/stderr pipes; in
+#   the sandbox a seccomp filter of its own refuses it every way to signal the supervisor or the
+#   sandbox's init. The host treats the whole worker as hostile anyway.
+#
+# Uses nothing but the standard library: it runs from a read-only copy inside the sandbox.
+
+import os
+import sys
+import struct
+import select
+import signal
+import errno
+import time
+
+PROTOCOL_VERSION = 2
+MAX_LENGTH = 1 << 20
+HELLO, OUTPUT, TOOL_CALL, RESULT = 1, 2, 3, 4
+EXECUTE, STOP, TOOL_RESULT, RESET, TOOLS = 10, 11, 12, 13, 14
+OK, COMPILE_ERROR, EXCEPTION, STOPPED, FAILED = 0, 1, 2, 3, 5
+
+MAX_VALUE_CHARS = 64 * 1024
+MAX_TEXT_CHARS = 64 * 1024
+OUTPUT_CHUNK = 16 * 1024
+FREE_OUTPUT_FRAMES = 16
+BYTES_PER_OUTPUT_FRAME = 256
+
+EVAL_CTL = 3  # supervisor -> evaluator frames, in the evaluator
+EVAL_MSG = 4  # evaluator -> supervisor frames, in the evaluator
+
+
+class ProtocolError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- the wire: frames and values
+
+class Out:
+    def __init__(self):
+        self.b = bytearray()
+
+    def byte(self, v):
+        self.b.append(v & 0xff)
+        return self
+
+    def int(self, v):
+        self.b += struct.pack('>i', v)
+        return self
+
+    def long(self, v):
+        self.b += struct.pack('>q', v)
+        return self
+
+    def double(self, v):
+        self.b += struct.pack('>d', v)
+        return self
+
+    def bytes(self, data):
+        self.int(len(data))
+        self.b += data
+        return self
+
+    def string(self, s):
+        return self.bytes(s.encode('utf-8', 'replace'))
+
+
+class In:
+    def __init__(self, payload):
+        self.p = payload
+        self.pos = 0
+
+    def need(self, n):
+        if n < 0 or n > len(self.p) - self.pos:
+            raise ProtocolError('truncated frame')
+
+    def byte(self):
+        self.need(1)
+        v = self.p[self.pos]
+        self.pos += 1
+        return v
+
+    def int(self):
+        self.need(4)
+        v = struct.unpack_from('>i', self.p, self.pos)[0]
+        self.pos += 4
+        return v
+
+    def long(self):
+        self.need(8)
+        v = struct.unpack_from('>q', self.p, self.pos)[0]
+        self.pos += 8
+        return v
+
+    def double(self):
+        self.need(8)
+        v = struct.unpack_from('>d', self.p, self.pos)[0]
+        self.pos += 8
+        return v
+
+    def bytes(self, limit=MAX_LENGTH):
+        n = self.int()
+        if n < 0 or n > limit:
+            raise ProtocolError('length %d out of bounds' % n)
+        self.need(n)
+        v = bytes(self.p[self.pos:self.pos + n])
+        self.pos += n
+        return v
+
+    def string(self, limit=MAX_LENGTH):
+        return self.bytes(limit).decode('utf-8', 'replace')
+
+    def end(self):
+        if self.pos != len(self.p):
+            raise ProtocolError('%d trailing bytes' % (len(self.p) - self.pos))
+
+
+def frame(type_, out):
+    return struct.pack('>iB', len(out.b) + 1, type_) + bytes(out.b)
+
+
+V_NULL, V_FALSE, V_TRUE, V_LONG, V_DOUBLE, V_STRING, V_LIST, V_MAP = range(8)
+MAX_DEPTH = 32
+
+
+def write_value(out, v, path='value', depth=0):
+    if depth > MAX_DEPTH:
+        raise TypeError('%s is nested more than %d levels deep' % (path, MAX_DEPTH))
+    if v is None:
+        out.byte(V_NULL)
+    elif v is True or v is False:
+        out.byte(V_TRUE if v else V_FALSE)
+    elif isinstance(v, int):
+        if -(1 << 63) <= v < (1 << 63):
+            out.byte(V_LONG).long(v)
+        else:
+            out.byte(V_STRING).string(str(v))
+    elif isinstance(v, float):
+        out.byte(V_DOUBLE).double(v)
+    elif isinstance(v, str):
+        out.byte(V_STRING).string(v)
+    elif isinstance(v, dict):
+        out.byte(V_MAP).int(len(v))
+        for k, item in v.items():
+            if not isinstance(k, str):
+                raise TypeError('%s is a dict with a key of type %s; keys must be strings' % (path, type(k).__name__))
+            out.string(k)
+            write_value(out, item, path + '.' + k, depth + 1)
+    elif isinstance(v, (list, tuple)):
+        out.byte(V_LIST).int(len(v))
+        for i, item in enumerate(v):
+            write_value(out, item, '%s[%d]' % (path, i), depth + 1)
+    else:
+        raise TypeError('%s is a %s, which cannot travel between the snippet and the host: use None, a bool, a number,'
+                        ' a str, a list or a dict with str keys' % (path, type(v).__name__))
+
+
+def read_value(inp, depth=0):
+    if depth > MAX_DEPTH:
+        raise ProtocolError('a value nested too deep')
+    tag = inp.byte()
+    if tag == V_NULL:
+        return None
+    if tag == V_FALSE:
+        return False
+    if tag == V_TRUE:
+        return True
+    if tag == V_LONG:
+        return inp.long()
+    if tag == V_DOUBLE:
+        return inp.double()
+    if tag == V_STRING:
+        return inp.string()
+    if tag == V_LIST:
+        n = inp.int()
+        if n < 0 or n > len(inp.p) - inp.pos:
+            raise ProtocolError('list size %d' % n)
+        return [read_value(inp, depth + 1) for _ in range(n)]
+    if tag == V_MAP:
+        n = inp.int()
+        if n < 0 or n > (len(inp.p) - inp.pos) // 5:
+            raise ProtocolError('map size %d' % n)
+        m = {}
+        for _ in range(n):
+            k = inp.string()
+            m[k] = read_value(inp, depth + 1)
+        return m
+    raise ProtocolError('unknown value tag %d' % tag)
+
+
+def read_tools(inp):
+    tools = []
+    n = inp.int()
+    if n < 0 or n > 10000:
+        raise ProtocolError('tool count %d' % n)
+    for _ in range(n):
+        name = inp.string()
+        description = inp.string()
+        k = inp.int()
+        if k < 0 or k > 1000:
+            raise ProtocolError('parameter count %d' % k)
+        tools.append((name, description, [inp.string() for _ in range(k)]))
+    inp.end()
+    return tools
+
+
+class FrameReader:
+    """Frames from a non-blocking descriptor, parsed as bytes arrive; a length out of bounds is a violation."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buf = bytearray()
+        self.eof = False
+
+    def fill(self):
+        try:
+            data = os.read(self.fd, 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b''
+        if not data:
+            self.eof = True
+        self.buf += data
+
+    def frames(self):
+        while len(self.buf) >= 5:
+            n = struct.unpack_from('>i', self.buf, 0)[0]
+            if n < 1 or n > MAX_LENGTH:
+                raise ProtocolError('frame length %d is outside 1..%d' % (n, MAX_LENGTH))
+            if len(self.buf) < 4 + n:
+                return
+            t = self.buf[4]
+            payload = bytes(self.buf[5:4 + n])
+            del self.buf[:4 + n]
+            yield t, payload
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def read_exactly(fd, n):
+    b = bytearray()
+    while len(b) < n:
+        chunk = os.read(fd, n - len(b))
+        if not chunk:
+            raise EOFError('the pipe closed')
+        b += chunk
+    return bytes(b)
+
+
+def cut(text, limit):
+    if text is None:
+        return ''
+    return text if len(text) <= limit else text[:limit - 20] + '... (cut)'
+
+
+def diag(msg):
+    try:
+        os.write(2, ('poolkit python worker: %s\n' % msg).encode('utf-8', 'replace'))
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------- the supervisor
+
+class Supervisor:
+    def __init__(self, sock, sandboxed, address_space):
+        self.sock = sock
+        self.sandboxed = sandboxed
+        self.address_space = address_space
+        self.out = bytearray()  # to the host
+        self.tools = None
+        self.ev = None  # the evaluator: pid, pipes
+        self.running = None  # the execution id while one runs
+        self.host = FrameReader(sock.fileno())
+
+    # -- the evaluator's lifetime
+
+    def fork_evaluator(self):
+        ctl_r, ctl_w = os.pipe()
+        msg_r, msg_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            status = 70
+            try:
+                self.sock.detach()  # its descriptor is closed below; the object must not close a reused number later
+                sup = os.getppid()
+                sup_group = os.getpgid(sup)
+                os.setsid()
+                devnull = os.open('/dev/null', os.O_RDONLY)
+                high = [fcntl_dup(fd) for fd in (ctl_r, msg_w, out_w, err_w, devnull)]
+                os.dup2(high[0], EVAL_CTL, inheritable=False)
+                os.dup2(high[1], EVAL_MSG, inheritable=False)
+                os.dup2(high[2], 1)
+                os.dup2(high[3], 2)
+                os.dup2(high[4], 0)
+                os.closerange(EVAL_MSG + 1, max_fd())
+                if self.address_space > 0:
+                    import resource
+                    resource.setrlimit(resource.RLIMIT_AS, (self.address_space, self.address_space))
+                if self.sandboxed:
+                    refuse_signals_to({1, sup, sup_group})
+                evaluate(self.tools)
+                status = 0
+            except BaseException as e:  # noqa: B036 - nothing may escape the child into the supervisor's code
+                diag('the evaluator failed: %r' % (e,))
+            os._exit(status)
+        for fd in (ctl_r, msg_w, out_w, err_w):
+            os.close(fd)
+        for fd in (ctl_w, msg_r, out_r, err_r):
+            os.set_blocking(fd, False)
+        self.ev = Evaluator(pid, ctl_w, msg_r, out_r, err_r)
+
+    def kill_all(self):
+        """Every process but this one (and the sandbox's init) ends: the evaluator and all it started."""
+        ev = self.ev
+        self.ev = None
+        victims = descendants(ev.pid) if ev is not None and not self.sandboxed else []
+        if ev is not None:
+            ev.close()
+        if self.sandboxed:
+            try:
+                os.kill(-1, signal.SIGKILL)  # in the sandbox's own pid namespace: all but this process and init
+            except OSError:
+                pass
+            deadline = time.monotonic() + 5
+            while self.others() and time.monotonic() < deadline:
+                reap()
+                time.sleep(0.005)
+        elif ev is not None:  # unsandboxed: what the evaluator started, by its session's group and by parentage
+            try:
+                os.killpg(ev.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            for p in victims:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+        reap()
+        if ev is not None:
+            try:
+                os.waitpid(ev.pid, 0)
+            except ChildProcessError:
+                pass
+
+    def others(self):
+        """Processes of the sandbox other than init, this one and the evaluator, zombies left out."""
+        me = os.getpid()
+        ev = self.ev.pid if self.ev else -1
+        found = []
+        for name in os.listdir('/proc'):
+            if not name.isdigit():
+                continue
+            pid = int(name)
+            if pid in (1, me, ev):
+                continue
+            state, _ = stat_of(pid)
+            if state is not None and state not in ('Z', 'X'):
+                found.append(pid)
+        return found
+
+    def wipe_tmp(self):
+        if not self.sandboxed:
+            return  # unsandboxed, /tmp is the host's
+        import shutil
+        for name in os.listdir('/tmp'):
+            p = os.path.join('/tmp', name)
+            try:
+                if os.path.isdir(p) and not os.path.islink(p):
+                    unlock(p)
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    os.unlink(p)
+            except OSError:
+                pass
+
+    def leftovers(self):
+        found = []
+        if self.ev is not None:
+            try:
+                threads = len(os.listdir('/proc/%d/task' % self.ev.pid)) - 1
+            except OSError:
+                threads = 0
+            if threads > 0:
+                found.append('%d thread%s of the evaluator' % (threads, '' if threads == 1 else 's'))
+        pids = self.others() if self.sandboxed else (descendants(self.ev.pid) if self.ev else [])
+        for pid in pids[:10]:
+            found.append('process %d (%s)' % (pid, comm_of(pid)))
+        if len(pids) > 10:
+            found.append('and %d more processes' % (len(pids) - 10))
+        return ', '.join(found)
+
+    # -- the main loop
+
+    def loop(self):
+        os.set_blocking(self.sock.fileno(), False)
+        while True:
+            ev = self.ev
+            rd = [self.sock.fileno()]
+            wr = [self.sock.fileno()] if self.out else []
+            if ev is not None:
+                rd += [fd for fd in (None if ev.msg.eof else ev.msg.fd, ev.out_r, ev.err_r) if fd is not None]
+                if ev.pending:
+                    wr.append(ev.ctl)
+            r, w, _ = select.select(rd, wr, [], 0.05)
+            if self.sock.fileno() in w:
+                self.flush_host()
+            if self.sock.fileno() in r:
+                self.host.fill()
+                for t, payload in self.host.frames():
+                    self.from_host(t, payload)
+                if self.host.eof:
+                    self.kill_all()
+                    os._exit(0)
+            ev = self.ev
+            if ev is None:
+                continue
+            if ev.ctl in w:
+                ev.write_some()
+            for fd, stream in ((ev.out_r, 1), (ev.err_r, 2)):
+                if fd is not None and fd in r:
+                    self.output(ev, fd, stream)
+            if ev.msg.fd in r:
+                ev.msg.fill()
+                for t, payload in ev.msg.frames():
+                    self.from_evaluator(t, payload)
+                    if self.ev is not ev:
+                        break
+            if self.ev is ev:
+                ev.flush_output(self, final=False)
+                self.check_evaluator(ev)
+
+    def send(self, type_, out):
+        self.out += frame(type_, out)
+        self.flush_host()
+
+    def flush_host(self):
+        while self.out:
+            try:
+                n = os.write(self.sock.fileno(), self.out)
+            except BlockingIOError:
+                return
+            except OSError:
+                self.kill_all()
+                os._exit(0)
+            del self.out[:n]
+
+    def violation(self, why):
+        diag('protocol: ' + why)
+        self.kill_all()
+        os._exit(3)
+
+    def from_host(self, t, payload):
+        inp = In(payload)
+        if t == TOOLS:
+            self.tools = read_tools(inp)
+            if self.ev is None:
+                self.fork_evaluator()
+        elif t == EXECUTE:
+            eid = inp.long()
+            inp.string()
+            max_output = inp.int()
+            inp.int()
+            inp.end()
+            if self.running is not None or self.ev is None:
+                self.violation('EXECUTE while another execution runs or before TOOLS')
+            self.running = eid
+            self.ev.begin(eid, max_output)
+            self.ev.queue(frame(t, Raw(payload)))
+        elif t == STOP:
+            eid = inp.long()
+            inp.end()
+            if self.running == eid and self.ev is not None and not self.ev.interrupted:
+                self.ev.interrupted = True
+                try:
+                    os.kill(self.ev.pid, signal.SIGINT)
+                except OSError:
+                    pass
+        elif t == TOOL_RESULT:
+            if self.running is not None and self.ev is not None:
+                self.ev.queue(frame(t, Raw(payload)))
+        elif t == RESET:
+            inp.end()
+            if self.running is not None:
+                self.violation('RESET during an execution')
+            self.kill_all()
+            self.wipe_tmp()
+            self.fork_evaluator()
+        else:
+            self.violation('unknown frame type %d from the host' % t)
+
+    def from_evaluator(self, t, payload):
+        """The evaluator is as hostile as its snippet: only a tool call or the result of the running execution passes."""
+        ev = self.ev
+        if self.running is None:
+            self.violation('the evaluator sent a frame of type %d while no execution runs' % t)
+        inp = In(payload)
+        eid = inp.long()
+        if eid != self.running:
+            self.violation('the evaluator sent a frame for execution %d while %d runs' % (eid, self.running))
+        if t == TOOL_CALL:
+            ev.flush_output(self, final=False)
+            self.send(TOOL_CALL, Raw(payload))
+        elif t == RESULT:
+            status = inp.byte()
+            value = inp.string()
+            error_class = inp.string(1024)
+            message = inp.string()
+            trace = inp.string()
+            inp.string(4096)
+            inp.end()
+            self.finish(status, value, error_class, message, trace)
+        else:
+            self.violation('the evaluator may not send frames of type %d' % t)
+
+    def finish(self, status, value, error_class, message, trace):
+        ev = self.ev
+        for fd, stream in ((ev.out_r, 1), (ev.err_r, 2)):
+            if fd is not None:
+                self.output(ev, fd, stream)  # what it wrote before its result is in the pipe already
+        ev.flush_output(self, final=True)
+        leftover = cut(self.leftovers(), 1300)
+        eid = self.running
+        self.running = None
+        self.send(RESULT, Out().long(eid).byte(status).string(value).string(error_class).string(message)
+                  .string(trace).string(leftover))
+
+    def output(self, ev, fd, stream):
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b''
+            if not data:
+                os.close(fd)
+                if stream == 1:
+                    ev.out_r = None
+                else:
+                    ev.err_r = None
+                return
+            if self.running is not None:
+                ev.take_output(stream, data)
+
+    def check_evaluator(self, ev):
+        try:
+            pid, status = os.waitpid(ev.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid, status = ev.pid, 0
+        if pid == 0:
+            return
+        ev.exited = True
+        if os.WIFSIGNALED(status):
+            how = 'was killed by signal %d (%s)' % (os.WTERMSIG(status), signal_name(os.WTERMSIG(status)))
+        else:
+            how = 'exited with status %d' % os.WEXITSTATUS(status)
+        if self.running is None:
+            diag('the evaluator %s between executions' % how)
+            self.kill_all()
+            os._exit(4)
+        self.finish(FAILED, '', '', 'the Python evaluator ' + how + ' (the snippet ended it: exit(), os._exit(), a signal'
+                    ' or the kernel)', '')
+        self.kill_all()
+
+
+class Raw:
+    """A payload passed on as it came."""
+
+    def __init__(self, payload):
+        self.b = payload
+
+
+class Evaluator:
+    def __init__(self, pid, ctl, msg, out_r, err_r):
+        self.pid = pid
+        self.ctl = ctl
+        self.msg = FrameReader(msg)
+        self.out_r = out_r
+        self.err_r = err_r
+        self.pending = bytearray()
+        self.exited = False
+        self.interrupted = False
+        self.begin(0, 0)
+
+    def begin(self, eid, max_output):
+        self.eid = eid
+        self.max_output = max_output
+        self.interrupted = False
+        self.taken = 0
+        self.sent_bytes = 0
+        self.sent_frames = 0
+        self.buffers = {1: bytearray(), 2: bytearray()}
+        self.since = None
+
+    def queue(self, data):
+        self.pending += data
+        self.write_some()
+
+    def write_some(self):
+        try:
+            n = os.write(self.ctl, self.pending)
+            del self.pending[:n]
+        except BlockingIOError:
+            pass
+        except OSError:
+            self.pending.clear()
+
+    def take_output(self, stream, data):
+        room = self.max_output + 1 - self.taken  # one byte past the cap shows the host the limit was hit
+        if room <= 0:
+            return
+        data = data[:room]
+        self.taken += len(data)
+        self.buffers[stream] += data
+        if self.since is None:
+            self.since = time.monotonic()
+
+    def flush_output(self, sup, final):
+        """OUTPUT frames within the host's rule: at most 16 and one per 256 bytes; two are kept for the final flush."""
+        pending = len(self.buffers[1]) + len(self.buffers[2])
+        if pending == 0:
+            return
+        if not final:
+            due = pending >= 4096 or (self.since is not None and time.monotonic() - self.since >= 0.05)
+            allowed = self.sent_frames + 2 + 2 <= FREE_OUTPUT_FRAMES + (self.sent_bytes + pending) // BYTES_PER_OUTPUT_FRAME
+            if not (due and allowed):
+                return
+        for stream in (1, 2):
+            buf = self.buffers[stream]
+            while buf:
+                chunk = bytes(buf[:OUTPUT_CHUNK])
+                del buf[:OUTPUT_CHUNK]
+                self.sent_frames += 1
+                self.sent_bytes += len(chunk)
+                sup.send(OUTPUT, Out().long(self.eid).byte(stream).bytes(chunk))
+        self.since = None
+
+    def close(self):
+        for fd in (self.ctl, self.msg.fd, self.out_r, self.err_r):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def fcntl_dup(fd):
+    import fcntl
+    return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 16)
+
+
+def max_fd():
+    try:
+        return os.sysconf('SC_OPEN_MAX')
+    except (ValueError, OSError):
+        return 1024
+
+
+def unlock(d):
+    """Makes a directory tree the snippet may have locked (mode 0) removable again; symlinks are not followed."""
+    import stat
+    try:
+        os.chmod(d, 0o700, follow_symlinks=False)
+        names = os.listdir(d)
+    except OSError:
+        return
+    for name in names:
+        p = os.path.join(d, name)
+        try:
+            if stat.S_ISDIR(os.lstat(p).st_mode):
+                unlock(p)
+        except OSError:
+            pass
+
+
+def reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def stat_of(pid):
+    """(state, parent pid) of a process, or (None, None) when it is gone."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            s = f.read().decode('ascii', 'replace')
+    except OSError:
+        return None, None
+    rest = s[s.rfind(')') + 2:].split()
+    return (rest[0], int(rest[1])) if len(rest) > 1 else (None, None)
+
+
+def comm_of(pid):
+    try:
+        with open('/proc/%d/comm' % pid, 'rb') as f:
+            return f.read().decode('utf-8', 'replace').strip()[:32]
+    except OSError:
+        return '?'
+
+
+def descendants(root):
+    children = {}
+    for name in os.listdir('/proc'):
+        if name.isdigit():
+            state, parent = stat_of(int(name))
+            if state is not None and state not in ('Z', 'X'):
+                children.setdefault(parent, []).append(int(name))
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def signal_name(n):
+    try:
+        return signal.Signals(n).name
+    except ValueError:
+        return '?'
+
+
+# ---------------------------------------------------------------- the evaluator's seccomp filter
+
+def refuse_signals_to(protected):
+    """
+    A seccomp filter of the evaluator's own (stacked on the sandbox's): kill, tkill, tgkill,
+    rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_open aimed at the supervisor, its process group, the
+    sandbox's init or every process (-1) fail with EPERM, and pidfd_send_signal (which also takes a
+    /proc/PID directory) always does. Inherited by everything the evaluator starts.
+    """
+    import ctypes
+    import platform
+    machine = platform.machine()
+    if machine == 'x86_64':
+        arch, targeted, always = 0xC000003E, [62, 200, 234, 129, 297, 434], [424]
+    elif machine == 'aarch64':
+        arch, targeted, always = 0xC00000B7, [129, 130, 131, 138, 240, 434], [424]
+    else:
+        raise OSError('no seccomp numbers for ' + machine)
+    values = {0xffffffff}
+    for p in protected:
+        if p > 0:
+            values.add(p & 0xffffffff)
+            values.add(-p & 0xffffffff)
+    LD, JEQ, RET = 0x20, 0x15, 0x06
+    ALLOW, EPERM = 0x7fff0000, 0x00050000 | errno.EPERM
+    prog = []  # (code, jt, jf, k) with jumps as labels resolved below
+    prog.append((LD, 0, 0, 4))
+    prog.append((JEQ, 0, 'deny', arch))
+    prog.append((LD, 0, 0, 0))
+    for nr in always:
+        prog.append((JEQ, 'deny', 0, nr))
+    for nr in targeted:
+        prog.append((JEQ, 'check', 0, nr))
+    prog.append((RET, 0, 0, ALLOW))
+    check = len(prog)
+    prog.append((LD, 0, 0, 16))  # args[0], its low 32 bits: the kernel reads a pid as an int
+    for v in sorted(values):
+        prog.append((JEQ, 'deny', 0, v))
+    prog.append((RET, 0, 0, ALLOW))
+    deny = len(prog)
+    prog.append((RET, 0, 0, EPERM))
+    labels = {'check': check, 'deny': deny}
+    code = b''
+    for i, (c, jt, jf, k) in enumerate(prog):
+        jt = labels[jt] - i - 1 if isinstance(jt, str) else jt
+        jf = labels[jf] - i - 1 if isinstance(jf, str) else jf
+        code += struct.pack('=HBBI', c, jt, jf, k)
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]
+    buf = ctypes.create_string_buffer(code, len(code))
+    fprog = SockFprog(len(prog), ctypes.addressof(buf))
+    libc = ctypes.CDLL(None, use_errno=True)
+    ul = ctypes.c_ulong
+    if libc.prctl(38, ul(1), ul(0), ul(0), ul(0)) != 0:  # PR_SET_NO_NEW_PRIVS (bubblewrap set it already)
+        raise OSError(ctypes.get_errno(), 'PR_SET_NO_NEW_PRIVS')
+    if libc.prctl(22, ul(2), ctypes.byref(fprog), ul(0), ul(0)) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        raise OSError(ctypes.get_errno(), 'PR_SET_SECCOMP')
+
+
+# ---------------------------------------------------------------- the evaluator
+
+class ToolError(Exception):
+    """A host tool call failed: an unknown tool, wrong arguments, the tool's own failure or its timeout."""
+
+
+ToolError.__module__ = 'poolkit'
+
+
+class _State:
+    running = False  # a snippet runs: SIGINT raises KeyboardInterrupt in it
+    deferred = 0  # inside a frame read or write: an interrupt waits for its end
+    pending = False
+    eid = 0
+    calls = 0
+    max_calls = 0
+    next_call = 0
+
+
+def _on_sigint(signum, frame_):
+    if not _State.running:
+        return
+    if _State.deferred:
+        _State.pending = True
+        return
+    raise KeyboardInterrupt
+
+
+class _Deferred:
+    def __enter__(self):
+        _State.deferred += 1
+
+    def __exit__(self, *exc):
+        _State.deferred -= 1
+        if _State.deferred == 0 and _State.pending and _State.running and exc[0] is None:
+            _State.pending = False
+            raise KeyboardInterrupt
+
+
+_EVALUATOR_PID = [0]
+
+
+def _send(type_, out):
+    if os.getpid() != _EVALUATOR_PID[0]:
+        os._exit(0)  # a process the snippet forked came back here: it has nothing to say
+    with _Deferred():
+        write_all(EVAL_MSG, frame(type_, out))
+
+
+def _read_frame():
+    header = read_exactly(EVAL_CTL, 5)
+    n = struct.unpack('>i', header[:4])[0]
+    if n < 1 or n > MAX_LENGTH:
+        raise ProtocolError('frame length %d' % n)
+    return header[4], read_exactly(EVAL_CTL, n - 1)
+
+
+def _flush_std():
+    for s in (sys.stdout, sys.stderr):
+        try:
+            s.flush()
+        except Exception:
+            pass
+
+
+def _tool_call(name, args):
+    if not _State.running:
+        raise ToolError('tools can be called only while an execution runs')
+    if _State.calls >= _State.max_calls:
+        raise ToolError('tool call limit reached: at most %d tool calls per execution (Limits.maxToolCalls)' % _State.max_calls)
+    if not isinstance(name, str) or len(name.encode('utf-8', 'replace')) > 1024:
+        raise ToolError('a tool name is a str of at most 1024 bytes')
+    _State.next_call += 1
+    call = _State.next_call
+    out = Out().long(_State.eid).long(call).string(name)
+    write_value(out, args, 'arguments')
+    if len(out.b) + 1 > MAX_LENGTH:
+        raise ToolError('the arguments take %d bytes, more than a frame holds (%d)' % (len(out.b), MAX_LENGTH))
+    _State.calls += 1
+    _flush_std()
+    _send(TOOL_CALL, out)
+    while True:
+        select.select([EVAL_CTL], [], [])  # interruptible: a STOP reaches a snippet waiting for its tool
+        with _Deferred():
+            t, payload = _read_frame()
+        if t != TOOL_RESULT:
+            raise ProtocolError('frame %d during a tool call' % t)
+        inp = In(payload)
+        if inp.long() != _State.eid or inp.long() != call:
+            continue  # the answer to a call an interrupt abandoned
+        if inp.byte():
+            value = read_value(inp)
+            inp.end()
+            return value
+        message = inp.string()
+        inp.end()
+        raise ToolError(message)
+
+
+class Tools:
+    """The `tools` of every snippet: tools.call("lookup", id=42), tools.call("lookup", {"id": 42}), tools.names()."""
+
+    def __init__(self, specs):
+        self._specs = {name: (description, params) for name, description, params in specs}
+
+    def call(self, name, args=None, /, **kwargs):
+        merged = dict(args or {})
+        merged.update(kwargs)
+        return _tool_call(name, merged)
+
+    def names(self):
+        return sorted(self._specs)
+
+    def describe(self, name):
+        description, params = self._specs[name]
+        return '%s(%s): %s' % (name, ', '.join(params), description)
+
+    def __repr__(self):
+        return '<tools: %s>' % ', '.join(self.names())
+
+
+def _tool_function(name, description, params):
+    def tool(*args, **kwargs):
+        if len(args) > len(params):
+            raise TypeError('%s() takes %d arguments (%s) but %d were given' % (name, len(params), ', '.join(params), len(args)))
+        merged = dict(zip(params, args))
+        for k, v in kwargs.items():
+            if k in merged:
+                raise TypeError('%s() got multiple values for argument %r' % (name, k))
+            merged[k] = v
+        return _tool_call(name, merged)
+    tool.__name__ = tool.__qualname__ = name
+    tool.__doc__ = description
+    return tool
+
+
+def _namespace(specs):
+    import builtins
+    import keyword
+    ns = {'__name__': '__main__', '__builtins__': builtins, 'tools': Tools(specs), 'ToolError': ToolError}
+    for name, description, params in specs:
+        if name.isidentifier() and not keyword.iskeyword(name):
+            ns[name] = _tool_function(name, description, params)
+    return ns
+
+
+def _describe(e):
+    import traceback
+    return ''.join(traceback.format_exception_only(type(e), e)).strip()
+
+
+def _class_name(e):
+    t = type(e)
+    module = getattr(t, '__module__', None)
+    name = getattr(t, '__qualname__', t.__name__)
+    return name if module in (None, 'builtins', '__main__') else '%s.%s' % (module, name)
+
+
+def _trace(e):
+    import traceback
+    try:
+        tb = traceback.TracebackException(type(e), e, e.__traceback__)
+        for s in [tb] + _chain(tb):
+            s.stack = traceback.StackSummary.from_list([f for f in s.stack if f.filename != __file__])
+        return ''.join(tb.format())
+    except Exception as failed:
+        return '(the stack trace could not be shown: %s)' % type(failed).__name__
+
+
+def _chain(tb):
+    out, seen, todo = [], set(), [tb]
+    while todo:
+        t = todo.pop()
+        for nxt in (t.__cause__, t.__context__):
+            if nxt is not None and id(nxt) not in seen:
+                seen.add(id(nxt))
+                out.append(nxt)
+                todo.append(nxt)
+    return out
+
+
+def _compile(code, eid):
+    import ast
+    import linecache
+    filename = '<snippet %d>' % eid
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    tree = compile(code, filename, 'exec', ast.PyCF_ONLY_AST)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    body = compile(tree, filename, 'exec')
+    return body, (compile(last, filename, 'eval') if last is not None else None)
+
+
+def _run(eid, code, ns):
+    """(status, value, class, message, trace) of one execution."""
+    try:
+        body, last = _compile(code, eid)
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as e:
+        return COMPILE_ERROR, '', _class_name(e), cut(_describe(e), MAX_TEXT_CHARS), ''
+    try:
+        _State.running = True
+        try:
+            exec(body, ns)
+            value = eval(last, ns) if last is not None else None
+            text = '' if value is None else repr(value)
+        finally:
+            _State.running = False
+            _State.pending = False
+        if not isinstance(text, str):
+            text = str(text)
+        if len(text) > MAX_VALUE_CHARS:
+            text = text[:MAX_VALUE_CHARS] + '... (%d more characters cut)' % (len(text) - MAX_VALUE_CHARS)
+        return OK, text, '', '', ''
+    except SystemExit as e:
+        _flush_std()
+        code_ = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        os._exit(code_ & 0xff)  # the evaluator ends, as the snippet asked: the session is then dead
+    except BaseException as e:  # noqa: B036 - a snippet's exception of any kind is its outcome
+        _State.running = False
+        return EXCEPTION, '', cut(_class_name(e), 300), cut(_describe(e), MAX_TEXT_CHARS), cut(_trace(e), MAX_TEXT_CHARS)
+
+
+def evaluate(specs):
+    import io
+    _EVALUATOR_PID[0] = os.getpid()
+    signal.signal(signal.SIGINT, _on_sigint)
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, 'r', closefd=False), encoding='utf-8')
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
+    ns = _namespace(specs)
+    while True:
+        try:
+            t, payload = _read_frame()
+        except EOFError:
+            os._exit(0)
+        if t == TOOL_RESULT:
+            continue  # the answer to a call that was interrupted
+        if t != EXECUTE:
+            raise ProtocolError('unexpected frame %d' % t)
+        inp = In(payload)
+        eid = inp.long()
+        code = inp.string()
+        inp.int()
+        max_calls = inp.int()
+        inp.end()
+        _State.eid, _State.calls, _State.max_calls = eid, 0, max_calls
+        outcome = _run(eid, code, ns)
+        try:
+            _flush_std()
+        except BaseException:  # noqa: B036
+            pass
+        status, value, error_class, message, trace = outcome
+        _send(RESULT, Out().long(eid).byte(status).string(value).string(error_class).string(message).string(trace).string(''))
+
+
+# ---------------------------------------------------------------- start-up
+
+def read_token():
+    b = b''
+    while not b.endswith(b'\n'):
+        c = os.read(0, 1)
+        if not c or len(b) > 256:
+            diag('no token on stdin')
+            os._exit(2)
+        b += c
+    return b[:-1].decode('ascii', 'replace')
+
+
+def main(argv):
+    if len(argv) != 4 or argv[2] not in ('sandbox', 'plain'):
+        diag('usage: poolkit_worker.py SOCKET sandbox|plain ADDRESS_SPACE_BYTES (token on stdin)')
+        os._exit(2)
+    sandboxed = argv[2] == 'sandbox'
+    if sandboxed and os.getppid() != 1:
+        diag('told it runs in the sandbox, but its parent is not the sandbox\'s init')
+        os._exit(2)
+    token = read_token()
+    os.dup2(os.open('/dev/null', os.O_RDONLY), 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # only the evaluator is interrupted
+    # warm: what every evaluator needs is imported once, here, before the fork
+    import ast  # noqa: F401
+    import builtins  # noqa: F401
+    import io  # noqa: F401
+    import keyword  # noqa: F401
+    import linecache  # noqa: F401
+    import traceback  # noqa: F401
+    import resource  # noqa: F401
+    import fcntl  # noqa: F401
+    import socket
+    if sandboxed:
+        import ctypes  # noqa: F401
+        import platform  # noqa: F401
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(argv[1])
+    hello = Out().string(token).int(PROTOCOL_VERSION).string(('Python ' + sys.version.split()[0])[:64]).long(os.getpid())
+    del token
+    sock.sendall(frame(HELLO, hello))
+    Supervisor(sock, sandboxed, int(argv[3])).loop()
+
+
+if __name__ == '__main__':
+    try:
+        main(sys.argv)
+    except BaseException as failure:  # noqa: B036
+        diag('the supervisor failed: %r' % (failure,))
+        os._exit(3)
