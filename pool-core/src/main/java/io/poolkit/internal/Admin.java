@@ -28,7 +28,7 @@ final class Admin<T> {
                 throw new IllegalArgumentException("maxSize (" + newMaxSize + ") must not be below minIdle (" + pool.minIdle + ")");
             }
             pool.maxSize = newMaxSize;
-            boolean over = pool.live() > newMaxSize;
+            boolean over = pool.table.live() > newMaxSize;
             pool.gate = over ? pool.gate | CorePool.SHRINK : pool.gate & ~CorePool.SHRINK;
         } finally {
             pool.lock.unlock();
@@ -69,7 +69,7 @@ final class Admin<T> {
      * the minIdle refill, whose new resource this same call must not evict.
      */
     void evictIdle() {
-        Slot<T>[] table = pool.slots;
+        Slot<T>[] table = pool.table.slots;
         long[] claimed = new long[table.length];
         for (int i = 0; i < table.length; i++) {
             Slot<T> s = table[i];
@@ -94,7 +94,7 @@ final class Admin<T> {
         int creating = 0;
         int dying = 0;
         long acquired = 0;
-        for (Slot<T> s : pool.slots) {
+        for (Slot<T> s : pool.table.slots) {
             switch (s.kind()) {
                 case Slot.IDLE, Slot.CHECKING -> idle++;
                 case Slot.LEASED -> leased++;

@@ -34,7 +34,7 @@ final class AsyncAcquire<T> {
                 if ((g & CorePool.CLOSED) != 0) {
                     throw pool.diagnostics.closed();
                 }
-                Slot<T> s = (g & (CorePool.HANDOFF | CorePool.SUSPENDED)) == 0 ? pool.claimIdle() : null;
+                Slot<T> s = (g & (CorePool.HANDOFF | CorePool.SUSPENDED)) == 0 ? pool.table.claimIdle() : null;
                 if (s == null) {
                     break;
                 }

@@ -10,7 +10,6 @@ import io.poolkit.Registration;
 import io.poolkit.ResourceConsumer;
 import io.poolkit.ResourceFunction;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -96,37 +95,8 @@ public final class CorePool<T> implements Pool<T> {
     private static final Logger log = LoggerFactory.getLogger(CorePool.class);
 
     static final int WAITERS = Check.MAX_WAITERS;
-    /**
-     * LIFO's per-thread memory without a ThreadLocal: a small table, indexed by a hash of the
-     * thread, of the slot each entry's thread returned last. Bounded whatever the number of threads
-     * (a million virtual threads share the entries; a collision only makes a hint less useful).
-     * An entry holds the {@link Slot} itself (slots are never replaced, so this is safe, and a hit
-     * reads neither the slot table nor its length); one cache line per entry so threads do not
-     * share lines.
-     */
-    private final Slot<?>[] hints;
-    private final int hintShift;
-    private static final int HINT_STRIDE = 16;
-
-    /**
-     * Fibonacci hashing of the thread's id: a field load and a multiply (an identity hash code reads
-     * and tests the object header), and the top bits of consecutive ids — a thread pool's workers —
-     * are spread as evenly as they can be: up to 21 consecutive ids never share one of 32 entries,
-     * where random identity hashes made 8 threads share one 61% of the time.
-     */
-    @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+; getId() is the same number
-    private static int threadHash() {
-        return (int) Thread.currentThread().getId() * 0x9E3779B9;
-    }
-
-    private int hintEntry(int threadHash) {
-        return (threadHash >>> hintShift) * HINT_STRIDE;
-    }
-
     /** Spins of a new waiter before its second look and its park. */
     private static final int SPINS = 64;
-    /** Slots are made as the pool grows, so a huge maxSize costs nothing until it is used. */
-    private static final int INITIAL_SLOTS = 16;
     static final int SHRINK = 1 << 24;
     static final int SUSPENDED = 1 << 25;
     static final int CLOSED = 1 << 26;
@@ -158,8 +128,7 @@ public final class CorePool<T> implements Pool<T> {
 
     // Hot fields, read on every acquire and return.
     volatile int gate;
-    volatile Slot<T>[] slots;
-    private final boolean fifo;
+    final SlotTable<T> table;
     private final boolean returnHooks;
     final boolean hasValidator;
     private final long validateAfterIdleNanos;
@@ -171,10 +140,7 @@ public final class CorePool<T> implements Pool<T> {
     final long maxUses;
     /** Rule 5: how long a waiter may be overtaken (0 = always hand off, NEVER = never). */
     final long fairnessNanos;
-    private int cursor;
 
-    final AtomicInteger occupied = new AtomicInteger();
-    final AtomicInteger destroying = new AtomicInteger();
     volatile int maxSize;
     volatile int minIdle;
     volatile long acquireTimeoutNanos;
@@ -206,7 +172,7 @@ public final class CorePool<T> implements Pool<T> {
         this.capacity = capacity;
         this.listeners = new Listeners<>(name);
         this.circuit = new CircuitBreaker(config.circuitFailures, Durations.toNanos(config.circuitOpen), clock, listeners);
-        this.fifo = config.idleOrder == IdleOrder.FIFO;
+        this.table = new SlotTable<>(config.maxSize, config.idleOrder == IdleOrder.FIFO);
         this.hasValidator = hooks.hasValidator;
         this.returnHooks = hooks.hasResetter || config.validateOnReturn;
         this.validateAfterIdleNanos = Durations.toNanos(config.validateAfterIdle);
@@ -227,10 +193,6 @@ public final class CorePool<T> implements Pool<T> {
         this.leakNanos = Durations.toNanos(config.leakDetection);
         this.observed = leakNanos != Durations.NEVER;
         this.invalidateOn = config.invalidateOn;
-        this.slots = newSlots(new Slot<?>[0], Math.min(config.maxSize, INITIAL_SLOTS));
-        int entries = Integer.highestOneBit(Math.min(Math.max(2, config.maxSize), 16) * 2 - 1) << 1; // 4 to 32
-        this.hints = new Slot<?>[entries * HINT_STRIDE];
-        this.hintShift = Integer.numberOfLeadingZeros(entries) + 1;
         this.creator = new Creator<>(this);
         this.maintenance = new Maintenance<>(this);
     }
@@ -266,35 +228,12 @@ public final class CorePool<T> implements Pool<T> {
         shutdown.onClosed(hook);
     }
 
-    /** Makes the slot table at least {@code needed} long (doubling), for a create that found no EMPTY slot. */
-    void growSlots(int needed) {
-        lock.lock();
-        try {
-            Slot<T>[] table = slots;
-            if (table.length < needed) {
-                int length = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, Math.min(2L * table.length, Math.max(maxSize, needed))));
-                slots = newSlots(table, length);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> Slot<T>[] newSlots(Slot<?>[] old, int length) {
-        Slot<T>[] grown = (Slot<T>[]) Arrays.copyOf(old, Math.max(length, old.length), Slot[].class);
-        for (int i = old.length; i < grown.length; i++) {
-            grown[i] = new Slot<>(i);
-        }
-        return grown;
-    }
-
     // ---------------------------------------------------------------- acquire
 
     @Override
     public Lease<T> acquire() throws InterruptedException {
         if ((gate & BARRIER) == 0) {
-            Slot<T> s = claimIdle();
+            Slot<T> s = table.claimIdle();
             if (s != null) {
                 Lease<T> lease = fastLease(s);
                 return lease != null ? lease : acquireSlow(acquireTimeoutNanos, s);
@@ -307,7 +246,7 @@ public final class CorePool<T> implements Pool<T> {
     public Lease<T> acquire(Duration timeout) throws InterruptedException {
         Check.notNegative("timeout", timeout);
         if ((gate & BARRIER) == 0) {
-            Slot<T> s = claimIdle();
+            Slot<T> s = table.claimIdle();
             if (s != null) {
                 Lease<T> lease = fastLease(s);
                 return lease != null ? lease : acquireSlow(Durations.toNanos(timeout), s);
@@ -342,7 +281,7 @@ public final class CorePool<T> implements Pool<T> {
             if ((g & (HANDOFF | SUSPENDED)) != 0) {
                 return Optional.empty(); // hand-off mode: every idle resource belongs to the oldest waiter
             }
-            Slot<T> s = claimIdle();
+            Slot<T> s = table.claimIdle();
             if (s == null) {
                 return Optional.empty();
             }
@@ -356,7 +295,7 @@ public final class CorePool<T> implements Pool<T> {
     @Override
     public CompletableFuture<Lease<T>> acquireAsync() {
         if ((gate & BARRIER) == 0) {
-            Slot<T> s = claimIdle();
+            Slot<T> s = table.claimIdle();
             if (s != null) {
                 Lease<T> lease = checkout(s, s.word, clock.read(), acquireTimeoutNanos, false);
                 if (lease != null) {
@@ -392,7 +331,7 @@ public final class CorePool<T> implements Pool<T> {
                 throw diagnostics.timedOut(clock.read() - start); // a resource failed a check that used up the time left
             }
             boolean waited = false;
-            Slot<T> s = !admitted && (g & (HANDOFF | SUSPENDED)) == 0 ? claimIdle() : null;
+            Slot<T> s = !admitted && (g & (HANDOFF | SUSPENDED)) == 0 ? table.claimIdle() : null;
             if (s == null) {
                 s = await(start, timeoutNanos, admitted);
                 waited = true;
@@ -403,42 +342,6 @@ public final class CorePool<T> implements Pool<T> {
                 return lease;
             }
         }
-    }
-
-    /**
-     * Claims an idle slot: LIFO, the slot the caller's hint names, else a scan from the caller's
-     * home index (so threads rarely collide); FIFO, a scan from a moving cursor.
-     */
-    @SuppressWarnings("unchecked")
-    Slot<T> claimIdle() {
-        int h = 0;
-        if (!fifo) {
-            h = threadHash();
-            Slot<T> hinted = (Slot<T>) hints[hintEntry(h)];
-            if (hinted != null && hinted.tryClaim() != 0) {
-                return hinted; // the slot this thread (or one sharing its entry) returned last
-            }
-        }
-        Slot<T>[] table = slots;
-        int n = table.length;
-        int i;
-        if (fifo) {
-            int c = cursor;
-            cursor = c + 1;
-            i = Integer.remainderUnsigned(c, n);
-        } else {
-            i = (int) (((h & 0xFFFF_FFFFL) * n) >>> 32);
-        }
-        for (int k = 0; k < n; k++) {
-            Slot<T> s = table[i];
-            if (s.tryClaim() != 0) {
-                return s;
-            }
-            if (++i == n) {
-                i = 0;
-            }
-        }
-        return null;
     }
 
     /**
@@ -566,7 +469,7 @@ public final class CorePool<T> implements Pool<T> {
             }
             int g = gate;
             if (mayCompete && (g & (HANDOFF | SUSPENDED | CLOSED)) == 0) {
-                Slot<T> s = claimIdle();
+                Slot<T> s = table.claimIdle();
                 if (s != null) {
                     if (w.cancel()) {
                         leave(w);
@@ -658,7 +561,7 @@ public final class CorePool<T> implements Pool<T> {
         }
         if ((g & BARRIER) != 0) {
             dispatch();
-        } else if ((g & WOKEN) == 0 && hasIdle()) {
+        } else if ((g & WOKEN) == 0 && table.hasIdle()) {
             queue.wakeOldest();
         }
     }
@@ -682,17 +585,6 @@ public final class CorePool<T> implements Pool<T> {
         }
     }
 
-    /** Whether any slot is idle now (a read-only scan, for the rare paths that hand on the token). */
-    private boolean hasIdle() {
-        for (Slot<T> s : slots) {
-            long w = s.word;
-            if (Slot.state(w) == Slot.LIVE && s.returned == w) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * Serves the gate: destroys idle slots while closed or shrinking, then hands idle slots to the
      * oldest waiters until one of the two runs out.
@@ -707,8 +599,8 @@ public final class CorePool<T> implements Pool<T> {
                 drainIdle(DestroyReason.SHUTDOWN);
                 return;
             }
-            if ((g & SHRINK) != 0 && live() > maxSize) {
-                Slot<T> s = claimIdle();
+            if ((g & SHRINK) != 0 && table.live() > maxSize) {
+                Slot<T> s = table.claimIdle();
                 if (s == null) {
                     return;
                 }
@@ -720,7 +612,7 @@ public final class CorePool<T> implements Pool<T> {
             }
             if ((g & WAITERS) == 0) {
                 if ((g & PEER_STARVED) != 0) {
-                    Slot<T> s = claimIdle();
+                    Slot<T> s = table.claimIdle();
                     if (s != null && capacity.claimEviction(this)) {
                         if (!destroyClaimed(s, DestroyReason.EVICTED_FOR_KEY)) {
                             capacity.evictionAbandoned();
@@ -733,7 +625,7 @@ public final class CorePool<T> implements Pool<T> {
                 }
                 return;
             }
-            Slot<T> s = claimIdle();
+            Slot<T> s = table.claimIdle();
             if (s == null) {
                 return;
             }
@@ -792,13 +684,9 @@ public final class CorePool<T> implements Pool<T> {
         }
     }
 
-    int live() {
-        return occupied.get() - destroying.get();
-    }
-
     private void drainIdle(DestroyReason reason) {
         Slot<T> s;
-        while ((s = claimIdle()) != null) {
+        while ((s = table.claimIdle()) != null) {
             destroyClaimed(s, reason);
         }
         shutdown.signal();
@@ -818,12 +706,7 @@ public final class CorePool<T> implements Pool<T> {
         }
         s.idleSince = now;
         s.returnLazily(leased);
-        if (!fifo) {
-            int e = hintEntry(threadHash());
-            if (hints[e] != s) {
-                hints[e] = s;
-            }
-        }
+        table.remember(s);
         int g = gate;
         if (g != 0) {
             afterReturn(g, now);
@@ -858,7 +741,7 @@ public final class CorePool<T> implements Pool<T> {
     }
 
     /**
-     * Destroys a slot this thread just claimed with {@link #claimIdle()}, unless shutdown forced it
+     * Destroys a slot this thread just claimed with {@link SlotTable#claimIdle()}, unless shutdown forced it
      * away since (its word is no longer LIVE: shutdown destroys it, and must be the only one to).
      */
     private boolean destroyClaimed(Slot<T> s, DestroyReason reason) {
@@ -868,7 +751,7 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Lifts SHRINK once the size is back within maxSize (a slot was freed, or a reserve backed out). */
     void shrinkDoneIfFits() {
-        if ((gate & SHRINK) != 0 && live() <= maxSize) {
+        if ((gate & SHRINK) != 0 && table.live() <= maxSize) {
             queue.setGateBit(SHRINK, false);
         }
     }
@@ -1015,7 +898,7 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Keyed pools only: nothing leased, idle, created or waiting. */
     boolean isUnused() {
-        return (gate & (WAITERS | CLOSED)) == 0 && occupied.get() == 0;
+        return (gate & (WAITERS | CLOSED)) == 0 && table.occupied.get() == 0;
     }
 
     /** Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters. */

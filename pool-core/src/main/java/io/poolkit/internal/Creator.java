@@ -89,7 +89,7 @@ final class Creator<T> {
             if ((g & (CorePool.CLOSED | CorePool.SUSPENDED)) != 0) {
                 return;
             }
-            if (pool.occupied.get() >= pool.maxSize) {
+            if (pool.table.occupied.get() >= pool.maxSize) {
                 return; // full, the common case under load: nothing to start (whoever frees a slot calls demand() again)
             }
             int active = inFlight.get();
@@ -124,7 +124,7 @@ final class Creator<T> {
             if (s == null) {
                 inFlight.decrementAndGet();
                 pool.circuit.createNotStarted();
-                if (pool.occupied.get() < pool.maxSize && pool.capacity.hasRoom()) {
+                if (pool.table.occupied.get() < pool.maxSize && pool.capacity.hasRoom()) {
                     continue; // room came back while this create counted as in flight: a demand() then may have done nothing
                 }
                 return;
@@ -135,18 +135,7 @@ final class Creator<T> {
 
     private boolean belowMinIdle(int active) {
         int min = pool.minIdle;
-        return min > 0 && pool.live() < pool.maxSize && idleCount() + active < min;
-    }
-
-    int idleCount() {
-        int n = 0;
-        for (Slot<T> s : pool.slots) {
-            int kind = s.kind();
-            if (kind == Slot.IDLE || kind == Slot.CHECKING) {
-                n++;
-            }
-        }
-        return n;
+        return min > 0 && pool.table.live() < pool.maxSize && pool.table.idleCount() + active < min;
     }
 
     private void scheduleRetry(long delayNanos) {
@@ -162,37 +151,22 @@ final class Creator<T> {
     private Slot<T> reserve(boolean forWaiter) {
         int o;
         do {
-            o = pool.occupied.get();
+            o = pool.table.occupied.get();
             if (o >= pool.maxSize) {
                 return null;
             }
-        } while (!pool.occupied.compareAndSet(o, o + 1));
+        } while (!pool.table.occupied.compareAndSet(o, o + 1));
         // resize() writes maxSize, then reads the size: either it saw this unit (and shrinks), or this sees its maxSize
         if (o + 1 > pool.maxSize) {
-            pool.occupied.decrementAndGet();
+            pool.table.occupied.decrementAndGet();
             pool.shrinkDoneIfFits(); // resize may have begun a shrink for this unit, which is gone again
             return null;
         }
         if ((pool.gate & CorePool.CLOSED) != 0 || !pool.capacity.tryReserve(pool, forWaiter)) {
-            pool.occupied.decrementAndGet(); // closed: no create may start once shutdown has begun
+            pool.table.occupied.decrementAndGet(); // closed: no create may start once shutdown has begun
             return null;
         }
-        // occupied >= the number of non-EMPTY slots: a table at least that long has an EMPTY slot for us
-        for (;;) {
-            Slot<T>[] table = pool.slots;
-            for (Slot<T> s : table) {
-                long w = s.word;
-                if (Slot.state(w) == Slot.EMPTY && s.cas(w, Slot.with(w, Slot.CREATING))) {
-                    return s;
-                }
-            }
-            int needed = pool.occupied.get();
-            if (table.length < needed) {
-                pool.growSlots(needed);
-            } else {
-                Thread.onSpinWait();
-            }
-        }
+        return pool.table.claimEmpty(pool.maxSize);
     }
 
     /**
@@ -209,12 +183,12 @@ final class Creator<T> {
         int target = Math.min(count, pool.maxSize);
         long waitingSince = System.nanoTime();
         for (;;) {
-            int idle = idleCount();
-            int have = idle + (countLeased ? count(Slot.LEASED) : 0);
+            int idle = pool.table.idleCount();
+            int have = idle + (countLeased ? pool.table.count(Slot.LEASED) : 0);
             if ((pool.gate & CorePool.CLOSED) != 0) {
                 return have;
             }
-            int pending = count(Slot.CREATING) - abandoned.get();
+            int pending = pool.table.count(Slot.CREATING) - abandoned.get();
             int need = target - have - pending;
             if (need <= 0) {
                 if (have >= target || pending <= 0 || System.nanoTime() - waitingSince > pool.createTimeoutNanos) {
@@ -256,20 +230,10 @@ final class Creator<T> {
                 }
             }
             if (!allCreated) {
-                return idleCount() + (countLeased ? count(Slot.LEASED) : 0);
+                return pool.table.idleCount() + (countLeased ? pool.table.count(Slot.LEASED) : 0);
             }
             waitingSince = System.nanoTime();
         }
-    }
-
-    private int count(int kind) {
-        int n = 0;
-        for (Slot<T> s : pool.slots) {
-            if (s.kind() == kind) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**

@@ -54,7 +54,7 @@ final class Diagnostics {
 
     /** Fails an acquire fast when it would need a create and the circuit is open. */
     void checkCircuit() {
-        if (pool.circuit.rejectsAcquire() && pool.occupied.get() < pool.maxSize) {
+        if (pool.circuit.rejectsAcquire() && pool.table.occupied.get() < pool.maxSize) {
             CircuitOpenException e = new CircuitOpenException(pool.name + " - circuit open after repeated create failures,"
                     + " failing fast (" + pool.stats().brief() + "); it half-opens after "
                     + Durations.describe(pool.config.circuitOpen), pool.creator.lastFailure());

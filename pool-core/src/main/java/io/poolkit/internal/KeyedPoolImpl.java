@@ -412,7 +412,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     private void foldFinished() {
         for (java.util.Iterator<CorePool<T>> it = draining.iterator(); it.hasNext(); ) {
             CorePool<T> p = it.next();
-            if ((p.gate & CorePool.CLOSED) != 0 && p.occupied.get() == 0) {
+            if ((p.gate & CorePool.CLOSED) != 0 && p.table.occupied.get() == 0) {
                 folded = sum(List.of(folded, p.stats()), 0);
                 it.remove();
             }
@@ -705,11 +705,10 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                 if (p == needy) {
                     continue;
                 }
-                for (Slot<T> s : p.slots) {
-                    if (s.kind() == Slot.IDLE && (oldest == null || s.idleSince - oldest.idleSince < 0)) {
-                        oldest = s;
-                        donor = p;
-                    }
+                Slot<T> s = p.table.oldestIdle();
+                if (s != null && (oldest == null || s.idleSince - oldest.idleSince < 0)) {
+                    oldest = s;
+                    donor = p;
                 }
             }
             if (oldest != null) {

@@ -114,7 +114,7 @@ final class Maintenance<T> {
         long soonest = Durations.NEVER;
         long leak = pool.leakNanos;
         List<Slot<T>> idle = new ArrayList<>();
-        for (Slot<T> s : pool.slots) {
+        for (Slot<T> s : pool.table.slots) {
             long w = s.word;
             int kind = s.kindOf(w);
             if (kind == Slot.LEASED) {

@@ -83,7 +83,7 @@ final class Recycler<T> {
         if (!s.cas(expected, dying)) {
             return false;
         }
-        pool.destroying.incrementAndGet();
+        pool.table.destroying.incrementAndGet();
         pool.counters.destroyed(reason);
         T r = s.resource;
         log.debug("{} - destroying {} ({})", pool.name, s, reason);
@@ -101,8 +101,8 @@ final class Recycler<T> {
             s.clear();
             s.word = Slot.with(dying, Slot.EMPTY);
             // occupied falls first, so live() may under-count for a moment but never over-counts
-            pool.occupied.decrementAndGet();
-            pool.destroying.decrementAndGet();
+            pool.table.occupied.decrementAndGet();
+            pool.table.destroying.decrementAndGet();
             afterFree(reason == DestroyReason.EVICTED_FOR_KEY);
         }
     }
@@ -111,7 +111,7 @@ final class Recycler<T> {
     void freeCreating(Slot<T> s) {
         s.clear();
         s.word = Slot.with(s.word, Slot.EMPTY);
-        pool.occupied.decrementAndGet();
+        pool.table.occupied.decrementAndGet();
         afterFree(false);
     }
 

@@ -92,7 +92,7 @@ final class Shutdown<T> {
         lock.lock();
         try {
             for (;;) {
-                if (leasesOnly ? noLeases() : pool.occupied.get() == pool.creator.abandonedCreates()) {
+                if (leasesOnly ? noLeases() : pool.table.occupied.get() == pool.creator.abandonedCreates()) {
                     return true;
                 }
                 long left = deadline - System.nanoTime();
@@ -113,7 +113,7 @@ final class Shutdown<T> {
     }
 
     private boolean noLeases() {
-        for (Slot<T> s : pool.slots) {
+        for (Slot<T> s : pool.table.slots) {
             if (s.kind() == Slot.LEASED) {
                 return false;
             }
@@ -123,7 +123,7 @@ final class Shutdown<T> {
 
     /** Destroys resources still leased at the end of the grace period; their leases become dead. */
     private void forceLeased() {
-        for (Slot<T> s : pool.slots) {
+        for (Slot<T> s : pool.table.slots) {
             long w = s.word;
             if (s.kindOf(w) == Slot.LEASED) {
                 LeakInfo leak = s.leak;

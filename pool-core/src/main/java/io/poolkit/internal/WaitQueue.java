@@ -57,7 +57,7 @@ final class WaitQueue<T> {
                 throw pool.diagnostics.closed();
             }
             int count = g & CorePool.WAITERS;
-            int room = Math.max(0, pool.maxSize - pool.live());
+            int room = Math.max(0, pool.maxSize - pool.table.live());
             boolean local = !again && count - room >= maxWaiters;
             boolean global = !again && shared != null && shared.get() - room >= sharedMax;
             if (count >= CorePool.WAITERS || local || global) {
@@ -290,7 +290,7 @@ final class WaitQueue<T> {
     boolean closeIfUnused() {
         lock.lock();
         try {
-            if ((pool.gate & (CorePool.WAITERS | CorePool.CLOSED)) != 0 || pool.occupied.get() != 0) {
+            if ((pool.gate & (CorePool.WAITERS | CorePool.CLOSED)) != 0 || pool.table.occupied.get() != 0) {
                 return false;
             }
             pool.retired = true;
