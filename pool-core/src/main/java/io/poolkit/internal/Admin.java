@@ -29,7 +29,7 @@ final class Admin<T> {
             }
             pool.maxSize = newMaxSize;
             boolean over = pool.table.live() > newMaxSize;
-            pool.gate = over ? pool.gate | CorePool.SHRINK : pool.gate & ~CorePool.SHRINK;
+            pool.bits = over ? pool.bits | Gate.SHRINK : pool.bits & ~Gate.SHRINK;
         } finally {
             pool.lock.unlock();
         }
@@ -54,7 +54,7 @@ final class Admin<T> {
     }
 
     void suspend(boolean on) {
-        pool.queue.setGateBit(CorePool.SUSPENDED, on);
+        pool.setGateBit(Gate.SUSPENDED, on);
         if (on) {
             log.info("{} - suspended: acquires wait until resume()", pool.name);
         } else {
@@ -104,7 +104,7 @@ final class Admin<T> {
             }
             acquired += s.leases;
         }
-        int waiting = pool.gate & CorePool.WAITERS;
+        int waiting = pool.bits & Gate.WAITERS;
         long waitTotal = pool.counters.waitNanos.sum();
         return new PoolStats(pool.maxSize, idle + leased + creating + dying, idle, leased, creating, dying, waiting,
                 pool.counters.created.sum(), pool.counters.destroyedTotal(), pool.counters.destroyedByReason(), acquired,

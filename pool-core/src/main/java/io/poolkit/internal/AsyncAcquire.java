@@ -30,11 +30,11 @@ final class AsyncAcquire<T> {
         AsyncAcquire<T> a = new AsyncAcquire<>(pool, pool.clock.read(), timeoutNanos);
         try {
             for (;;) {
-                int g = pool.gate;
-                if ((g & CorePool.CLOSED) != 0) {
+                int g = pool.bits;
+                if ((g & Gate.CLOSED) != 0) {
                     throw pool.diagnostics.closed();
                 }
-                Slot<T> s = (g & (CorePool.HANDOFF | CorePool.SUSPENDED)) == 0 ? pool.table.claimIdle() : null;
+                Slot<T> s = (g & (Gate.HANDOFF | Gate.SUSPENDED)) == 0 ? pool.table.claimIdle() : null;
                 if (s == null) {
                     break;
                 }

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * and is the size bound: a create first raises it (below {@code maxSize}), and it falls only once
  * {@code destroy()} has returned.
  *
- * <p><b>Fast path.</b> Acquire reads {@link #gate}; unless a {@link #BARRIER} bit is set (hand-off
+ * <p><b>Fast path.</b> Acquire reads the gate ({@link Gate}); unless a {@link Gate#BARRIER} bit is set (hand-off
  * mode, suspended, shrinking, closed, a starved key; waiters alone are no barrier) it claims an idle
  * slot with one CAS, starting at the calling thread's hint or home index (a hash of the thread, so
  * threads rarely collide and a thread gets back what it returned: LIFO without a ThreadLocal). No
@@ -49,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * nothing and closes the window: no stamp compare, no extra atomic on the return path.
  *
  * <p><b>Waiters: bounded fairness (DESIGN rule 5).</b> Callers that find nothing idle queue FIFO
- * under {@link #lock}, which also guards every write of the gate. <i>Normal mode</i> (HANDOFF clear):
+ * under the gate's lock, which also guards every write of the gate. <i>Normal mode</i> (HANDOFF clear):
  * a return leaves the resource idle for any running caller, and wakes the oldest waiter only when no
  * waiter holds the WOKEN token ({@link WaitQueue#wakeOldest()}); the token holder (a new arrival, or
  * the woken head) rescans for idle slots, spinning up to {@link #TOKEN_SPINS} times (never on a
@@ -91,23 +90,11 @@ import org.slf4j.LoggerFactory;
  * creates in flight or idle is below minIdle; {@link Maintenance} runs at the next time deadline.
  * Destroys run on the workers too; callers never wait for either.
  */
-public final class CorePool<T> implements Pool<T> {
+public final class CorePool<T> extends Gate implements Pool<T> {
     private static final Logger log = LoggerFactory.getLogger(CorePool.class);
 
-    static final int WAITERS = Check.MAX_WAITERS;
     /** Spins of a new waiter before its second look and its park. */
     private static final int SPINS = 64;
-    static final int SHRINK = 1 << 24;
-    static final int SUSPENDED = 1 << 25;
-    static final int CLOSED = 1 << 26;
-    /** Keyed pools only: another key is starved under maxTotal; give up idle resources for it. */
-    static final int PEER_STARVED = 1 << 27;
-    /** Rule 5's hand-off mode: every idle resource goes to the oldest waiter; running callers queue. */
-    static final int HANDOFF = 1 << 28;
-    /** Rule 5's token: one waiter is awake and competing for idle resources (see {@link Waiter#awake}). */
-    static final int WOKEN = 1 << 29;
-    /** The gate bits that keep callers off the fast path; waiters alone do not (normal mode). */
-    static final int BARRIER = SHRINK | SUSPENDED | CLOSED | PEER_STARVED | HANDOFF;
     /**
      * Rescans of the awake waiter before it gives up its token and parks again (each a claim attempt
      * over the table and a spin-wait hint); never on a virtual thread, which must not burn a carrier.
@@ -126,8 +113,7 @@ public final class CorePool<T> implements Pool<T> {
     final Maintenance<T> maintenance;
     final Capacity capacity;
 
-    // Hot fields, read on every acquire and return.
-    volatile int gate;
+    // Hot fields, read on every acquire and return (and the gate's bits, in Gate).
     final SlotTable<T> table;
     private final boolean returnHooks;
     final boolean hasValidator;
@@ -150,7 +136,6 @@ public final class CorePool<T> implements Pool<T> {
     private final Predicate<Throwable> invalidateOn;
 
     final WaitQueue<T> queue;
-    final ReentrantLock lock;
     final Diagnostics diagnostics = new Diagnostics(this);
     final Shutdown<T> shutdown;
     private final Recycler<T> recycler;
@@ -185,7 +170,6 @@ public final class CorePool<T> implements Pool<T> {
         this.minIdle = config.minIdle;
         this.fairnessNanos = Durations.toNanos(config.fairness);
         this.queue = new WaitQueue<>(this, fairnessNanos, Math.min(config.maxWaiters, WAITERS), sharedWaiters, sharedMaxWaiters);
-        this.lock = queue.lock;
         this.shutdown = new Shutdown<>(this, lock);
         this.recycler = new Recycler<>(this);
         this.admin = new Admin<>(this);
@@ -211,7 +195,7 @@ public final class CorePool<T> implements Pool<T> {
     private final Runnable nudge = this::onTick;
 
     private void onTick() {
-        int g = gate;
+        int g = bits;
         if ((g & CLOSED) != 0 || ((g & (WAITERS | PEER_STARVED)) != 0 && (g & SUSPENDED) == 0)) {
             if ((g & (WAITERS | HANDOFF)) == WAITERS) {
                 queue.startHandOff(queue.headSince, clock.read()); // the oldest waiter is past fairness: its turn
@@ -232,7 +216,7 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public Lease<T> acquire() throws InterruptedException {
-        if ((gate & BARRIER) == 0) {
+        if ((bits & BARRIER) == 0) {
             Slot<T> s = table.claimIdle();
             if (s != null) {
                 Lease<T> lease = fastLease(s);
@@ -245,7 +229,7 @@ public final class CorePool<T> implements Pool<T> {
     @Override
     public Lease<T> acquire(Duration timeout) throws InterruptedException {
         Check.notNegative("timeout", timeout);
-        if ((gate & BARRIER) == 0) {
+        if ((bits & BARRIER) == 0) {
             Slot<T> s = table.claimIdle();
             if (s != null) {
                 Lease<T> lease = fastLease(s);
@@ -274,7 +258,7 @@ public final class CorePool<T> implements Pool<T> {
     @Override
     public Optional<Lease<T>> tryAcquire() {
         for (;;) {
-            int g = gate;
+            int g = bits;
             if ((g & CLOSED) != 0) {
                 throw diagnostics.closed();
             }
@@ -294,7 +278,7 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public CompletableFuture<Lease<T>> acquireAsync() {
-        if ((gate & BARRIER) == 0) {
+        if ((bits & BARRIER) == 0) {
             Slot<T> s = table.claimIdle();
             if (s != null) {
                 Lease<T> lease = checkout(s, s.word, clock.read(), acquireTimeoutNanos, false);
@@ -323,7 +307,7 @@ public final class CorePool<T> implements Pool<T> {
             if (Thread.interrupted()) {
                 throw new InterruptedException(name + " - interrupted while acquiring");
             }
-            int g = gate;
+            int g = bits;
             if ((g & CLOSED) != 0) {
                 throw diagnostics.closed();
             }
@@ -467,7 +451,7 @@ public final class CorePool<T> implements Pool<T> {
                 }
                 throw diagnostics.closed();
             }
-            int g = gate;
+            int g = bits;
             if (mayCompete && (g & (HANDOFF | SUSPENDED | CLOSED)) == 0) {
                 Slot<T> s = table.claimIdle();
                 if (s != null) {
@@ -512,7 +496,7 @@ public final class CorePool<T> implements Pool<T> {
                 continue;
             }
             long park = remaining;
-            if ((gate & HANDOFF) == 0 && fairnessNanos != Durations.NEVER) {
+            if ((bits & HANDOFF) == 0 && fairnessNanos != Durations.NEVER) {
                 long untilUnfair = w.since + fairnessNanos - now;
                 if (untilUnfair <= 0) {
                     if (queue.startHandOff(w.since, now)) {
@@ -555,7 +539,7 @@ public final class CorePool<T> implements Pool<T> {
      */
     void leave(Waiter<T> w) {
         queue.unlink(w);
-        int g = gate;
+        int g = bits;
         if ((g & WAITERS) == 0) {
             return;
         }
@@ -591,7 +575,7 @@ public final class CorePool<T> implements Pool<T> {
      */
     void dispatch() {
         for (;;) {
-            int g = gate;
+            int g = bits;
             if (g == 0) {
                 return;
             }
@@ -642,7 +626,7 @@ public final class CorePool<T> implements Pool<T> {
      * and the demand() that follows every create would start a create for a caller already served.
      */
     void deliverCreated(Slot<T> s) {
-        int g = gate;
+        int g = bits;
         if ((g & WAITERS) == 0 || (g & (CLOSED | SUSPENDED | SHRINK)) != 0) {
             s.publish(s.word);
             dispatch();
@@ -679,7 +663,7 @@ public final class CorePool<T> implements Pool<T> {
     /** Returns a claimed slot that its taker cannot use after all; serves the next waiter. */
     void giveBack(Slot<T> s, long claimed) {
         idleQuietly(s, claimed);
-        if (gate != 0) {
+        if (bits != 0) {
             dispatch();
         }
     }
@@ -707,7 +691,7 @@ public final class CorePool<T> implements Pool<T> {
         s.idleSince = now;
         s.returnLazily(leased);
         table.remember(s);
-        int g = gate;
+        int g = bits;
         if (g != 0) {
             afterReturn(g, now);
         }
@@ -751,8 +735,8 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Lifts SHRINK once the size is back within maxSize (a slot was freed, or a reserve backed out). */
     void shrinkDoneIfFits() {
-        if ((gate & SHRINK) != 0 && table.live() <= maxSize) {
-            queue.setGateBit(SHRINK, false);
+        if ((bits & SHRINK) != 0 && table.live() <= maxSize) {
+            setGateBit(SHRINK, false);
         }
     }
 
@@ -763,7 +747,7 @@ public final class CorePool<T> implements Pool<T> {
 
     boolean isRetiring(Slot<T> s, long leased) {
         return !s.isLeasedBy(leased) || s.retire != null || clock.coarse() - s.bornAt >= s.lifetime || s.uses >= maxUses
-                || (gate & (CLOSED | SHRINK)) != 0;
+                || (bits & (CLOSED | SHRINK)) != 0;
     }
 
     // ---------------------------------------------------------------- withResource
@@ -817,7 +801,7 @@ public final class CorePool<T> implements Pool<T> {
     @Override
     public int warmUp(int count) throws InterruptedException {
         Check.atLeast("count", count, 0);
-        if ((gate & CLOSED) != 0) {
+        if ((bits & CLOSED) != 0) {
             throw diagnostics.closed();
         }
         return creator.warmUp(count);
@@ -898,7 +882,7 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Keyed pools only: nothing leased, idle, created or waiting. */
     boolean isUnused() {
-        return (gate & (WAITERS | CLOSED)) == 0 && table.occupied.get() == 0;
+        return (bits & (WAITERS | CLOSED)) == 0 && table.occupied.get() == 0;
     }
 
     /** Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters. */

@@ -85,15 +85,15 @@ final class Creator<T> {
     void demand() {
         for (;;) {
             long seen = successes.get();
-            int g = pool.gate;
-            if ((g & (CorePool.CLOSED | CorePool.SUSPENDED)) != 0) {
+            int g = pool.bits;
+            if ((g & (Gate.CLOSED | Gate.SUSPENDED)) != 0) {
                 return;
             }
             if (pool.table.occupied.get() >= pool.maxSize) {
                 return; // full, the common case under load: nothing to start (whoever frees a slot calls demand() again)
             }
             int active = inFlight.get();
-            boolean forWaiter = (g & CorePool.WAITERS) > active;
+            boolean forWaiter = (g & Gate.WAITERS) > active;
             if (!forWaiter && !belowMinIdle(active)) {
                 return;
             }
@@ -162,7 +162,7 @@ final class Creator<T> {
             pool.shrinkDoneIfFits(); // resize may have begun a shrink for this unit, which is gone again
             return null;
         }
-        if ((pool.gate & CorePool.CLOSED) != 0 || !pool.capacity.tryReserve(pool, forWaiter)) {
+        if ((pool.bits & Gate.CLOSED) != 0 || !pool.capacity.tryReserve(pool, forWaiter)) {
             pool.table.occupied.decrementAndGet(); // closed: no create may start once shutdown has begun
             return null;
         }
@@ -185,7 +185,7 @@ final class Creator<T> {
         for (;;) {
             int idle = pool.table.idleCount();
             int have = idle + (countLeased ? pool.table.count(Slot.LEASED) : 0);
-            if ((pool.gate & CorePool.CLOSED) != 0) {
+            if ((pool.bits & Gate.CLOSED) != 0) {
                 return have;
             }
             int pending = pool.table.count(Slot.CREATING) - abandoned.get();
@@ -280,7 +280,7 @@ final class Creator<T> {
     }
 
     private void initializeInBackground(int initialSize) {
-        if ((pool.gate & CorePool.CLOSED) != 0) {
+        if ((pool.bits & Gate.CLOSED) != 0) {
             return;
         }
         try {
@@ -290,7 +290,7 @@ final class Creator<T> {
         } catch (InterruptedException e) {
             return;
         }
-        if ((pool.gate & CorePool.CLOSED) != 0) {
+        if ((pool.bits & Gate.CLOSED) != 0) {
             return;
         }
         long delay = Math.max(Math.max(retryInitial, 1), nextAttemptAt - pool.clock.read());

@@ -39,7 +39,7 @@ final class Diagnostics {
         String hint;
         if (cause != null) {
             hint = "creating resources is failing (" + cause.getClass().getName() + ", the cause); is the backend up?";
-        } else if ((pool.gate & CorePool.SUSPENDED) != 0) {
+        } else if ((pool.bits & Gate.SUSPENDED) != 0) {
             hint = "the pool is suspended";
         } else if (st.leased() >= st.maxSize()) {
             hint = "every resource is leased: raise maxSize or look for leases that are never closed";
@@ -69,7 +69,7 @@ final class Diagnostics {
         boolean sameStamp = (w & ~Slot.STATE_MASK) == (leased & ~Slot.STATE_MASK);
         String what;
         if (w != leased && sameStamp && (Slot.state(w) == Slot.DESTROYING || Slot.state(w) == Slot.EMPTY)) {
-            what = (pool.gate & CorePool.CLOSED) != 0 ? "its resource was destroyed (the pool shut down)"
+            what = (pool.bits & Gate.CLOSED) != 0 ? "its resource was destroyed (the pool shut down)"
                     : "its resource was destroyed (invalidated or retired)";
         } else {
             what = "it was closed and its resource returned to the pool";

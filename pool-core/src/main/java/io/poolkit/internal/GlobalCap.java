@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the protocol that keeps a key from starving under it. When a key's waiter needs a create and no
  * unit is left, the key is recorded as starved and the oldest idle resource of another key is
  * destroyed for it ({@link DestroyReason#EVICTED_FOR_KEY}); when there is none, every key gets the
- * {@link CorePool#PEER_STARVED} gate bit, so the next resource seen going idle is evicted instead.
+ * {@link Gate#PEER_STARVED} gate bit, so the next resource seen going idle is evicted instead.
  * Every freed unit goes to the starved key whose oldest waiter came first.
  *
  * <p>Invariants: a key with a waiter that could not reserve a unit is in {@code starved} until a unit is handed to it, its waiters
@@ -100,7 +100,7 @@ final class GlobalCap<T> implements Capacity {
         long oldest = 0;
         for (CorePool<?> p : starved) {
             long since = p.queue.oldestSince();
-            if (since == Long.MAX_VALUE || (p.gate & CorePool.CLOSED) != 0) {
+            if (since == Long.MAX_VALUE || (p.bits & Gate.CLOSED) != 0) {
                 starved.remove(p);
             } else if (best == null || since - oldest < 0) {
                 best = p;
@@ -115,7 +115,7 @@ final class GlobalCap<T> implements Capacity {
         int n = 0;
         for (CorePool<?> p : starved) {
             if (p != except) {
-                n += p.gate & CorePool.WAITERS;
+                n += p.bits & Gate.WAITERS;
             }
         }
         return n;
@@ -188,8 +188,8 @@ final class GlobalCap<T> implements Capacity {
     void adopt(CorePool<?> p) {
         flags.lock();
         try {
-            if (((p.gate & CorePool.PEER_STARVED) != 0) != starving) {
-                p.queue.setGateBit(CorePool.PEER_STARVED, starving);
+            if (((p.bits & Gate.PEER_STARVED) != 0) != starving) {
+                p.setGateBit(Gate.PEER_STARVED, starving);
             }
         } finally {
             flags.unlock();
@@ -204,12 +204,12 @@ final class GlobalCap<T> implements Capacity {
     private void updateFlags() {
         flags.lock();
         try {
-            starved.removeIf(p -> (p.gate & CorePool.WAITERS) == 0 || (p.gate & CorePool.CLOSED) != 0);
+            starved.removeIf(p -> (p.bits & Gate.WAITERS) == 0 || (p.bits & Gate.CLOSED) != 0);
             boolean on = !starved.isEmpty();
             if (on != starving) {
                 starving = on;
                 for (CorePool<T> p : pools) {
-                    p.queue.setGateBit(CorePool.PEER_STARVED, on);
+                    p.setGateBit(Gate.PEER_STARVED, on);
                 }
             }
         } finally {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When a key's waiter needs a create and the total is reached, the key is recorded as starved
  * and the oldest idle resource of another key is destroyed ({@link DestroyReason#EVICTED_FOR_KEY});
- * when there is none, every key gets the {@link CorePool#PEER_STARVED} gate bit, so the next
+ * when there is none, every key gets the {@link Gate#PEER_STARVED} gate bit, so the next
  * resource seen going idle is evicted instead ({@link GlobalCap}, which keeps the invariants). Every freed
  * unit goes to the starved key whose oldest waiter came first. A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and
  * removed; a caller that raced with that removal simply retries on a fresh sub-pool.
@@ -145,7 +145,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             p.onClosed(unregister);
         }
         if (total.starving()) {
-            p.queue.setGateBit(CorePool.PEER_STARVED, true); // early, for its first creates; pool() settles it
+            p.setGateBit(Gate.PEER_STARVED, true); // early, for its first creates; pool() settles it
         }
         p.start();
         log.debug("{} - opened key {}", name, key);

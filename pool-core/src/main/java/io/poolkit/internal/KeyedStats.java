@@ -85,7 +85,7 @@ final class KeyedStats<T> {
     private void foldFinished() {
         for (Iterator<CorePool<T>> it = draining.iterator(); it.hasNext(); ) {
             CorePool<T> p = it.next();
-            if ((p.gate & CorePool.CLOSED) != 0 && p.table.occupied.get() == 0) {
+            if ((p.bits & Gate.CLOSED) != 0 && p.table.occupied.get() == 0) {
                 folded = sum(List.of(folded, p.stats()), 0);
                 it.remove();
             }

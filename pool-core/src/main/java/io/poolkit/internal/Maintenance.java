@@ -212,7 +212,7 @@ final class Maintenance<T> {
         DestroyReason retire = s.retire;
         if (ok && retire == null && pool.clock.read() - started <= pool.validationTimeoutNanos) {
             s.lastChecked = pool.clock.coarse();
-            if (s.cas(checking, Slot.with(checking, Slot.LIVE)) && pool.gate != 0) {
+            if (s.cas(checking, Slot.with(checking, Slot.LIVE)) && pool.bits != 0) {
                 pool.dispatch();
             }
         } else {

@@ -44,7 +44,7 @@ final class Recycler<T> {
         long idleAt = pool.clock.coarse();
         s.idleSince = idleAt;
         s.markReturned(leased);
-        int g = pool.gate;
+        int g = pool.bits;
         if (g != 0) {
             pool.afterReturn(g, idleAt);
         }

@@ -76,7 +76,7 @@ final class Shutdown<T> {
 
     /** Wakes a shutdown waiting for leases or destroys; a no-op while the pool is open. */
     void signal() {
-        if ((pool.gate & CorePool.CLOSED) != 0) {
+        if ((pool.bits & Gate.CLOSED) != 0) {
             lock.lock();
             try {
                 changed.signalAll();

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the token, so a waiter that leaves can never keep it.
  */
 final class WaitQueue<T> {
-    final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock;
     private final CorePool<T> pool;
     private final int maxWaiters;
     /** Keyed pools: the waiters of every key, and their limit. */
@@ -37,6 +37,7 @@ final class WaitQueue<T> {
 
     WaitQueue(CorePool<T> pool, long fairnessNanos, int maxWaiters, AtomicInteger shared, int sharedMax) {
         this.pool = pool;
+        this.lock = pool.lock;
         this.fairnessNanos = fairnessNanos;
         this.maxWaiters = maxWaiters;
         this.shared = shared;
@@ -52,26 +53,26 @@ final class WaitQueue<T> {
         PoolException refused = null;
         lock.lock();
         try {
-            int g = pool.gate;
-            if ((g & CorePool.CLOSED) != 0) {
+            int g = pool.bits;
+            if ((g & Gate.CLOSED) != 0) {
                 throw pool.diagnostics.closed();
             }
-            int count = g & CorePool.WAITERS;
+            int count = g & Gate.WAITERS;
             int room = Math.max(0, pool.maxSize - pool.table.live());
             boolean local = !again && count - room >= maxWaiters;
             boolean global = !again && shared != null && shared.get() - room >= sharedMax;
-            if (count >= CorePool.WAITERS || local || global) {
+            if (count >= Gate.WAITERS || local || global) {
                 refused = new PoolExhaustedException(pool.name + " - too many callers waiting (maxWaiters="
                         + (local ? maxWaiters : sharedMax) + "; " + pool.stats().brief()
                         + "); shedding load: raise maxWaiters or maxSize, or slow the callers down");
             } else {
                 link(w, again);
                 g = g + 1;
-                if ((g & CorePool.WOKEN) == 0 && w.thread != null && fairnessNanos != 0) {
+                if ((g & Gate.WOKEN) == 0 && w.thread != null && fairnessNanos != 0) {
                     w.awake = true; // a new arrival is running: it takes the token if nobody holds it
-                    g |= CorePool.WOKEN;
+                    g |= Gate.WOKEN;
                 }
-                pool.gate = withHandOff(g);
+                pool.bits = withHandOff(g);
             }
         } finally {
             lock.unlock();
@@ -132,12 +133,12 @@ final class WaitQueue<T> {
         if (shared != null) {
             shared.decrementAndGet();
         }
-        int g = pool.gate - 1;
+        int g = pool.bits - 1;
         if (w.awake) {
             w.awake = false;
-            g &= ~CorePool.WOKEN;
+            g &= ~Gate.WOKEN;
         }
-        pool.gate = withHandOff(g);
+        pool.bits = withHandOff(g);
     }
 
     /**
@@ -150,12 +151,12 @@ final class WaitQueue<T> {
         Waiter<T> h = head;
         if (h == null) {
             headSince = NO_HEAD;
-            return g & ~(CorePool.HANDOFF | CorePool.WOKEN);
+            return g & ~(Gate.HANDOFF | Gate.WOKEN);
         }
         headSince = h.since;
         boolean on = fairnessNanos == 0 || h.thread == null
                 || (fairnessNanos != Durations.NEVER && pool.clock.read() - h.since >= fairnessNanos);
-        return on ? g | CorePool.HANDOFF : g & ~CorePool.HANDOFF;
+        return on ? g | Gate.HANDOFF : g & ~Gate.HANDOFF;
     }
 
     /**
@@ -170,14 +171,14 @@ final class WaitQueue<T> {
         }
         lock.lock();
         try {
-            int g = pool.gate;
-            if ((g & CorePool.HANDOFF) != 0) {
+            int g = pool.bits;
+            if ((g & Gate.HANDOFF) != 0) {
                 return true;
             }
-            if (head == null || (g & CorePool.CLOSED) != 0) {
+            if (head == null || (g & Gate.CLOSED) != 0) {
                 return false;
             }
-            pool.gate = g | CorePool.HANDOFF;
+            pool.bits = g | Gate.HANDOFF;
             return true;
         } finally {
             lock.unlock();
@@ -192,11 +193,11 @@ final class WaitQueue<T> {
         Thread t = null;
         lock.lock();
         try {
-            int g = pool.gate;
+            int g = pool.bits;
             Waiter<T> h = head;
-            if ((g & (CorePool.WOKEN | CorePool.HANDOFF | CorePool.CLOSED)) == 0 && h != null && h.thread != null) {
+            if ((g & (Gate.WOKEN | Gate.HANDOFF | Gate.CLOSED)) == 0 && h != null && h.thread != null) {
                 h.awake = true;
-                pool.gate = g | CorePool.WOKEN;
+                pool.bits = g | Gate.WOKEN;
                 t = h.thread;
             }
         } finally {
@@ -213,7 +214,7 @@ final class WaitQueue<T> {
         try {
             if (w.awake) {
                 w.awake = false;
-                pool.gate = pool.gate & ~CorePool.WOKEN;
+                pool.bits = pool.bits & ~Gate.WOKEN;
             }
         } finally {
             lock.unlock();
@@ -244,24 +245,15 @@ final class WaitQueue<T> {
         }
     }
 
-    void setGateBit(int bit, boolean on) {
-        lock.lock();
-        try {
-            pool.gate = on ? pool.gate | bit : pool.gate & ~bit;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Sets CLOSED and ends every wait with the pool's shutdown; false when the pool was already closed. */
     boolean close() {
         Waiter<T> waiters;
         lock.lock();
         try {
-            if ((pool.gate & CorePool.CLOSED) != 0) {
+            if ((pool.bits & Gate.CLOSED) != 0) {
                 return false;
             }
-            pool.gate = CorePool.CLOSED | (pool.gate & ~(CorePool.WAITERS | CorePool.WOKEN | CorePool.HANDOFF));
+            pool.bits = Gate.CLOSED | (pool.bits & ~(Gate.WAITERS | Gate.WOKEN | Gate.HANDOFF));
             waiters = head;
             head = null;
             tail = null;
@@ -290,11 +282,11 @@ final class WaitQueue<T> {
     boolean closeIfUnused() {
         lock.lock();
         try {
-            if ((pool.gate & (CorePool.WAITERS | CorePool.CLOSED)) != 0 || pool.table.occupied.get() != 0) {
+            if ((pool.bits & (Gate.WAITERS | Gate.CLOSED)) != 0 || pool.table.occupied.get() != 0) {
                 return false;
             }
             pool.retired = true;
-            pool.gate = CorePool.CLOSED;
+            pool.bits = Gate.CLOSED;
             return true;
         } finally {
             lock.unlock();
