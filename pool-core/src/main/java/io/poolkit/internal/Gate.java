@@ -1,5 +1,6 @@
 package io.poolkit.internal;
 
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,6 +32,8 @@ abstract class Gate {
     volatile int bits;
     /** Guards every write of the gate, and the wait queue ({@link WaitQueue}) whose waiters it counts. */
     final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a closing pool's leases or slots may have changed; its shutdown waits on it ({@link Shutdown}). */
+    final Condition changed = lock.newCondition();
 
     /** Sets or clears {@code bit}. */
     final void setGateBit(int bit, boolean on) {
@@ -39,6 +42,18 @@ abstract class Gate {
             bits = on ? bits | bit : bits & ~bit;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Wakes a shutdown waiting for leases or destroys; a no-op while the pool is open. */
+    final void signalIfClosed() {
+        if ((bits & CLOSED) != 0) {
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 

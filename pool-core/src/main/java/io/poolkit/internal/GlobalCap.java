@@ -17,12 +17,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Invariants: a key with a waiter that could not reserve a unit is in {@code starved} until a unit is handed to it, its waiters
  * leave, or it closes; while {@code starved} is not empty, every key carries PEER_STARVED, so a
- * resource going idle anywhere is offered up (see {@link CorePool#dispatch()}); and
+ * resource going idle anywhere is offered up (see {@link Dispatcher#dispatch()}); and
  * {@code pendingEvictions} counts exactly the evictions for starved keys whose destroy has not
  * finished. Races left by unfenced returns are closed by a second look after the flag goes up,
  * and by {@link #rescue()} on every coarse-clock tick (real time, whatever the ticker).
  */
-final class GlobalCap<T> implements Capacity {
+final class GlobalCap<T> {
     private final int maxTotal;
     /** The live sub-pools (the keyed pool's map, read through): donors for evictions, and the keys the flag goes to. */
     private final Collection<CorePool<T>> pools;
@@ -41,8 +41,38 @@ final class GlobalCap<T> implements Capacity {
         return starving;
     }
 
-    @Override
-    public boolean tryReserve(CorePool<?> pool, boolean forWaiter) {
+    /** The limit as {@code pool} sees it: each call names the pool it is for. */
+    Capacity forPool(CorePool<?> pool) {
+        return new Capacity() {
+            @Override
+            public boolean tryReserve(boolean forWaiter) {
+                return GlobalCap.this.tryReserve(pool, forWaiter);
+            }
+
+            @Override
+            public boolean hasRoom() {
+                return GlobalCap.this.hasRoom();
+            }
+
+            @Override
+            public void release(boolean evicted) {
+                GlobalCap.this.release(evicted);
+            }
+
+            @Override
+            public void evictionAbandoned() {
+                GlobalCap.this.evictionAbandoned();
+            }
+
+            @Override
+            public boolean claimEviction() {
+                return GlobalCap.this.claimEviction(pool);
+            }
+        };
+    }
+
+    /** See {@link Capacity#tryReserve}. */
+    private boolean tryReserve(CorePool<?> pool, boolean forWaiter) {
         for (;;) {
             int u = used.get();
             if (u >= maxTotal) {
@@ -59,13 +89,11 @@ final class GlobalCap<T> implements Capacity {
         return false;
     }
 
-    @Override
-    public boolean hasRoom() {
+    private boolean hasRoom() {
         return used.get() < maxTotal;
     }
 
-    @Override
-    public void release(boolean evicted) {
+    private void release(boolean evicted) {
         used.decrementAndGet();
         if (evicted) {
             pendingEvictions.decrementAndGet();
@@ -75,8 +103,7 @@ final class GlobalCap<T> implements Capacity {
         }
     }
 
-    @Override
-    public void evictionAbandoned() {
+    private void evictionAbandoned() {
         pendingEvictions.decrementAndGet();
     }
 
@@ -122,8 +149,7 @@ final class GlobalCap<T> implements Capacity {
     }
 
     /** Whether {@code donor}, which just saw a resource go idle, should destroy it for a starved key. */
-    @Override
-    public boolean claimEviction(CorePool<?> donor) {
+    private boolean claimEviction(CorePool<?> donor) {
         int wanted = starvedWaiters(donor);
         for (;;) {
             int pending = pendingEvictions.get();

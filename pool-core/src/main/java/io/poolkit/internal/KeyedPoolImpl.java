@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A keyed pool: one {@link CorePool} per key, sharing one runtime (scheduler, workers, clock), one
- * global size limit ({@code maxTotal}, through {@link Capacity}) and one global waiter count.
+ * global size limit ({@code maxTotal}, through {@link GlobalCap}) and one global waiter count.
  *
  * <p>When a key's waiter needs a create and the total is reached, the key is recorded as starved
  * and the oldest idle resource of another key is destroyed ({@link DestroyReason#EVICTED_FOR_KEY});
@@ -130,7 +130,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         }
         c.maxWaiters = Integer.MAX_VALUE;
         String subName = name + "[" + key + "]";
-        CorePool<T> p = new CorePool<>(c, subName, hooksFor(key), runtime, total, sharedWaiters, defaults.maxWaiters);
+        CorePool<T> p = new CorePool<>(c, subName, hooksFor(key), runtime, total::forPool, sharedWaiters, defaults.maxWaiters);
         p.key = key;
         lock.lock();
         try {

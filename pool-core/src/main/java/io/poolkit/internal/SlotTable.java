@@ -41,9 +41,12 @@ final class SlotTable<T> {
     final AtomicInteger occupied = new AtomicInteger();
     /** Slots in DESTROYING; {@link #live()} leaves them out. */
     final AtomicInteger destroying = new AtomicInteger();
+    /** The bound on {@link #live()}: the pool's maxSize (written by resize under the gate's lock). */
+    volatile int maxSize;
 
     SlotTable(int maxSize, boolean fifo) {
         this.fifo = fifo;
+        this.maxSize = maxSize;
         this.slots = newSlots(new Slot<?>[0], Math.min(maxSize, INITIAL_SLOTS));
         int entries = Integer.highestOneBit(Math.min(Math.max(2, maxSize), 16) * 2 - 1) << 1; // 4 to 32
         this.hints = new Slot<?>[entries * HINT_STRIDE];
@@ -113,9 +116,9 @@ final class SlotTable<T> {
 
     /**
      * Moves an EMPTY slot to CREATING for a create that has raised {@link #occupied}, growing the
-     * table (up to {@code maxSize}, or further if the size needs it) when every slot is taken.
+     * table (up to {@link #maxSize}, or further if the size needs it) when every slot is taken.
      */
-    Slot<T> claimEmpty(int maxSize) {
+    Slot<T> claimEmpty() {
         // occupied >= the number of non-EMPTY slots: a table at least that long has an EMPTY slot for us
         for (;;) {
             Slot<T>[] table = slots;
@@ -127,7 +130,7 @@ final class SlotTable<T> {
             }
             int needed = occupied.get();
             if (table.length < needed) {
-                grow(needed, maxSize);
+                grow(needed);
             } else {
                 Thread.onSpinWait();
             }
@@ -135,7 +138,7 @@ final class SlotTable<T> {
     }
 
     /** Makes the table at least {@code needed} long (doubling), for a create that found no EMPTY slot. */
-    private void grow(int needed, int maxSize) {
+    private void grow(int needed) {
         growth.lock();
         try {
             Slot<T>[] table = slots;
