@@ -1,66 +1,82 @@
 package io.poolkit.internal;
 
 import io.poolkit.DestroyReason;
-import io.poolkit.PoolStats;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pool's runtime administration, as the API and the MXBean expose it: resize, minIdle,
- * suspend/resume, evictIdle, and the stats snapshot (a scan of the slot table plus the slow-path
- * counters, so polling it costs nothing on the fast path).
+ * A pool's runtime administration, as the API and the MXBean expose it: resize (and the SHRINK
+ * mode it may start), minIdle, suspend/resume and evictIdle.
  */
 final class Admin<T> {
     private static final Logger log = LoggerFactory.getLogger(Admin.class);
 
-    private final CorePool<T> pool;
+    private final String name;
+    private final SlotTable<T> table;
+    private final Gate gate;
+    private final Creator<T> creator;
+    private final Destroyer<T> destroyer;
+    private final Dispatcher<T> dispatcher;
+    private final Maintenance<T> maintenance;
 
-    Admin(CorePool<T> pool) {
-        this.pool = pool;
+    Admin(PoolContext<T> ctx, Creator<T> creator, Destroyer<T> destroyer, Dispatcher<T> dispatcher, Maintenance<T> maintenance) {
+        this.name = ctx.name();
+        this.table = ctx.table();
+        this.gate = ctx.gate();
+        this.creator = creator;
+        this.destroyer = destroyer;
+        this.dispatcher = dispatcher;
+        this.maintenance = maintenance;
     }
 
     void resize(int newMaxSize) {
         Check.atLeast("maxSize", newMaxSize, 1);
-        pool.lock.lock();
+        gate.lock.lock();
         try {
-            if (newMaxSize < pool.minIdle) {
-                throw new IllegalArgumentException("maxSize (" + newMaxSize + ") must not be below minIdle (" + pool.minIdle + ")");
+            if (newMaxSize < creator.minIdle) {
+                throw new IllegalArgumentException("maxSize (" + newMaxSize + ") must not be below minIdle (" + creator.minIdle + ")");
             }
-            pool.maxSize = newMaxSize;
-            boolean over = pool.live() > newMaxSize;
-            pool.gate = over ? pool.gate | CorePool.SHRINK : pool.gate & ~CorePool.SHRINK;
+            table.maxSize = newMaxSize;
+            boolean over = table.live() > newMaxSize;
+            gate.bits = over ? gate.bits | Gate.SHRINK : gate.bits & ~Gate.SHRINK;
         } finally {
-            pool.lock.unlock();
+            gate.lock.unlock();
         }
-        log.info("{} - resized to maxSize {}", pool.name, newMaxSize);
-        pool.dispatch();
-        pool.creator.demand();
+        log.info("{} - resized to maxSize {}", name, newMaxSize);
+        dispatcher.dispatch();
+        creator.demand();
+    }
+
+    /** Lifts SHRINK once the size is back within maxSize (a slot was freed, or a reserve backed out). */
+    static void shrinkDoneIfFits(Gate gate, SlotTable<?> table) {
+        if ((gate.bits & Gate.SHRINK) != 0 && table.live() <= table.maxSize) {
+            gate.setGateBit(Gate.SHRINK, false);
+        }
     }
 
     void setMinIdle(int newMinIdle) {
         Check.atLeast("minIdle", newMinIdle, 0);
-        pool.lock.lock();
+        gate.lock.lock();
         try {
-            if (newMinIdle > pool.maxSize) {
-                throw new IllegalArgumentException("minIdle (" + newMinIdle + ") must not exceed maxSize (" + pool.maxSize + ")");
+            if (newMinIdle > table.maxSize) {
+                throw new IllegalArgumentException("minIdle (" + newMinIdle + ") must not exceed maxSize (" + table.maxSize + ")");
             }
-            pool.minIdle = newMinIdle;
+            creator.minIdle = newMinIdle;
         } finally {
-            pool.lock.unlock();
+            gate.lock.unlock();
         }
-        pool.creator.demand();
-        pool.maintenance.runSoon();
+        creator.demand();
+        maintenance.runSoon();
     }
 
     void suspend(boolean on) {
-        pool.queue.setGateBit(CorePool.SUSPENDED, on);
+        gate.setGateBit(Gate.SUSPENDED, on);
         if (on) {
-            log.info("{} - suspended: acquires wait until resume()", pool.name);
+            log.info("{} - suspended: acquires wait until resume()", name);
         } else {
-            log.info("{} - resumed", pool.name);
-            pool.dispatch();
-            pool.creator.demand();
+            log.info("{} - resumed", name);
+            dispatcher.dispatch();
+            creator.demand();
         }
     }
 
@@ -69,10 +85,10 @@ final class Admin<T> {
      * the minIdle refill, whose new resource this same call must not evict.
      */
     void evictIdle() {
-        Slot<T>[] table = pool.slots;
-        long[] claimed = new long[table.length];
-        for (int i = 0; i < table.length; i++) {
-            Slot<T> s = table[i];
+        Slot<T>[] slots = table.slots;
+        long[] claimed = new long[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            Slot<T> s = slots[i];
             int kind = s.kind();
             if (kind == Slot.IDLE) {
                 claimed[i] = s.tryClaim();
@@ -80,36 +96,11 @@ final class Admin<T> {
                 s.retire = DestroyReason.EVICTED;
             }
         }
-        for (int i = 0; i < table.length; i++) {
+        for (int i = 0; i < slots.length; i++) {
             if (claimed[i] != 0) {
-                pool.destroy(table[i], claimed[i], DestroyReason.EVICTED);
+                destroyer.destroy(slots[i], claimed[i], DestroyReason.EVICTED);
             }
         }
-        pool.creator.demand();
-    }
-
-    PoolStats stats() {
-        int idle = 0;
-        int leased = 0;
-        int creating = 0;
-        int dying = 0;
-        long acquired = 0;
-        for (Slot<T> s : pool.slots) {
-            switch (s.kind()) {
-                case Slot.IDLE, Slot.CHECKING -> idle++;
-                case Slot.LEASED -> leased++;
-                case Slot.CREATING -> creating++;
-                case Slot.DESTROYING -> dying++;
-                default -> { }
-            }
-            acquired += s.leases;
-        }
-        int waiting = pool.gate & CorePool.WAITERS;
-        long waitTotal = pool.counters.waitNanos.sum();
-        return new PoolStats(pool.maxSize, idle + leased + creating + dying, idle, leased, creating, dying, waiting,
-                pool.counters.created.sum(), pool.counters.destroyedTotal(), pool.counters.destroyedByReason(), acquired,
-                pool.counters.timeouts.sum(), pool.counters.rejected.sum(), pool.counters.createFailures.sum(),
-                pool.counters.leaksSuspected.sum(), Duration.ofNanos(acquired == 0 ? 0 : waitTotal / acquired),
-                Duration.ofNanos(pool.counters.maxWaitNanos.get()), pool.circuit.state());
+        creator.demand();
     }
 }

@@ -13,48 +13,58 @@ import java.util.concurrent.CompletableFuture;
  * closed, which passes it to the next waiter.
  */
 final class AsyncAcquire<T> {
-    private final CorePool<T> pool;
+    /** Turns a claimed slot into a lease after its checks, or null (the pool's checkout). */
+    interface Checkout<T> {
+        Lease<T> checkout(Slot<T> s, long word, long start, long timeoutNanos, boolean waited);
+    }
+
+    /** What an asynchronous acquire uses of its pool, made once per pool. */
+    record Env<T>(Gate gate, SlotTable<T> table, Clock clock, PoolRuntime runtime, Diagnostics diagnostics,
+                  WaitQueue<T> queue, Dispatcher<T> dispatcher, Creator<T> creator, Checkout<T> checkout) {
+    }
+
+    private final Env<T> env;
     final CompletableFuture<Lease<T>> future = new CompletableFuture<>();
     private final long start;
     private final long timeoutNanos;
     private volatile Waiting<T> current;
     private volatile Scheduler.Cancellable timer;
 
-    private AsyncAcquire(CorePool<T> pool, long start, long timeoutNanos) {
-        this.pool = pool;
+    private AsyncAcquire(Env<T> env, long start, long timeoutNanos) {
+        this.env = env;
         this.start = start;
         this.timeoutNanos = timeoutNanos;
     }
 
-    static <T> CompletableFuture<Lease<T>> start(CorePool<T> pool, long timeoutNanos) {
-        AsyncAcquire<T> a = new AsyncAcquire<>(pool, pool.clock.read(), timeoutNanos);
+    static <T> CompletableFuture<Lease<T>> start(Env<T> env, long timeoutNanos) {
+        AsyncAcquire<T> a = new AsyncAcquire<>(env, env.clock().read(), timeoutNanos);
         try {
             for (;;) {
-                int g = pool.gate;
-                if ((g & CorePool.CLOSED) != 0) {
-                    throw pool.diagnostics.closed();
+                int g = env.gate().bits;
+                if ((g & Gate.CLOSED) != 0) {
+                    throw env.diagnostics().closed();
                 }
-                Slot<T> s = (g & (CorePool.HANDOFF | CorePool.SUSPENDED)) == 0 ? pool.claimIdle() : null;
+                Slot<T> s = (g & (Gate.HANDOFF | Gate.SUSPENDED)) == 0 ? env.table().claimIdle() : null;
                 if (s == null) {
                     break;
                 }
-                Lease<T> lease = pool.checkout(s, s.word, a.start, timeoutNanos, false);
+                Lease<T> lease = env.checkout().checkout(s, s.word, a.start, timeoutNanos, false);
                 if (lease != null) {
                     return CompletableFuture.completedFuture(lease);
                 }
             }
             if (timeoutNanos == 0) {
-                PoolTimeoutException e = pool.diagnostics.timeout(0);
-                pool.diagnostics.countTimeout(0);
+                PoolTimeoutException e = env.diagnostics().timeout(0);
+                env.diagnostics().countTimeout(0);
                 throw e;
             }
-            pool.diagnostics.checkCircuit();
+            env.diagnostics().checkCircuit();
             a.waitInQueue(false);
         } catch (PoolException e) {
             return CompletableFuture.failedFuture(e);
         }
         if (timeoutNanos != Durations.NEVER) {
-            a.timer = pool.runtime.schedule(a::expire, timeoutNanos);
+            a.timer = env.runtime().schedule(a::expire, timeoutNanos);
         }
         a.future.whenComplete((lease, failure) -> a.withdraw());
         return a.future;
@@ -64,13 +74,13 @@ final class AsyncAcquire<T> {
         // since = the acquire's start, also when it queues again: its age decides hand-off mode
         Waiting<T> w = new Waiting<>(this, start);
         current = w;
-        pool.queue.enqueue(w, first);
+        env.queue().enqueue(w, first);
         if (future.isDone() && w.cancel()) {
-            pool.leave(w);
+            env.dispatcher().leave(w);
             return;
         }
-        pool.creator.demand();
-        pool.dispatch();
+        env.creator().demand();
+        env.dispatcher().dispatch();
     }
 
     private void withdraw() {
@@ -80,18 +90,18 @@ final class AsyncAcquire<T> {
         }
         Waiting<T> w = current;
         if (w != null && w.cancel()) {
-            pool.leave(w); // a head that left may end hand-off mode, or hand it to an older waiter
+            env.dispatcher().leave(w); // a head that left may end hand-off mode, or hand it to an older waiter
         }
     }
 
     private void expire() {
-        pool.runtime.completeAsync(() -> {
+        env.runtime().completeAsync(() -> {
             if (future.isDone()) {
                 return;
             }
-            long waited = pool.clock.read() - start;
-            PoolTimeoutException e = pool.diagnostics.timeout(waited);
-            pool.diagnostics.countTimeout(waited); // before completing: whoever sees the failure sees it counted
+            long waited = env.clock().read() - start;
+            PoolTimeoutException e = env.diagnostics().timeout(waited);
+            env.diagnostics().countTimeout(waited); // before completing: whoever sees the failure sees it counted
             future.completeExceptionally(e);
         });
     }
@@ -99,22 +109,22 @@ final class AsyncAcquire<T> {
     /** Runs on the async executor: turn the handed-over slot into the future's lease. */
     private void deliver(Slot<T> slot) {
         if (future.isDone()) {
-            pool.giveBack(slot, slot.word);
+            env.dispatcher().giveBack(slot, slot.word);
             return;
         }
         Lease<T> lease;
         try {
-            lease = pool.checkout(slot, slot.word, start, timeoutNanos, true);
+            lease = env.checkout().checkout(slot, slot.word, start, timeoutNanos, true);
         } catch (RuntimeException | Error e) {
             future.completeExceptionally(e);
             throw e;
         }
         if (lease == null) {
-            long waited = pool.clock.read() - start;
+            long waited = env.clock().read() - start;
             if (timeoutNanos != Durations.NEVER && waited >= timeoutNanos) {
                 // the resource failed a check that used up the time left: end now, never cycle
-                PoolTimeoutException e = pool.diagnostics.timeout(waited);
-                pool.diagnostics.countTimeout(waited);
+                PoolTimeoutException e = env.diagnostics().timeout(waited);
+                env.diagnostics().countTimeout(waited);
                 future.completeExceptionally(e);
                 return;
             }
@@ -140,11 +150,12 @@ final class AsyncAcquire<T> {
         }
 
         @Override
-        void wake(CorePool<T> pool, Slot<T> slot) {
+        void wake(Slot<T> slot) {
+            Env<T> env = acquire.env;
             if (slot == null) {
-                pool.runtime.completeAsync(() -> acquire.future.completeExceptionally(pool.diagnostics.closed()));
+                env.runtime().completeAsync(() -> acquire.future.completeExceptionally(env.diagnostics().closed()));
             } else {
-                pool.runtime.completeAsync(() -> acquire.deliver(slot));
+                env.runtime().completeAsync(() -> acquire.deliver(slot));
             }
         }
     }

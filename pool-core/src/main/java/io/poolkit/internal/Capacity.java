@@ -1,13 +1,14 @@
 package io.poolkit.internal;
 
 /**
- * A limit above one pool's own {@code maxSize}: a keyed pool's {@code maxTotal}. A plain pool has
- * none ({@link #NONE}).
+ * A limit above one pool's own {@code maxSize}, as that pool sees it: a keyed pool's
+ * {@code maxTotal}, bound to one key's pool ({@link GlobalCap#forPool}). A plain pool has none
+ * ({@link #NONE}).
  */
 interface Capacity {
     Capacity NONE = new Capacity() {
         @Override
-        public boolean tryReserve(CorePool<?> pool, boolean forWaiter) {
+        public boolean tryReserve(boolean forWaiter) {
             return true;
         }
 
@@ -17,11 +18,10 @@ interface Capacity {
     };
 
     /**
-     * Takes one unit for a create in {@code pool}. When none is left and the create is for a
-     * waiter, the keyed pool remembers the pool as starved and makes room by evicting another key's
-     * oldest idle resource.
+     * Takes one unit for a create. When none is left and the create is for a waiter, the keyed pool
+     * remembers this pool as starved and makes room by evicting another key's oldest idle resource.
      */
-    boolean tryReserve(CorePool<?> pool, boolean forWaiter);
+    boolean tryReserve(boolean forWaiter);
 
     /** Whether a unit is free now (a hint: another pool may take it first). */
     default boolean hasRoom() {
@@ -29,7 +29,7 @@ interface Capacity {
     }
 
     /**
-     * Gives one unit back: a slot of some pool went back to EMPTY.
+     * Gives one unit back: a slot went back to EMPTY.
      *
      * @param evicted whether its resource was destroyed for a starved key ({@link #claimEviction})
      */
@@ -39,8 +39,8 @@ interface Capacity {
     default void evictionAbandoned() {
     }
 
-    /** Whether {@code donor} should destroy an idle resource it holds to make room for a starved key. */
-    default boolean claimEviction(CorePool<?> donor) {
+    /** Whether this pool should destroy an idle resource it holds to make room for a starved key. */
+    default boolean claimEviction() {
         return false;
     }
 }

@@ -10,12 +10,10 @@ import io.poolkit.Registration;
 import io.poolkit.ResourceConsumer;
 import io.poolkit.ResourceFunction;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,20 +23,21 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Design notes: the reader's map</h2>
  *
- * <p><b>Slots.</b> Resources live in a table of {@link Slot}s; each slot's word moves
+ * <p><b>Slots.</b> Resources live in a table of {@link Slot}s ({@link SlotTable}, which knows nothing
+ * else of the pool); each slot's word moves
  * EMPTY → CREATING → IDLE ⇄ LEASED → DESTROYING → EMPTY (plus IDLE → CHECKING → IDLE for background
  * keepalive). Only the thread that moved a word into CREATING, LEASED, CHECKING or DESTROYING may
  * touch the slot's plain fields until it moves the word on. {@code occupied} counts non-EMPTY slots
  * and is the size bound: a create first raises it (below {@code maxSize}), and it falls only once
  * {@code destroy()} has returned.
  *
- * <p><b>Fast path.</b> Acquire reads {@link #gate}; unless a {@link #BARRIER} bit is set (hand-off
+ * <p><b>Fast path.</b> Acquire reads the gate ({@link Gate}); unless a {@link Gate#BARRIER} bit is set (hand-off
  * mode, suspended, shrinking, closed, a starved key; waiters alone are no barrier) it claims an idle
  * slot with one CAS, starting at the calling thread's hint or home index (a hash of the thread, so
  * threads rarely collide and a thread gets back what it returned: LIFO without a ThreadLocal). No
  * clock read beyond the coarse clock's volatile. Return checks the slot's expiry on the coarse clock,
  * publishes the slot idle with one release store and reads the gate; only a non-zero gate costs more
- * ({@link #afterReturn(int, long)}).
+ * ({@link Dispatcher#afterReturn(int, long)}).
  *
  * <p><b>Who owns a lease.</b> A lease is the slot plus the word its claim wrote (a stamp that only
  * grows, and the state). It is current while the slot's word still equals it and {@code returned}
@@ -50,145 +49,59 @@ import org.slf4j.LoggerFactory;
  * nothing and closes the window: no stamp compare, no extra atomic on the return path.
  *
  * <p><b>Waiters: bounded fairness (DESIGN rule 5).</b> Callers that find nothing idle queue FIFO
- * under {@link #lock}, which also guards every write of the gate. <i>Normal mode</i> (HANDOFF clear):
- * a return leaves the resource idle for any running caller, and wakes the oldest waiter only when no
- * waiter holds the WOKEN token ({@link WaitQueue#wakeOldest()}); the token holder (a new arrival, or
- * the woken head) rescans for idle slots, spinning up to {@link #TOKEN_SPINS} times (never on a
- * virtual thread), then drops the token, looks once more and parks — at most until it has waited
- * {@code fairness} — staying queued, so it keeps its place. A waiter that wins an idle slot by its
- * own claim must still win its own {@link Waiter#cancel()}; if a hand-off beat it, it gives the
- * claimed slot back. <i>Hand-off mode</i> (HANDOFF set): once the oldest waiter has waited
- * {@code fairness} — noticed by the returning thread from the coarse clock ({@link WaitQueue#headSince},
- * no clock call), by the waiter itself at its threshold, or by the coarse clock's nudge — every idle
- * slot goes through {@link #dispatch()} to the oldest waiter with a CAS on the waiter, arrivals
- * queue and {@code tryAcquire()} finds nothing; the queue recomputes the bit whenever its head
- * changes, so the mode ends when the oldest remaining waiter is younger than {@code fairness}. An
- * asynchronous head, or {@code fairness(ZERO)}, keeps HANDOFF on (ZERO is the strict hand-off this
- * pool had before rule 5); {@code FOREVER} never sets it for age. Every way out of the queue drops the
- * token ({@link WaitQueue}), and a waiter leaving on its own ({@link #leave(Waiter)}) passes on what
- * its leaving changed: a dispatch if the new head is due, a wake-up if a slot is idle (the wake-ups
- * a return can miss, and what bounds them, are the next paragraph). {@link #dispatch()} still runs after
- * every create, after a return behind a barrier, and from the nudge. A waiter that leaves (timeout,
- * interrupt, cancel) wins or loses one CAS, and a loser passes its slot on. A hand-off wakes its
- * waiter with an unpark, and a waiter's own wait for the queue lock (at its threshold) can spend that
- * permit; so a waiter looks at its result after its last lock and before it parks, with no lock in
- * between ({@code HandOffAtTheThresholdTest}: a served waiter parked until its deadline).
- *
- * <p><b>Lost wake-ups and their bounds.</b> The return's release store and its read of the gate are
- * not fenced, so a return and a thread that writes the gate under the lock and then looks for idle
- * slots can each miss the other: a caller that queues, a token holder that drops its token, a waiter
- * that flips hand-off mode on (the return, reading the gate from before the flip, calls
- * {@link WaitQueue#wakeOldest()}, which finds HANDOFF set and wakes nobody), a key that raises
- * PEER_STARVED. The resource is idle and nobody is woken. What then bounds the wait: the next
- * return; a synchronous waiter's park, which in normal mode never outlasts its fairness threshold
- * (in hand-off mode it parks until its deadline), and on an injected ticker is capped at one tick of
- * real time with a dispatch after it; and the coarse clock's nudge ({@link #onTick()}, with the keyed
- * pool's rescue), which runs every tick on real time for every pool, injected ticker or not — an
- * asynchronous waiter and a starved key have no thread of their own to look again, and before the
- * nudge ran for injected tickers they waited for their deadline ({@code MissedReturnTest}). So every
- * such wait ends within one tick (10 ms) of real time, whatever the mode, fairness or ticker.
+ * ({@link WaitQueue}) and wait in {@link Dispatcher#await}; in normal mode a return leaves its
+ * resource idle for any running caller and wakes the oldest waiter to compete for it, in hand-off
+ * mode (once the oldest has waited {@code fairness}) every idle resource goes to the oldest waiter.
+ * {@link Dispatcher}'s notes give the protocol, the wake-ups a return can miss and what bounds them.
  *
  * <p><b>Background.</b> {@link Creator} starts creates on the workers, only while waiters outnumber
  * creates in flight or idle is below minIdle; {@link Maintenance} runs at the next time deadline.
- * Destroys run on the workers too; callers never wait for either.
+ * Destroys run on the workers too ({@link Destroyer}); callers never wait for either.
+ *
+ * <p><b>Helpers.</b> This class keeps the fast paths, the checks before a lease and the API; each
+ * other job is a helper that is given a {@link PoolContext} and the siblings it uses, never the pool
+ * (ARCHITECTURE.md has the table). The pool extends {@link Gate} so the fast path reads the gate
+ * from its own object.
  */
-public final class CorePool<T> implements Pool<T> {
+public final class CorePool<T> extends Gate implements Pool<T> {
     private static final Logger log = LoggerFactory.getLogger(CorePool.class);
-
-    static final int WAITERS = Check.MAX_WAITERS;
-    /**
-     * LIFO's per-thread memory without a ThreadLocal: a small table, indexed by a hash of the
-     * thread, of the slot each entry's thread returned last. Bounded whatever the number of threads
-     * (a million virtual threads share the entries; a collision only makes a hint less useful).
-     * An entry holds the {@link Slot} itself (slots are never replaced, so this is safe, and a hit
-     * reads neither the slot table nor its length); one cache line per entry so threads do not
-     * share lines.
-     */
-    private final Slot<?>[] hints;
-    private final int hintShift;
-    private static final int HINT_STRIDE = 16;
-
-    /**
-     * Fibonacci hashing of the thread's id: a field load and a multiply (an identity hash code reads
-     * and tests the object header), and the top bits of consecutive ids — a thread pool's workers —
-     * are spread as evenly as they can be: up to 21 consecutive ids never share one of 32 entries,
-     * where random identity hashes made 8 threads share one 61% of the time.
-     */
-    @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+; getId() is the same number
-    private static int threadHash() {
-        return (int) Thread.currentThread().getId() * 0x9E3779B9;
-    }
-
-    private int hintEntry(int threadHash) {
-        return (threadHash >>> hintShift) * HINT_STRIDE;
-    }
-
-    /** Spins of a new waiter before its second look and its park. */
-    private static final int SPINS = 64;
-    /** Slots are made as the pool grows, so a huge maxSize costs nothing until it is used. */
-    private static final int INITIAL_SLOTS = 16;
-    static final int SHRINK = 1 << 24;
-    static final int SUSPENDED = 1 << 25;
-    static final int CLOSED = 1 << 26;
-    /** Keyed pools only: another key is starved under maxTotal; give up idle resources for it. */
-    static final int PEER_STARVED = 1 << 27;
-    /** Rule 5's hand-off mode: every idle resource goes to the oldest waiter; running callers queue. */
-    static final int HANDOFF = 1 << 28;
-    /** Rule 5's token: one waiter is awake and competing for idle resources (see {@link Waiter#awake}). */
-    static final int WOKEN = 1 << 29;
-    /** The gate bits that keep callers off the fast path; waiters alone do not (normal mode). */
-    static final int BARRIER = SHRINK | SUSPENDED | CLOSED | PEER_STARVED | HANDOFF;
-    /**
-     * Rescans of the awake waiter before it gives up its token and parks again (each a claim attempt
-     * over the table and a spin-wait hint); never on a virtual thread, which must not burn a carrier.
-     */
-    private static final int TOKEN_SPINS = 256;
 
     final String name;
     final Config config;
-    final Hooks<T> hooks;
     final PoolRuntime runtime;
     final Clock clock;
     final Listeners<T> listeners;
     final Counters counters = new Counters();
     final CircuitBreaker circuit;
-    final Creator<T> creator;
-    final Maintenance<T> maintenance;
-    final Capacity capacity;
+    private final Hooks<T> hooks;
 
-    // Hot fields, read on every acquire and return.
-    volatile int gate;
-    volatile Slot<T>[] slots;
-    private final boolean fifo;
+    // Hot fields, read on every acquire and return (and the gate's bits, in Gate).
+    final SlotTable<T> table;
     private final boolean returnHooks;
-    final boolean hasValidator;
     private final long validateAfterIdleNanos;
     /** validateAfterIdle when there is a validator, else "never": one compare on the fast path. */
     private final long validateNanos;
     private final boolean hasOnAcquire;
     /** Listeners registered or leak detection on: the fast paths then take the observed route. */
     private volatile boolean observed;
-    final long maxUses;
-    /** Rule 5: how long a waiter may be overtaken (0 = always hand off, NEVER = never). */
-    final long fairnessNanos;
-    private int cursor;
+    private final long maxUses;
 
-    final AtomicInteger occupied = new AtomicInteger();
-    final AtomicInteger destroying = new AtomicInteger();
-    volatile int maxSize;
-    volatile int minIdle;
     volatile long acquireTimeoutNanos;
-    volatile long leakNanos;
-    final long validationTimeoutNanos;
-    final long createTimeoutNanos;
+    private final long validationTimeoutNanos;
     private final Predicate<Throwable> invalidateOn;
 
+    // The helpers, each given the context and the siblings it uses (see PoolContext).
+    private final PoolContext<T> ctx;
+    final Destroyer<T> destroyer;
+    final Creator<T> creator;
+    final Diagnostics diagnostics;
     final WaitQueue<T> queue;
-    final ReentrantLock lock;
-    final Diagnostics diagnostics = new Diagnostics(this);
-    final Shutdown<T> shutdown;
+    final Dispatcher<T> dispatcher;
     private final Recycler<T> recycler;
+    final Maintenance<T> maintenance;
     private final Admin<T> admin;
+    private final Shutdown<T> shutdown;
+    private final AsyncAcquire.Env<T> async;
     /** Keyed pools only: closed because its key was removed, so a caller should retry on a fresh sub-pool. */
     volatile boolean retired;
     /** Keyed pools only: this sub-pool's key. */
@@ -196,105 +109,74 @@ public final class CorePool<T> implements Pool<T> {
     /** Keyed pools only: when the key sweep first saw this pool empty, read and written by the sweep alone. */
     long emptySince = Long.MIN_VALUE;
 
-    CorePool(Config config, String name, Hooks<T> hooks, PoolRuntime runtime, Capacity capacity,
+    /**
+     * A pool; {@code capacityFor} gives it the limit above its own maxSize (a keyed pool's maxTotal,
+     * bound to this pool, or {@link Capacity#NONE}).
+     */
+    CorePool(Config config, String name, Hooks<T> hooks, PoolRuntime runtime, Function<? super CorePool<T>, Capacity> capacityFor,
              AtomicInteger sharedWaiters, int sharedMaxWaiters) {
         this.config = config;
         this.name = name;
         this.hooks = hooks;
         this.runtime = runtime;
         this.clock = runtime.clock;
-        this.capacity = capacity;
         this.listeners = new Listeners<>(name);
         this.circuit = new CircuitBreaker(config.circuitFailures, Durations.toNanos(config.circuitOpen), clock, listeners);
-        this.fifo = config.idleOrder == IdleOrder.FIFO;
-        this.hasValidator = hooks.hasValidator;
+        this.table = new SlotTable<>(config.maxSize, config.idleOrder == IdleOrder.FIFO);
         this.returnHooks = hooks.hasResetter || config.validateOnReturn;
         this.validateAfterIdleNanos = Durations.toNanos(config.validateAfterIdle);
         this.validateNanos = hooks.hasValidator ? validateAfterIdleNanos : Durations.NEVER;
         this.hasOnAcquire = hooks.hasOnAcquire;
         this.validationTimeoutNanos = Durations.toNanos(config.validationTimeout);
-        this.createTimeoutNanos = Durations.toNanos(config.createTimeout);
         this.maxUses = config.maxUses;
-        this.maxSize = config.maxSize;
-        this.minIdle = config.minIdle;
-        this.fairnessNanos = Durations.toNanos(config.fairness);
-        this.queue = new WaitQueue<>(this, fairnessNanos, Math.min(config.maxWaiters, WAITERS), sharedWaiters, sharedMaxWaiters);
-        this.lock = queue.lock;
-        this.shutdown = new Shutdown<>(this, lock);
-        this.recycler = new Recycler<>(this);
-        this.admin = new Admin<>(this);
         this.acquireTimeoutNanos = Durations.toNanos(config.acquireTimeout);
-        this.leakNanos = Durations.toNanos(config.leakDetection);
-        this.observed = leakNanos != Durations.NEVER;
         this.invalidateOn = config.invalidateOn;
-        this.slots = newSlots(new Slot<?>[0], Math.min(config.maxSize, INITIAL_SLOTS));
-        int entries = Integer.highestOneBit(Math.min(Math.max(2, config.maxSize), 16) * 2 - 1) << 1; // 4 to 32
-        this.hints = new Slot<?>[entries * HINT_STRIDE];
-        this.hintShift = Integer.numberOfLeadingZeros(entries) + 1;
-        this.creator = new Creator<>(this);
-        this.maintenance = new Maintenance<>(this);
+        long fairnessNanos = Durations.toNanos(config.fairness);
+        Capacity capacity = capacityFor.apply(this);
+
+        // Built in dependency order; the two back edges (a freed slot asks the creator for demand, a
+        // created resource goes to the dispatcher) are callbacks, read when they first run, after start().
+        this.ctx = new PoolContext<>(name, config, hooks, runtime, clock, listeners, counters, circuit, table, this);
+        this.destroyer = new Destroyer<>(ctx, capacity, this::demand);
+        this.creator = new Creator<>(ctx, capacity, destroyer, this::deliverCreated);
+        this.diagnostics = new Diagnostics(ctx, creator);
+        this.queue = new WaitQueue<>(ctx, diagnostics, fairnessNanos, Math.min(config.maxWaiters, WAITERS), sharedWaiters, sharedMaxWaiters);
+        this.dispatcher = new Dispatcher<>(ctx, queue, diagnostics, creator, destroyer, capacity, fairnessNanos);
+        this.recycler = new Recycler<>(ctx, destroyer, dispatcher);
+        this.maintenance = new Maintenance<>(ctx, creator, destroyer, dispatcher);
+        this.admin = new Admin<>(ctx, creator, destroyer, dispatcher, maintenance);
+        this.shutdown = new Shutdown<>(ctx, queue, dispatcher, destroyer, creator, maintenance);
+        this.async = new AsyncAcquire.Env<>(this, table, clock, runtime, diagnostics, queue, dispatcher, creator, this::checkout);
+        this.observed = maintenance.leakNanos != Durations.NEVER;
+    }
+
+    /** The destroyer's callback: a freed slot may serve a waiter or minIdle. */
+    private void demand() {
+        creator.demand();
+    }
+
+    /** The creator's callback: a created resource goes to the oldest waiter, or idle. */
+    private void deliverCreated(Slot<T> s) {
+        dispatcher.deliverCreated(s);
     }
 
     /** Starts the background work; separate from the constructor so no half-built pool escapes. */
     void start() {
-        CoarseClock.watch(nudge); // on real time whatever the ticker: see CoarseClock
+        dispatcher.startNudges();
         maintenance.start();
         creator.demand();
-    }
-
-    /**
-     * The coarse clock's safety net (see {@link CoarseClock}): serve waiters, give an idle resource
-     * up to a starved key of the same keyed pool, or drain while closing.
-     */
-    private final Runnable nudge = this::onTick;
-
-    private void onTick() {
-        int g = gate;
-        if ((g & CLOSED) != 0 || ((g & (WAITERS | PEER_STARVED)) != 0 && (g & SUSPENDED) == 0)) {
-            if ((g & (WAITERS | HANDOFF)) == WAITERS) {
-                queue.startHandOff(queue.headSince, clock.read()); // the oldest waiter is past fairness: its turn
-            }
-            dispatch();
-        }
-    }
-
-    void stopNudges() {
-        CoarseClock.unwatch(nudge);
     }
 
     void onClosed(Runnable hook) {
         shutdown.onClosed(hook);
     }
 
-    /** Makes the slot table at least {@code needed} long (doubling), for a create that found no EMPTY slot. */
-    void growSlots(int needed) {
-        lock.lock();
-        try {
-            Slot<T>[] table = slots;
-            if (table.length < needed) {
-                int length = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, Math.min(2L * table.length, Math.max(maxSize, needed))));
-                slots = newSlots(table, length);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> Slot<T>[] newSlots(Slot<?>[] old, int length) {
-        Slot<T>[] grown = (Slot<T>[]) Arrays.copyOf(old, Math.max(length, old.length), Slot[].class);
-        for (int i = old.length; i < grown.length; i++) {
-            grown[i] = new Slot<>(i);
-        }
-        return grown;
-    }
-
     // ---------------------------------------------------------------- acquire
 
     @Override
     public Lease<T> acquire() throws InterruptedException {
-        if ((gate & BARRIER) == 0) {
-            Slot<T> s = claimIdle();
+        if ((bits & BARRIER) == 0) {
+            Slot<T> s = table.claimIdle();
             if (s != null) {
                 Lease<T> lease = fastLease(s);
                 return lease != null ? lease : acquireSlow(acquireTimeoutNanos, s);
@@ -306,8 +188,8 @@ public final class CorePool<T> implements Pool<T> {
     @Override
     public Lease<T> acquire(Duration timeout) throws InterruptedException {
         Check.notNegative("timeout", timeout);
-        if ((gate & BARRIER) == 0) {
-            Slot<T> s = claimIdle();
+        if ((bits & BARRIER) == 0) {
+            Slot<T> s = table.claimIdle();
             if (s != null) {
                 Lease<T> lease = fastLease(s);
                 return lease != null ? lease : acquireSlow(Durations.toNanos(timeout), s);
@@ -335,14 +217,14 @@ public final class CorePool<T> implements Pool<T> {
     @Override
     public Optional<Lease<T>> tryAcquire() {
         for (;;) {
-            int g = gate;
+            int g = bits;
             if ((g & CLOSED) != 0) {
                 throw diagnostics.closed();
             }
             if ((g & (HANDOFF | SUSPENDED)) != 0) {
                 return Optional.empty(); // hand-off mode: every idle resource belongs to the oldest waiter
             }
-            Slot<T> s = claimIdle();
+            Slot<T> s = table.claimIdle();
             if (s == null) {
                 return Optional.empty();
             }
@@ -355,8 +237,8 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public CompletableFuture<Lease<T>> acquireAsync() {
-        if ((gate & BARRIER) == 0) {
-            Slot<T> s = claimIdle();
+        if ((bits & BARRIER) == 0) {
+            Slot<T> s = table.claimIdle();
             if (s != null) {
                 Lease<T> lease = checkout(s, s.word, clock.read(), acquireTimeoutNanos, false);
                 if (lease != null) {
@@ -364,7 +246,7 @@ public final class CorePool<T> implements Pool<T> {
                 }
             }
         }
-        return AsyncAcquire.start(this, acquireTimeoutNanos);
+        return AsyncAcquire.start(async, acquireTimeoutNanos);
     }
 
     /**
@@ -384,7 +266,7 @@ public final class CorePool<T> implements Pool<T> {
             if (Thread.interrupted()) {
                 throw new InterruptedException(name + " - interrupted while acquiring");
             }
-            int g = gate;
+            int g = bits;
             if ((g & CLOSED) != 0) {
                 throw diagnostics.closed();
             }
@@ -392,9 +274,9 @@ public final class CorePool<T> implements Pool<T> {
                 throw diagnostics.timedOut(clock.read() - start); // a resource failed a check that used up the time left
             }
             boolean waited = false;
-            Slot<T> s = !admitted && (g & (HANDOFF | SUSPENDED)) == 0 ? claimIdle() : null;
+            Slot<T> s = !admitted && (g & (HANDOFF | SUSPENDED)) == 0 ? table.claimIdle() : null;
             if (s == null) {
-                s = await(start, timeoutNanos, admitted);
+                s = dispatcher.await(start, timeoutNanos, admitted);
                 waited = true;
                 admitted = true;
             }
@@ -403,42 +285,6 @@ public final class CorePool<T> implements Pool<T> {
                 return lease;
             }
         }
-    }
-
-    /**
-     * Claims an idle slot: LIFO, the slot the caller's hint names, else a scan from the caller's
-     * home index (so threads rarely collide); FIFO, a scan from a moving cursor.
-     */
-    @SuppressWarnings("unchecked")
-    Slot<T> claimIdle() {
-        int h = 0;
-        if (!fifo) {
-            h = threadHash();
-            Slot<T> hinted = (Slot<T>) hints[hintEntry(h)];
-            if (hinted != null && hinted.tryClaim() != 0) {
-                return hinted; // the slot this thread (or one sharing its entry) returned last
-            }
-        }
-        Slot<T>[] table = slots;
-        int n = table.length;
-        int i;
-        if (fifo) {
-            int c = cursor;
-            cursor = c + 1;
-            i = Integer.remainderUnsigned(c, n);
-        } else {
-            i = (int) (((h & 0xFFFF_FFFFL) * n) >>> 32);
-        }
-        for (int k = 0; k < n; k++) {
-            Slot<T> s = table[i];
-            if (s.tryClaim() != 0) {
-                return s;
-            }
-            if (++i == n) {
-                i = 0;
-            }
-        }
-        return null;
     }
 
     /**
@@ -474,7 +320,7 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Listeners or leak detection changed: recompute the one flag the fast paths read for both. */
     void observersChanged() {
-        observed = listeners.any() || leakNanos != Durations.NEVER;
+        observed = listeners.any() || maintenance.leakNanos != Durations.NEVER;
     }
 
     private boolean admit(Slot<T> s, long word, long now, long start, long timeoutNanos) {
@@ -496,12 +342,12 @@ public final class CorePool<T> implements Pool<T> {
                 return false;
             }
         }
-        if (hasValidator && now - s.idleSince >= validateAfterIdleNanos) {
+        if (hooks.hasValidator && now - s.idleSince >= validateAfterIdleNanos) {
             long bound = validationTimeoutNanos;
             if (timeoutNanos > 0 && timeoutNanos != Durations.NEVER) {
                 bound = Math.min(bound, Math.max(0, timeoutNanos - (clock.read() - start)));
             }
-            int verdict = ValidationTask.run(this, s, word, bound);
+            int verdict = ValidationTask.run(ctx, dispatcher, destroyer, s, word, bound);
             if (verdict != ValidationTask.VALID) {
                 if (verdict == ValidationTask.INVALID) {
                     destroy(s, word, DestroyReason.VALIDATION_FAILED);
@@ -523,298 +369,12 @@ public final class CorePool<T> implements Pool<T> {
                 counters.waited(waitNanos);
             }
         }
-        if (leakNanos != Durations.NEVER) {
+        if (maintenance.leakNanos != Durations.NEVER) {
             s.leak = new LeakInfo(word, now, new Throwable("acquired here, by " + Thread.currentThread().getName()));
         }
         if (listeners.any()) {
             listeners.acquired(s.resource, waitNanos);
         }
-    }
-
-    /**
-     * Queues the caller and waits for a slot (DESIGN rule 5); throws on timeout, interrupt or close.
-     *
-     * <p>Normal mode: the waiter competes with running callers for idle resources while it holds the
-     * WOKEN token (it took it on arrival, or a return woke it), spinning a little, then gives the
-     * token back and parks, never longer than until it has waited {@code fairness}; it stays queued
-     * throughout, so it keeps its place. Hand-off mode: it only waits for a slot handed to it. A
-     * waiter that reaches {@code fairness} unserved turns hand-off mode on itself.
-     */
-    @SuppressWarnings("unchecked")
-    private Slot<T> await(long start, long timeoutNanos, boolean again) throws InterruptedException {
-        if (timeoutNanos == 0) {
-            throw diagnostics.timedOut(0);
-        }
-        if (!again) {
-            diagnostics.checkCircuit();
-        }
-        Thread me = Thread.currentThread();
-        Waiter<T> w = new Waiter<>(me, start);
-        queue.enqueue(w, again);
-        creator.demand();
-        boolean mayCompete = fairnessNanos != 0;
-        boolean maySpin = mayCompete && !VirtualThreads.is(me);
-        boolean lookedAfterEnqueue = false;
-        int spins = 0;
-        for (;;) {
-            Object r = w.result;
-            if (r != null) {
-                if (r instanceof Slot) {
-                    return (Slot<T>) r;
-                }
-                throw diagnostics.closed();
-            }
-            int g = gate;
-            if (mayCompete && (g & (HANDOFF | SUSPENDED | CLOSED)) == 0) {
-                Slot<T> s = claimIdle();
-                if (s != null) {
-                    if (w.cancel()) {
-                        leave(w);
-                        return s;
-                    }
-                    giveBack(s, s.word); // a hand-off got here first: take that one instead
-                    continue;
-                }
-                if (w.awake && maySpin && spins < TOKEN_SPINS) {
-                    spins++;
-                    Thread.onSpinWait();
-                    continue;
-                }
-            } else if (!lookedAfterEnqueue) {
-                // Hand-off mode: a return publishes with a release store and no fence, so it may
-                // have missed this waiter: dispatch, spin a little (catching a hand-off without
-                // parking), and dispatch once more before parking.
-                lookedAfterEnqueue = true;
-                dispatch();
-                for (int i = 0; i < SPINS && w.result == null; i++) {
-                    Thread.onSpinWait();
-                }
-                if (w.result == null) {
-                    dispatch();
-                }
-                continue;
-            }
-            if (w.awake) {
-                queue.dropToken(w);
-                spins = 0;
-                continue; // one more look without the token: a return may have seen it held and not woken anyone
-            }
-            long now = clock.read();
-            long remaining = timeoutNanos == Durations.NEVER ? Durations.NEVER : timeoutNanos - (now - start);
-            if (remaining <= 0) {
-                if (w.cancel()) {
-                    leave(w);
-                    throw diagnostics.timedOut(clock.read() - start);
-                }
-                continue;
-            }
-            long park = remaining;
-            if ((gate & HANDOFF) == 0 && fairnessNanos != Durations.NEVER) {
-                long untilUnfair = w.since + fairnessNanos - now;
-                if (untilUnfair <= 0) {
-                    if (queue.startHandOff(w.since, now)) {
-                        lookedAfterEnqueue = false; // serve the oldest now, then look for a hand-off to this waiter
-                        continue;
-                    }
-                    // Closing, or already served. Look at the result once more before parking: the
-                    // dispatcher that held the lock may have taken this waiter out and handed it a
-                    // resource, and its unpark may have been spent by the wait for the lock (a parked
-                    // lock acquisition that fails again parks again); parking now would then last
-                    // until the deadline with the resource already ours. Nothing takes a lock between
-                    // this look and the park, so an unpark from here on is not lost.
-                    if (w.result != null) {
-                        continue;
-                    }
-                    untilUnfair = Durations.NEVER;
-                }
-                park = Math.min(park, untilUnfair);
-            }
-            LockSupport.parkNanos(this, clock.parkNanos(park));
-            if (w.result == null && !clock.isSystem()) {
-                dispatch(); // an injected clock's parks are capped at a tick: look again on every wake-up
-            }
-            if (Thread.interrupted()) {
-                if (!w.cancel() && w.result instanceof Slot) {
-                    Slot<T> handed = (Slot<T>) w.result;
-                    giveBack(handed, handed.word);
-                }
-                leave(w);
-                throw new InterruptedException(name + " - interrupted while waiting to acquire");
-            }
-        }
-    }
-
-    /**
-     * A waiter left the queue on its own (served by its own claim, timed out, interrupted or
-     * cancelled): whatever its leaving changed is passed on, so it never strands the next waiter.
-     * If the new head is old enough (or asynchronous) hand-off mode is on: serve it; else, if it
-     * held the token and a resource is idle, wake the next waiter to compete for it.
-     */
-    void leave(Waiter<T> w) {
-        queue.unlink(w);
-        int g = gate;
-        if ((g & WAITERS) == 0) {
-            return;
-        }
-        if ((g & BARRIER) != 0) {
-            dispatch();
-        } else if ((g & WOKEN) == 0 && hasIdle()) {
-            queue.wakeOldest();
-        }
-    }
-
-    /**
-     * A resource just went idle ({@code now} from the coarse clock) and the gate {@code g} was not
-     * zero: rule 5's return tail. Behind a barrier (hand-off mode, shrink, closing, a starved key),
-     * dispatch as before; in normal mode, turn hand-off mode on if the oldest waiter has waited
-     * {@code fairness} (the returning thread checks, so the flip does not wait for a parked waiter
-     * to be scheduled), else wake the oldest waiter unless one is already awake.
-     *
-     * <p>After handing the resource to a waiter, or waking one to compete for it, the returning
-     * thread yields: with more threads than cores the waiter just unparked is runnable but has no
-     * CPU, and the returner, running on, would take the resource back on its next acquire (normal
-     * mode) or leave it handed over and unused for a time slice (hand-off mode) while the queue
-     * behind ages. Measured at 8 threads on 2 resources, 2 cores, interleaved A/B runs: acquires of
-     * 1 ms or more fell from 5,600-6,400 to 800-1,100 per run and those over 8 ms from 160-200 to
-     * about 80, for the same throughput. Only returns that find waiters pay it.
-     */
-    void afterReturn(int g, long now) {
-        if ((g & BARRIER) != 0) {
-            dispatch();
-            if ((g & HANDOFF) != 0) {
-                Thread.yield();
-            }
-        } else if ((g & WAITERS) != 0) {
-            if (queue.startHandOff(queue.headSince, now)) {
-                dispatch();
-                Thread.yield();
-            } else if ((g & WOKEN) == 0) {
-                queue.wakeOldest();
-                Thread.yield();
-            }
-        }
-    }
-
-    /** Whether any slot is idle now (a read-only scan, for the rare paths that hand on the token). */
-    private boolean hasIdle() {
-        for (Slot<T> s : slots) {
-            long w = s.word;
-            if (Slot.state(w) == Slot.LIVE && s.returned == w) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Serves the gate: destroys idle slots while closed or shrinking, then hands idle slots to the
-     * oldest waiters until one of the two runs out.
-     */
-    void dispatch() {
-        for (;;) {
-            int g = gate;
-            if (g == 0) {
-                return;
-            }
-            if ((g & CLOSED) != 0) {
-                drainIdle(DestroyReason.SHUTDOWN);
-                return;
-            }
-            if ((g & SHRINK) != 0 && live() > maxSize) {
-                Slot<T> s = claimIdle();
-                if (s == null) {
-                    return;
-                }
-                destroyClaimed(s, DestroyReason.SHRUNK);
-                continue;
-            }
-            if ((g & SUSPENDED) != 0) {
-                return;
-            }
-            if ((g & WAITERS) == 0) {
-                if ((g & PEER_STARVED) != 0) {
-                    Slot<T> s = claimIdle();
-                    if (s != null && capacity.claimEviction(this)) {
-                        if (!destroyClaimed(s, DestroyReason.EVICTED_FOR_KEY)) {
-                            capacity.evictionAbandoned();
-                        }
-                        continue;
-                    }
-                    if (s != null) {
-                        idleQuietly(s, s.word);
-                    }
-                }
-                return;
-            }
-            Slot<T> s = claimIdle();
-            if (s == null) {
-                return;
-            }
-            if (!handOff(s)) {
-                idleQuietly(s, s.word);
-            }
-        }
-    }
-
-    /**
-     * A create succeeded ({@code s} is CREATING, owned by the caller): while callers wait, its
-     * resource goes straight to the oldest of them, never idle for a moment. Published idle first,
-     * a running waiter could take it itself and still count as waiting until it leaves the queue,
-     * and the demand() that follows every create would start a create for a caller already served.
-     */
-    void deliverCreated(Slot<T> s) {
-        int g = gate;
-        if ((g & WAITERS) == 0 || (g & (CLOSED | SUSPENDED | SHRINK)) != 0) {
-            s.publish(s.word);
-            dispatch();
-            return;
-        }
-        long claimed = s.publishClaimed(s.word);
-        if (!handOff(s)) {
-            giveBack(s, claimed); // everyone left meanwhile: idle, and whoever queued since is served
-        }
-    }
-
-    private boolean handOff(Slot<T> s) {
-        for (;;) {
-            Waiter<T> w = queue.poll();
-            if (w == null) {
-                return false;
-            }
-            if (w.offer(s, this)) {
-                return true;
-            }
-        }
-    }
-
-    /**
-     * Puts a claimed slot back to idle without counting a use (a hand-off nobody took); a no-op if
-     * the word moved on (shutdown forced it away).
-     */
-    void idleQuietly(Slot<T> s, long claimed) {
-        if (Slot.state(claimed) == Slot.LIVE) {
-            s.markReturned(claimed);
-        }
-    }
-
-    /** Returns a claimed slot that its taker cannot use after all; serves the next waiter. */
-    void giveBack(Slot<T> s, long claimed) {
-        idleQuietly(s, claimed);
-        if (gate != 0) {
-            dispatch();
-        }
-    }
-
-    int live() {
-        return occupied.get() - destroying.get();
-    }
-
-    private void drainIdle(DestroyReason reason) {
-        Slot<T> s;
-        while ((s = claimIdle()) != null) {
-            destroyClaimed(s, reason);
-        }
-        shutdown.signal();
     }
 
     // ---------------------------------------------------------------- return and destroy
@@ -831,15 +391,10 @@ public final class CorePool<T> implements Pool<T> {
         }
         s.idleSince = now;
         s.returnLazily(leased);
-        if (!fifo) {
-            int e = hintEntry(threadHash());
-            if (hints[e] != s) {
-                hints[e] = s;
-            }
-        }
-        int g = gate;
+        table.remember(s);
+        int g = bits;
         if (g != 0) {
-            afterReturn(g, now);
+            dispatcher.afterReturn(g, now);
         }
     }
 
@@ -849,51 +404,19 @@ public final class CorePool<T> implements Pool<T> {
             return;
         }
         if (listeners.any()) {
-            listeners.returned(s.resource, heldNanos(s, leased, leasedAt));
+            listeners.returned(s.resource, recycler.heldNanos(s, leased, leasedAt));
         }
         destroy(s, leased, reason);
     }
 
-    /**
-     * How long a lease was held: precisely when its acquire was timed (a listener or leak detection
-     * was on then), else from the coarse clock (a listener added while the lease was out).
-     */
-    long heldNanos(Slot<T> s, long leased, long leasedAt) {
-        return Math.max(0, s.preciseFor == leased ? clock.read() - s.leasedAtPrecise : clock.coarse() - leasedAt);
-    }
-
-    /**
-     * Moves an owned slot to DESTROYING and destroys its resource on a worker; the slot is freed
-     * when {@code destroy()} returns. False when the word was no longer {@code expected}.
-     */
+    /** Destroys an owned slot's resource (see {@link Destroyer#destroy}); the keyed pool's evictions use it. */
     boolean destroy(Slot<T> s, long expected, DestroyReason reason) {
-        return recycler.destroy(s, expected, reason);
-    }
-
-    /**
-     * Destroys a slot this thread just claimed with {@link #claimIdle()}, unless shutdown forced it
-     * away since (its word is no longer LIVE: shutdown destroys it, and must be the only one to).
-     */
-    private boolean destroyClaimed(Slot<T> s, DestroyReason reason) {
-        long w = s.word;
-        return Slot.state(w) == Slot.LIVE && destroy(s, w, reason);
-    }
-
-    /** Lifts SHRINK once the size is back within maxSize (a slot was freed, or a reserve backed out). */
-    void shrinkDoneIfFits() {
-        if ((gate & SHRINK) != 0 && live() <= maxSize) {
-            queue.setGateBit(SHRINK, false);
-        }
-    }
-
-    /** Frees a slot whose create failed or was abandoned (never DESTROYING). */
-    void freeCreating(Slot<T> s) {
-        recycler.freeCreating(s);
+        return destroyer.destroy(s, expected, reason);
     }
 
     boolean isRetiring(Slot<T> s, long leased) {
         return !s.isLeasedBy(leased) || s.retire != null || clock.coarse() - s.bornAt >= s.lifetime || s.uses >= maxUses
-                || (gate & (CLOSED | SHRINK)) != 0;
+                || (bits & (CLOSED | SHRINK)) != 0;
     }
 
     // ---------------------------------------------------------------- withResource
@@ -947,7 +470,7 @@ public final class CorePool<T> implements Pool<T> {
     @Override
     public int warmUp(int count) throws InterruptedException {
         Check.atLeast("count", count, 0);
-        if ((gate & CLOSED) != 0) {
+        if ((bits & CLOSED) != 0) {
             throw diagnostics.closed();
         }
         return creator.warmUp(count);
@@ -970,7 +493,7 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public void setLeakDetection(Duration threshold) {
-        leakNanos = Durations.toNanos(Check.positive("leakDetection", threshold));
+        maintenance.leakNanos = Durations.toNanos(Check.positive("leakDetection", threshold));
         observersChanged();
         maintenance.runSoon();
     }
@@ -1007,14 +530,14 @@ public final class CorePool<T> implements Pool<T> {
 
     @Override
     public PoolStats stats() {
-        return admin.stats();
+        return diagnostics.stats();
     }
 
     // ---------------------------------------------------------------- shutdown
 
     @Override
     public boolean shutdown(Duration grace) throws InterruptedException {
-        return shutdown.run(Check.notNegative("grace", grace));
+        return shutdown.run(Check.notNegative("grace", grace), retired);
     }
 
     @Override
@@ -1028,12 +551,12 @@ public final class CorePool<T> implements Pool<T> {
 
     /** Keyed pools only: nothing leased, idle, created or waiting. */
     boolean isUnused() {
-        return (gate & (WAITERS | CLOSED)) == 0 && occupied.get() == 0;
+        return (bits & (WAITERS | CLOSED)) == 0 && table.occupied.get() == 0;
     }
 
     /** Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters. */
     boolean closeIfUnused() {
-        return shutdown.closeIfUnused();
+        return shutdown.closeIfUnused(() -> retired = true);
     }
 
     /** Forces a shutdown at once, for a pool that failed to start. */

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +28,21 @@ import org.slf4j.LoggerFactory;
 final class Creator<T> {
     private static final Logger log = LoggerFactory.getLogger(Creator.class);
 
-    private final CorePool<T> pool;
+    private final String name;
+    private final Hooks<T> hooks;
+    private final PoolRuntime runtime;
+    private final Clock clock;
+    private final Listeners<T> listeners;
+    private final Counters counters;
+    private final CircuitBreaker circuit;
+    private final SlotTable<T> table;
+    private final Gate gate;
+    private final Capacity capacity;
+    private final Destroyer<T> destroyer;
+    /** Where a created resource goes (the dispatcher, built after this): to the oldest waiter, or idle. */
+    private final Consumer<Slot<T>> deliver;
     private final int maxConcurrent;
+    private final long createTimeoutNanos;
     private final long lifetimeNanos;
     private final double jitter;
     private final long retryInitial;
@@ -53,10 +67,25 @@ final class Creator<T> {
      * caller's to report (build() throws it), and nobody waits behind a back-off.
      */
     private volatile boolean starting;
+    /** The pool's minIdle (written by setMinIdle under the gate's lock). */
+    volatile int minIdle;
 
-    Creator(CorePool<T> pool) {
-        this.pool = pool;
-        Config c = pool.config;
+    Creator(PoolContext<T> ctx, Capacity capacity, Destroyer<T> destroyer, Consumer<Slot<T>> deliver) {
+        this.name = ctx.name();
+        this.hooks = ctx.hooks();
+        this.runtime = ctx.runtime();
+        this.clock = ctx.clock();
+        this.listeners = ctx.listeners();
+        this.counters = ctx.counters();
+        this.circuit = ctx.circuit();
+        this.table = ctx.table();
+        this.gate = ctx.gate();
+        this.capacity = capacity;
+        this.destroyer = destroyer;
+        this.deliver = deliver;
+        Config c = ctx.config();
+        this.minIdle = c.minIdle;
+        this.createTimeoutNanos = Durations.toNanos(c.createTimeout);
         this.maxConcurrent = c.maxConcurrentCreates;
         this.lifetimeNanos = Durations.toNanos(c.maxLifetime);
         this.jitter = c.lifetimeJitter;
@@ -85,22 +114,22 @@ final class Creator<T> {
     void demand() {
         for (;;) {
             long seen = successes.get();
-            int g = pool.gate;
-            if ((g & (CorePool.CLOSED | CorePool.SUSPENDED)) != 0) {
+            int g = gate.bits;
+            if ((g & (Gate.CLOSED | Gate.SUSPENDED)) != 0) {
                 return;
             }
-            if (pool.occupied.get() >= pool.maxSize) {
+            if (table.occupied.get() >= table.maxSize) {
                 return; // full, the common case under load: nothing to start (whoever frees a slot calls demand() again)
             }
             int active = inFlight.get();
-            boolean forWaiter = (g & CorePool.WAITERS) > active;
+            boolean forWaiter = (g & Gate.WAITERS) > active;
             if (!forWaiter && !belowMinIdle(active)) {
                 return;
             }
             if (active >= maxConcurrent) {
                 return;
             }
-            long now = pool.clock.read();
+            long now = clock.read();
             if (consecutiveFailures.get() > 0 && now - nextAttemptAt < 0) {
                 scheduleRetry(nextAttemptAt - now);
                 return;
@@ -112,9 +141,9 @@ final class Creator<T> {
                 inFlight.decrementAndGet(); // a create finished since this look: look again
                 continue;
             }
-            if (!pool.circuit.allowCreate()) {
+            if (!circuit.allowCreate()) {
                 inFlight.decrementAndGet();
-                long wait = pool.circuit.untilHalfOpen();
+                long wait = circuit.untilHalfOpen();
                 if (wait > 0) {
                     scheduleRetry(wait); // the trial create runs when the open period ends, not at the next maintenance
                 }
@@ -123,35 +152,24 @@ final class Creator<T> {
             Slot<T> s = reserve(forWaiter);
             if (s == null) {
                 inFlight.decrementAndGet();
-                pool.circuit.createNotStarted();
-                if (pool.occupied.get() < pool.maxSize && pool.capacity.hasRoom()) {
+                circuit.createNotStarted();
+                if (table.occupied.get() < table.maxSize && capacity.hasRoom()) {
                     continue; // room came back while this create counted as in flight: a demand() then may have done nothing
                 }
                 return;
             }
-            pool.runtime.execute(new CreateTask(s, null));
+            runtime.execute(new CreateTask(s, null));
         }
     }
 
     private boolean belowMinIdle(int active) {
-        int min = pool.minIdle;
-        return min > 0 && pool.live() < pool.maxSize && idleCount() + active < min;
-    }
-
-    int idleCount() {
-        int n = 0;
-        for (Slot<T> s : pool.slots) {
-            int kind = s.kind();
-            if (kind == Slot.IDLE || kind == Slot.CHECKING) {
-                n++;
-            }
-        }
-        return n;
+        int min = minIdle;
+        return min > 0 && table.live() < table.maxSize && table.idleCount() + active < min;
     }
 
     private void scheduleRetry(long delayNanos) {
         if (retryScheduled.compareAndSet(false, true)) {
-            pool.runtime.schedule(() -> {
+            runtime.schedule(() -> {
                 retryScheduled.set(false);
                 demand();
             }, delayNanos);
@@ -162,37 +180,22 @@ final class Creator<T> {
     private Slot<T> reserve(boolean forWaiter) {
         int o;
         do {
-            o = pool.occupied.get();
-            if (o >= pool.maxSize) {
+            o = table.occupied.get();
+            if (o >= table.maxSize) {
                 return null;
             }
-        } while (!pool.occupied.compareAndSet(o, o + 1));
+        } while (!table.occupied.compareAndSet(o, o + 1));
         // resize() writes maxSize, then reads the size: either it saw this unit (and shrinks), or this sees its maxSize
-        if (o + 1 > pool.maxSize) {
-            pool.occupied.decrementAndGet();
-            pool.shrinkDoneIfFits(); // resize may have begun a shrink for this unit, which is gone again
+        if (o + 1 > table.maxSize) {
+            table.occupied.decrementAndGet();
+            Admin.shrinkDoneIfFits(gate, table); // resize may have begun a shrink for this unit, which is gone again
             return null;
         }
-        if ((pool.gate & CorePool.CLOSED) != 0 || !pool.capacity.tryReserve(pool, forWaiter)) {
-            pool.occupied.decrementAndGet(); // closed: no create may start once shutdown has begun
+        if ((gate.bits & Gate.CLOSED) != 0 || !capacity.tryReserve(forWaiter)) {
+            table.occupied.decrementAndGet(); // closed: no create may start once shutdown has begun
             return null;
         }
-        // occupied >= the number of non-EMPTY slots: a table at least that long has an EMPTY slot for us
-        for (;;) {
-            Slot<T>[] table = pool.slots;
-            for (Slot<T> s : table) {
-                long w = s.word;
-                if (Slot.state(w) == Slot.EMPTY && s.cas(w, Slot.with(w, Slot.CREATING))) {
-                    return s;
-                }
-            }
-            int needed = pool.occupied.get();
-            if (table.length < needed) {
-                pool.growSlots(needed);
-            } else {
-                Thread.onSpinWait();
-            }
-        }
+        return table.claimEmpty();
     }
 
     /**
@@ -206,27 +209,27 @@ final class Creator<T> {
 
     /** {@link #warmUp(int)}; with {@code countLeased}, leased resources count toward the target too. */
     private int warmUp(int count, boolean countLeased) throws InterruptedException {
-        int target = Math.min(count, pool.maxSize);
+        int target = Math.min(count, table.maxSize);
         long waitingSince = System.nanoTime();
         for (;;) {
-            int idle = idleCount();
-            int have = idle + (countLeased ? count(Slot.LEASED) : 0);
-            if ((pool.gate & CorePool.CLOSED) != 0) {
+            int idle = table.idleCount();
+            int have = idle + (countLeased ? table.count(Slot.LEASED) : 0);
+            if ((gate.bits & Gate.CLOSED) != 0) {
                 return have;
             }
-            int pending = count(Slot.CREATING) - abandoned.get();
+            int pending = table.count(Slot.CREATING) - abandoned.get();
             int need = target - have - pending;
             if (need <= 0) {
-                if (have >= target || pending <= 0 || System.nanoTime() - waitingSince > pool.createTimeoutNanos) {
+                if (have >= target || pending <= 0 || System.nanoTime() - waitingSince > createTimeoutNanos) {
                     return have;
                 }
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1)); // someone else's creates, bounded
                 if (Thread.interrupted()) {
-                    throw new InterruptedException(pool.name + " - interrupted while warming up");
+                    throw new InterruptedException(name + " - interrupted while warming up");
                 }
                 continue;
             }
-            if (!pool.circuit.allowCreate()) {
+            if (!circuit.allowCreate()) {
                 return have;
             }
             List<CompletableFuture<Boolean>> round = new ArrayList<>();
@@ -237,11 +240,11 @@ final class Creator<T> {
                 }
                 inFlight.incrementAndGet();
                 CompletableFuture<Boolean> done = new CompletableFuture<>();
-                pool.runtime.execute(new CreateTask(s, done));
+                runtime.execute(new CreateTask(s, done));
                 round.add(done);
             }
             if (round.isEmpty()) {
-                pool.circuit.createNotStarted();
+                circuit.createNotStarted();
                 if (pending > 0) {
                     continue; // the slots are taken by creates in flight: wait for those
                 }
@@ -256,20 +259,10 @@ final class Creator<T> {
                 }
             }
             if (!allCreated) {
-                return idleCount() + (countLeased ? count(Slot.LEASED) : 0);
+                return table.idleCount() + (countLeased ? table.count(Slot.LEASED) : 0);
             }
             waitingSince = System.nanoTime();
         }
-    }
-
-    private int count(int kind) {
-        int n = 0;
-        for (Slot<T> s : pool.slots) {
-            if (s.kind() == kind) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**
@@ -282,32 +275,32 @@ final class Creator<T> {
             return;
         }
         if (failTimeoutNanos == Durations.NEVER) {
-            pool.runtime.execute(() -> initializeInBackground(initialSize));
+            runtime.execute(() -> initializeInBackground(initialSize));
             return;
         }
-        long start = pool.clock.read();
+        long start = clock.read();
         starting = true;
         try {
             for (boolean retried = false;; retried = true) {
                 if (warmUp(initialSize, true) > 0) {
                     return;
                 }
-                long now = pool.clock.read();
+                long now = clock.read();
                 long left = failTimeoutNanos - (now - start);
                 long pause = Math.max(0, nextAttemptAt - now);
                 if (left <= 0 || pause >= left) {
-                    throw new ResourceCreationException(pool.name + " - could not create any of the " + initialSize
+                    throw new ResourceCreationException(name + " - could not create any of the " + initialSize
                             + " initial resources within initializationFailTimeout ("
                             + Durations.describeNanos(failTimeoutNanos) + "); is the backend up? Set"
                             + " initializationFailTimeout(Pool.FOREVER) to keep trying in the background", lastFailure);
                 }
                 if (!retried) {
                     log.warn("{} - creating the initial resources failed ({}); trying again for up to initializationFailTimeout ({})",
-                            pool.name, lastFailure, Durations.describeNanos(failTimeoutNanos));
+                            name, lastFailure, Durations.describeNanos(failTimeoutNanos));
                 }
                 LockSupport.parkNanos(this, pause);
                 if (Thread.interrupted()) {
-                    throw new InterruptedException(pool.name + " - interrupted while creating the initial resources");
+                    throw new InterruptedException(name + " - interrupted while creating the initial resources");
                 }
             }
         } finally {
@@ -316,7 +309,7 @@ final class Creator<T> {
     }
 
     private void initializeInBackground(int initialSize) {
-        if ((pool.gate & CorePool.CLOSED) != 0) {
+        if ((gate.bits & Gate.CLOSED) != 0) {
             return;
         }
         try {
@@ -326,11 +319,11 @@ final class Creator<T> {
         } catch (InterruptedException e) {
             return;
         }
-        if ((pool.gate & CorePool.CLOSED) != 0) {
+        if ((gate.bits & Gate.CLOSED) != 0) {
             return;
         }
-        long delay = Math.max(Math.max(retryInitial, 1), nextAttemptAt - pool.clock.read());
-        pool.runtime.schedule(() -> pool.runtime.execute(() -> initializeInBackground(initialSize)), delay);
+        long delay = Math.max(Math.max(retryInitial, 1), nextAttemptAt - clock.read());
+        runtime.schedule(() -> runtime.execute(() -> initializeInBackground(initialSize)), delay);
     }
 
     private long jitteredLifetime() {
@@ -350,33 +343,33 @@ final class Creator<T> {
     }
 
     private void succeeded(Slot<T> s, T resource) {
-        s.install(resource, pool.clock.coarse(), jitteredLifetime());
-        pool.counters.created.increment();
+        s.install(resource, clock.coarse(), jitteredLifetime());
+        counters.created.increment();
         if (lastFailure != null) {
-            log.info("{} - creating resources works again", pool.name);
+            log.info("{} - creating resources works again", name);
         }
         lastFailure = null;
         consecutiveFailures.set(0);
-        pool.circuit.onSuccess();
-        pool.listeners.created(resource);
-        pool.deliverCreated(s);
+        circuit.onSuccess();
+        listeners.created(resource);
+        deliver.accept(s);
     }
 
     private void recordFailure(Throwable failure) {
-        pool.counters.createFailures.increment();
+        counters.createFailures.increment();
         lastFailure = failure;
         int n = consecutiveFailures.incrementAndGet();
-        nextAttemptAt = pool.clock.read() + backoff(n);
+        nextAttemptAt = clock.read() + backoff(n);
         if (starting) {
             // build() reports it: it retries within initializationFailTimeout, or throws it as the cause
-            log.debug("{} - creating an initial resource failed", pool.name, failure);
+            log.debug("{} - creating an initial resource failed", name, failure);
         } else if (n == 1) {
-            log.warn("{} - creating a resource failed; retrying with back-off while callers wait", pool.name, failure);
+            log.warn("{} - creating a resource failed; retrying with back-off while callers wait", name, failure);
         } else {
-            log.debug("{} - create failed again ({} in a row)", pool.name, n, failure);
+            log.debug("{} - create failed again ({} in a row)", name, n, failure);
         }
-        pool.circuit.onFailure(failure);
-        pool.listeners.createFailed(failure);
+        circuit.onFailure(failure);
+        listeners.createFailed(failure);
     }
 
     /** One create on a worker; see the class notes for the timeout protocol. */
@@ -399,14 +392,14 @@ final class Creator<T> {
         @Override
         public void run() {
             runner = Thread.currentThread();
-            Scheduler.Cancellable timer = pool.createTimeoutNanos == Durations.NEVER ? null
-                    : pool.runtime.schedule(this::timeout, pool.createTimeoutNanos);
+            Scheduler.Cancellable timer = createTimeoutNanos == Durations.NEVER ? null
+                    : runtime.schedule(this::timeout, createTimeoutNanos);
             T resource = null;
             Throwable failure = null;
             try {
-                resource = pool.hooks.create();
+                resource = hooks.create();
                 if (resource == null) {
-                    failure = new NullPointerException(pool.name + " - the factory's create() returned null");
+                    failure = new NullPointerException(name + " - the factory's create() returned null");
                 }
             } catch (Throwable t) {
                 failure = t;
@@ -422,7 +415,7 @@ final class Creator<T> {
                     successes.incrementAndGet(); // before it leaves inFlight: see demand()
                 } else {
                     recordFailure(failure);
-                    pool.freeCreating(slot);
+                    destroyer.freeCreating(slot);
                 }
                 inFlight.decrementAndGet();
                 finish(failure == null);
@@ -435,18 +428,18 @@ final class Creator<T> {
                 if (failure == null) {
                     lateArrival(resource);
                 } else {
-                    pool.freeCreating(slot);
+                    destroyer.freeCreating(slot);
                 }
             }
             demand();
         }
 
         private void lateArrival(T resource) {
-            slot.install(resource, pool.clock.coarse(), 0);
-            pool.counters.created.increment();
-            pool.listeners.created(resource);
-            log.debug("{} - a create returned after createTimeout; destroying its resource", pool.name);
-            pool.destroy(slot, slot.word, DestroyReason.CREATE_TIMEOUT);
+            slot.install(resource, clock.coarse(), 0);
+            counters.created.increment();
+            listeners.created(resource);
+            log.debug("{} - a create returned after createTimeout; destroying its resource", name);
+            destroyer.destroy(slot, slot.word, DestroyReason.CREATE_TIMEOUT);
         }
 
         private void timeout() {
@@ -457,8 +450,8 @@ final class Creator<T> {
             runner.interrupt();
             state.set(TIMED_OUT);
             inFlight.decrementAndGet();
-            recordFailure(new ResourceCreationException(pool.name + " - create() did not return within createTimeout ("
-                    + Durations.describeNanos(pool.createTimeoutNanos) + "); its worker was interrupted and a late"
+            recordFailure(new ResourceCreationException(name + " - create() did not return within createTimeout ("
+                    + Durations.describeNanos(createTimeoutNanos) + "); its worker was interrupted and a late"
                     + " resource will be destroyed", null));
             finish(false);
             demand();

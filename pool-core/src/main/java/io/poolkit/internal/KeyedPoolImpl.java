@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A keyed pool: one {@link CorePool} per key, sharing one runtime (scheduler, workers, clock), one
- * global size limit ({@code maxTotal}, through {@link Capacity}) and one global waiter count.
+ * global size limit ({@code maxTotal}, through {@link GlobalCap}) and one global waiter count.
  *
  * <p>When a key's waiter needs a create and the total is reached, the key is recorded as starved
  * and the oldest idle resource of another key is destroyed ({@link DestroyReason#EVICTED_FOR_KEY});
- * when there is none, every key gets the {@link CorePool#PEER_STARVED} gate bit, so the next
- * resource seen going idle is evicted instead (see {@code Total} for the invariants). Every freed
+ * when there is none, every key gets the {@link Gate#PEER_STARVED} gate bit, so the next
+ * resource seen going idle is evicted instead ({@link GlobalCap}, which keeps the invariants). Every freed
  * unit goes to the starved key whose oldest waiter came first. A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and
  * removed; a caller that raced with that removal simply retries on a fresh sub-pool.
  */
@@ -56,11 +56,14 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     private final PoolRuntime runtime;
     private final ConcurrentHashMap<K, CorePool<T>> pools = new ConcurrentHashMap<>();
     private final AtomicInteger sharedWaiters = new AtomicInteger();
-    private final Total total = new Total();
+    private final GlobalCap<T> total;
+    private final KeyedStats<T> stats = new KeyedStats<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final List<KeyedPoolListener<K, T>> listeners = new ArrayList<>();
     private final Map<KeyedPoolListener<K, T>, List<Registration>> registrations = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** The coarse clock's safety net for starved keys: see {@link GlobalCap#rescue()}. */
+    private final Runnable rescue;
 
     public KeyedPoolImpl(Config built, KeyedResourceFactory<K, T> factory, int maxTotal, Duration keyIdleTimeout,
                          Function<? super K, Overrides> perKey, List<KeyedPoolListener<K, T>> initialListeners) {
@@ -69,6 +72,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         this.name = defaults.nameOrDefault();
         this.factory = factory;
         this.maxTotal = maxTotal;
+        this.total = new GlobalCap<>(maxTotal, pools.values());
         this.keyIdleNanos = Durations.toNanos(keyIdleTimeout);
         this.perKey = perKey;
         this.validates = Hooks.overrides(factory, KeyedResourceFactory.class, "validate", Object.class, Object.class, Duration.class);
@@ -79,11 +83,10 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         if (keyIdleNanos != Durations.NEVER) {
             scheduleKeySweep();
         }
+        this.rescue = total::rescue;
         CoarseClock.watch(rescue); // on real time whatever the ticker: see CoarseClock
     }
 
-    /** See {@link Total#rescue()}. */
-    private final Runnable rescue = () -> total.rescue();
 
     // ---------------------------------------------------------------- sub-pools
 
@@ -127,7 +130,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         }
         c.maxWaiters = Integer.MAX_VALUE;
         String subName = name + "[" + key + "]";
-        CorePool<T> p = new CorePool<>(c, subName, hooksFor(key), runtime, total, sharedWaiters, defaults.maxWaiters);
+        CorePool<T> p = new CorePool<>(c, subName, hooksFor(key), runtime, total::forPool, sharedWaiters, defaults.maxWaiters);
         p.key = key;
         lock.lock();
         try {
@@ -142,7 +145,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             p.onClosed(unregister);
         }
         if (total.starving()) {
-            p.queue.setGateBit(CorePool.PEER_STARVED, true); // early, for its first creates; pool() settles it
+            p.setGateBit(Gate.PEER_STARVED, true); // early, for its first creates; pool() settles it
         }
         p.start();
         log.debug("{} - opened key {}", name, key);
@@ -321,10 +324,9 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         if (p != null) {
             return p.stats();
         }
-        for (CorePool<T> d : draining) {
-            if (key.equals(d.key)) {
-                return d.stats();
-            }
+        CorePool<T> d = stats.draining(key);
+        if (d != null) {
+            return d.stats();
         }
         Overrides o = perKey.apply(key);
         int max = o != null && o.maxSize() != null ? o.maxSize() : defaults.maxSize;
@@ -333,104 +335,12 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
 
     @Override
     public PoolStats stats() {
-        List<PoolStats> parts = new ArrayList<>();
-        int max = 0;
-        lock.lock();
-        try {
-            foldFinished();
-            for (CorePool<T> p : pools.values()) {
-                PoolStats st = p.stats();
-                max += st.maxSize();
-                parts.add(st);
-            }
-            for (CorePool<T> p : draining) {
-                parts.add(p.stats());
-            }
-            parts.add(folded);
-        } finally {
-            lock.unlock();
-        }
-        return sum(parts, maxTotal == Integer.MAX_VALUE ? max : maxTotal);
-    }
-
-    /** Adds up snapshots: counts and totals summed, mean wait weighted by leases, the worst circuit state. */
-    static PoolStats sum(List<PoolStats> parts, int maxSize) {
-        int size = 0;
-        int idle = 0;
-        int leased = 0;
-        int creating = 0;
-        int destroying = 0;
-        int waiting = 0;
-        long created = 0;
-        long destroyed = 0;
-        long acquired = 0;
-        long timeouts = 0;
-        long rejected = 0;
-        long failures = 0;
-        long leaks = 0;
-        long waitNanos = 0;
-        long maxWait = 0;
-        CircuitState circuit = CircuitState.CLOSED;
-        Map<DestroyReason, Long> byReason = new EnumMap<>(DestroyReason.class);
-        for (PoolStats s : parts) {
-            size += s.size();
-            idle += s.idle();
-            leased += s.leased();
-            creating += s.creating();
-            destroying += s.destroying();
-            waiting += s.waiting();
-            created += s.created();
-            destroyed += s.destroyed();
-            acquired += s.acquired();
-            timeouts += s.timeouts();
-            rejected += s.rejected();
-            failures += s.createFailures();
-            leaks += s.leaksSuspected();
-            waitNanos += s.meanWait().toNanos() * s.acquired();
-            maxWait = Math.max(maxWait, s.maxWait().toNanos());
-            s.destroyedByReason().forEach((r, n) -> byReason.merge(r, n, Long::sum));
-            if (s.circuitState() == CircuitState.OPEN || (s.circuitState() == CircuitState.HALF_OPEN && circuit == CircuitState.CLOSED)) {
-                circuit = s.circuitState();
-            }
-        }
-        return new PoolStats(maxSize, size, idle, leased, creating, destroying, waiting, created, destroyed, byReason,
-                acquired, timeouts, rejected, failures, leaks, Duration.ofNanos(acquired == 0 ? 0 : waitNanos / acquired),
-                Duration.ofNanos(maxWait), circuit);
-    }
-
-    /** Sub-pools of removed keys still draining; their counts stay in the totals. */
-    private final Set<CorePool<T>> draining = ConcurrentHashMap.newKeySet();
-    /** The final totals of removed keys, so the keyed totals never go backwards. */
-    private volatile PoolStats folded = sum(List.of(), 0);
-
-    /**
-     * Under {@link #lock}: moves removed sub-pools that are closed and empty (so their counts can no
-     * longer change) into {@link #folded}. A sub-pool moves between the live map, the draining set
-     * and the folded totals only under the lock, and stats() reads all three under it, so the
-     * keyed totals never count a sub-pool twice or not at all.
-     */
-    private void foldFinished() {
-        for (java.util.Iterator<CorePool<T>> it = draining.iterator(); it.hasNext(); ) {
-            CorePool<T> p = it.next();
-            if ((p.gate & CorePool.CLOSED) != 0 && p.occupied.get() == 0) {
-                folded = sum(List.of(folded, p.stats()), 0);
-                it.remove();
-            }
-        }
+        return stats.total(pools.values(), maxTotal);
     }
 
     /** Takes a sub-pool out of the live map into the draining set, atomically for stats(). */
     private boolean retire(K key, CorePool<T> p) {
-        lock.lock();
-        try {
-            if (!pools.remove(key, p)) {
-                return false;
-            }
-            draining.add(p);
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return stats.retire(pools, key, p);
     }
 
     @Override
@@ -492,7 +402,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             }
             // every key shuts down at once, so the grace period is shared, not spent once per key
             List<CompletableFuture<Boolean>> all = new ArrayList<>();
-            for (CorePool<T> p : List.copyOf(draining)) {
+            for (CorePool<T> p : stats.draining()) {
                 CompletableFuture<Boolean> done = new CompletableFuture<>();
                 runtime.execute(() -> {
                     try {
@@ -563,225 +473,5 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                 log.debug("{} - key {} was empty for {}; removed", name, key, Durations.describeNanos(keyIdleNanos));
             }
         });
-    }
-
-    // ---------------------------------------------------------------- maxTotal
-
-    /**
-     * The global limit (a unit per occupied slot across keys), and the bookkeeping of keys starved
-     * by it. Invariants: a key with a waiter that could not reserve a unit is in {@code starved} until a unit is handed to it, its waiters
-     * leave, or it closes; while {@code starved} is not empty, every key carries PEER_STARVED, so a
-     * resource going idle anywhere is offered up (see {@link CorePool#dispatch()}); and
-     * {@code pendingEvictions} counts exactly the evictions for starved keys whose destroy has not
-     * finished. Races left by unfenced returns are closed by a second look after the flag goes up,
-     * and by {@link #rescue()} on every coarse-clock tick (real time, whatever the ticker).
-     */
-    private final class Total implements Capacity {
-        private final AtomicInteger used = new AtomicInteger();
-        private final Set<CorePool<?>> starved = ConcurrentHashMap.newKeySet();
-        private final AtomicInteger pendingEvictions = new AtomicInteger();
-        private final ReentrantLock flags = new ReentrantLock();
-        private volatile boolean starving;
-
-        boolean starving() {
-            return starving;
-        }
-
-        @Override
-        public boolean tryReserve(CorePool<?> pool, boolean forWaiter) {
-            for (;;) {
-                int u = used.get();
-                if (u >= maxTotal) {
-                    break;
-                }
-                if (used.compareAndSet(u, u + 1)) {
-                    return true;
-                }
-            }
-            if (forWaiter) {
-                starved.add(pool);
-                evictFor(pool);
-            }
-            return false;
-        }
-
-        @Override
-        public boolean hasRoom() {
-            return used.get() < maxTotal;
-        }
-
-        @Override
-        public void release(boolean evicted) {
-            used.decrementAndGet();
-            if (evicted) {
-                pendingEvictions.decrementAndGet();
-            }
-            if (!starved.isEmpty()) {
-                serveStarved();
-            }
-        }
-
-        @Override
-        public void evictionAbandoned() {
-            pendingEvictions.decrementAndGet();
-        }
-
-        /**
-         * Gives free units to the starved keys, the one whose oldest waiter came first first; a key
-         * that starts no create with it (a create in flight already covers its waiter, back-off, an
-         * open circuit) leaves the unit to the next.
-         */
-        private void serveStarved() {
-            CorePool<?> best;
-            while (hasRoom() && (best = oldestStarved()) != null) {
-                starved.remove(best);
-                best.creator.demand();
-            }
-            updateFlags();
-        }
-
-        /** The starved key whose oldest waiter came first, or null; drops keys with no waiter left. */
-        private CorePool<?> oldestStarved() {
-            CorePool<?> best = null;
-            long oldest = 0;
-            for (CorePool<?> p : starved) {
-                long since = p.queue.oldestSince();
-                if (since == Long.MAX_VALUE || (p.gate & CorePool.CLOSED) != 0) {
-                    starved.remove(p);
-                } else if (best == null || since - oldest < 0) {
-                    best = p;
-                    oldest = since;
-                }
-            }
-            return best;
-        }
-
-        /** Waiters of the starved keys, but {@code except}'s. */
-        private int starvedWaiters(CorePool<?> except) {
-            int n = 0;
-            for (CorePool<?> p : starved) {
-                if (p != except) {
-                    n += p.gate & CorePool.WAITERS;
-                }
-            }
-            return n;
-        }
-
-        /** Whether {@code donor}, which just saw a resource go idle, should destroy it for a starved key. */
-        @Override
-        public boolean claimEviction(CorePool<?> donor) {
-            int wanted = starvedWaiters(donor);
-            for (;;) {
-                int pending = pendingEvictions.get();
-                if (pending >= wanted) {
-                    if (wanted == 0) {
-                        updateFlags(); // nobody waits any more: the flags come down once the starved keys are dropped
-                    }
-                    return false;
-                }
-                if (pendingEvictions.compareAndSet(pending, pending + 1)) {
-                    return true;
-                }
-            }
-        }
-
-        private void evictFor(CorePool<?> needy) {
-            if (pendingEvictions.get() < starvedWaiters(null) && evictOldestIdle(needy)) {
-                return;
-            }
-            updateFlags();
-            // A resource of another key returned while we looked saw no flag yet (a return reads the gate
-            // without a fence): now that the flag is up, look once more. What returns from here on sees it.
-            if (pendingEvictions.get() < starvedWaiters(null)) {
-                evictOldestIdle(needy);
-            }
-        }
-
-        /** Destroys the oldest idle resource of the other keys for {@code needy}; false when there was none to take. */
-        private boolean evictOldestIdle(CorePool<?> needy) {
-            CorePool<T> donor = null;
-            Slot<T> oldest = null;
-            for (CorePool<T> p : pools.values()) {
-                if (p == needy) {
-                    continue;
-                }
-                for (Slot<T> s : p.slots) {
-                    if (s.kind() == Slot.IDLE && (oldest == null || s.idleSince - oldest.idleSince < 0)) {
-                        oldest = s;
-                        donor = p;
-                    }
-                }
-            }
-            if (oldest != null) {
-                long c = oldest.tryClaim();
-                if (c != 0) {
-                    pendingEvictions.incrementAndGet(); // before the destroy, whose release counts it down
-                    if (donor.destroy(oldest, c, DestroyReason.EVICTED_FOR_KEY)) {
-                        return true;
-                    }
-                    pendingEvictions.decrementAndGet();
-                }
-            }
-            return false;
-        }
-
-        /**
-         * Gives a sub-pool just put in the key map the flag every key must carry now. Its opening read
-         * the flag before the map held it, and {@link #updateFlags()} walks the map: a change between
-         * the two passed it by (found in review: a key opened as another starved kept its idle
-         * resources from it). Under the same lock as the changes, after the map holds it: a change
-         * before this is read here, one after it walks the map and finds the sub-pool there.
-         */
-        void adopt(CorePool<?> p) {
-            flags.lock();
-            try {
-                if (((p.gate & CorePool.PEER_STARVED) != 0) != starving) {
-                    p.queue.setGateBit(CorePool.PEER_STARVED, starving);
-                }
-            } finally {
-                flags.unlock();
-            }
-        }
-
-        /**
-         * Puts PEER_STARVED on every key while a key starves, and takes it off when none does. Under a
-         * lock, and read from {@code starved} inside it: every change of that set is followed by a call
-         * here, so the last call sees the last change.
-         */
-        private void updateFlags() {
-            flags.lock();
-            try {
-                starved.removeIf(p -> (p.gate & CorePool.WAITERS) == 0 || (p.gate & CorePool.CLOSED) != 0);
-                boolean on = !starved.isEmpty();
-                if (on != starving) {
-                    starving = on;
-                    for (CorePool<T> p : pools.values()) {
-                        p.queue.setGateBit(CorePool.PEER_STARVED, on);
-                    }
-                }
-            } finally {
-                flags.unlock();
-            }
-        }
-
-        /**
-         * The coarse clock's safety net for starved keys: a free unit goes to one, or another key's idle
-         * resource is evicted for one, whatever wake-up a race lost.
-         */
-        void rescue() {
-            if (starved.isEmpty()) {
-                return;
-            }
-            if (hasRoom()) {
-                serveStarved();
-                return;
-            }
-            CorePool<?> needy = oldestStarved();
-            if (needy != null) {
-                evictFor(needy);
-            } else {
-                updateFlags();
-            }
-        }
     }
 }

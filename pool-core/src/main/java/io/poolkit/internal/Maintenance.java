@@ -21,7 +21,20 @@ final class Maintenance<T> {
     /** The shortest pause between runs, so a deadline that cannot be served now never spins. */
     private static final long MIN_DELAY = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final CorePool<T> pool;
+    private final String name;
+    private final Hooks<T> hooks;
+    private final PoolRuntime runtime;
+    private final Clock clock;
+    private final Listeners<T> listeners;
+    private final Counters counters;
+    private final SlotTable<T> table;
+    private final Gate gate;
+    private final Creator<T> creator;
+    private final Destroyer<T> destroyer;
+    private final Dispatcher<T> dispatcher;
+    private final long validationTimeoutNanos;
+    /** The leak-report threshold (written by setLeakDetection), or NEVER. */
+    volatile long leakNanos;
     private final long interval;
     private final long idleTimeout;
     private final long keepalive;
@@ -31,9 +44,21 @@ final class Maintenance<T> {
     private long nextAt;
     private boolean stopped;
 
-    Maintenance(CorePool<T> pool) {
-        this.pool = pool;
-        Config c = pool.config;
+    Maintenance(PoolContext<T> ctx, Creator<T> creator, Destroyer<T> destroyer, Dispatcher<T> dispatcher) {
+        this.name = ctx.name();
+        this.hooks = ctx.hooks();
+        this.runtime = ctx.runtime();
+        this.clock = ctx.clock();
+        this.listeners = ctx.listeners();
+        this.counters = ctx.counters();
+        this.table = ctx.table();
+        this.gate = ctx.gate();
+        this.creator = creator;
+        this.destroyer = destroyer;
+        this.dispatcher = dispatcher;
+        Config c = ctx.config();
+        this.validationTimeoutNanos = Durations.toNanos(c.validationTimeout);
+        this.leakNanos = Durations.toNanos(c.leakDetection);
         this.interval = Durations.toNanos(c.maintenanceInterval);
         this.idleTimeout = Durations.toNanos(c.idleTimeout);
         this.keepalive = Durations.toNanos(c.keepaliveInterval);
@@ -66,7 +91,7 @@ final class Maintenance<T> {
 
     /** The latest the next run may be: a resource that goes idle or is leased now has its first deadline this far off. */
     private long horizon() {
-        return Math.min(Math.min(interval, idleTimeout), Math.min(Math.min(keepalive, shortestLifetime), pool.leakNanos));
+        return Math.min(Math.min(interval, idleTimeout), Math.min(Math.min(keepalive, shortestLifetime), leakNanos));
     }
 
     private void schedule(long delay) {
@@ -75,7 +100,7 @@ final class Maintenance<T> {
             if (stopped) {
                 return;
             }
-            long at = pool.clock.read() + delay;
+            long at = clock.read() + delay;
             if (next != null) {
                 if (nextAt - at <= 0) {
                     return;
@@ -83,7 +108,7 @@ final class Maintenance<T> {
                 next.cancel();
             }
             nextAt = at;
-            next = pool.runtime.schedule(this::run, delay);
+            next = runtime.schedule(this::run, delay);
         } finally {
             lock.unlock();
         }
@@ -101,10 +126,10 @@ final class Maintenance<T> {
         }
         long soonest = horizon();
         try {
-            soonest = Math.min(soonest, sweep(pool.clock.read()));
-            pool.creator.demand();
+            soonest = Math.min(soonest, sweep(clock.read()));
+            creator.demand();
         } catch (RuntimeException | Error e) {
-            log.error("{} - maintenance failed; it runs again in {}", pool.name, Durations.describeNanos(soonest), e);
+            log.error("{} - maintenance failed; it runs again in {}", name, Durations.describeNanos(soonest), e);
         }
         schedule(Math.max(MIN_DELAY, soonest));
     }
@@ -112,9 +137,9 @@ final class Maintenance<T> {
     /** One pass over the slots; returns the time to the earliest deadline still ahead. */
     private long sweep(long now) {
         long soonest = Durations.NEVER;
-        long leak = pool.leakNanos;
+        long leak = leakNanos;
         List<Slot<T>> idle = new ArrayList<>();
-        for (Slot<T> s : pool.slots) {
+        for (Slot<T> s : table.slots) {
             long w = s.word;
             int kind = s.kindOf(w);
             if (kind == Slot.LEASED) {
@@ -134,7 +159,7 @@ final class Maintenance<T> {
                 if (retire != null) {
                     long c = s.tryClaim();
                     if (c != 0) {
-                        pool.destroy(s, c, retire);
+                        destroyer.destroy(s, c, retire);
                     }
                     continue;
                 }
@@ -155,14 +180,14 @@ final class Maintenance<T> {
         }
         long soonest = Durations.NEVER;
         idle.sort(Comparator.comparingLong(s -> s.idleSince - now));
-        int evictable = idle.size() - pool.minIdle;
+        int evictable = idle.size() - creator.minIdle;
         for (int i = 0; i < idle.size(); i++) {
             Slot<T> s = idle.get(i);
             long idleFor = now - s.idleSince;
             if (idleFor >= idleTimeout) {
                 if (evictable > 0) {
                     long c = s.tryClaim();
-                    if (c != 0 && pool.destroy(s, c, DestroyReason.IDLE_TIMEOUT)) {
+                    if (c != 0 && destroyer.destroy(s, c, DestroyReason.IDLE_TIMEOUT)) {
                         evictable--;
                         idle.set(i, null);
                     }
@@ -176,7 +201,7 @@ final class Maintenance<T> {
 
     /** Validates idle resources not checked for {@code keepaliveInterval}, on the workers. */
     private long keepalive(List<Slot<T>> idle, long now) {
-        if (keepalive == Durations.NEVER || !pool.hooks.hasValidator) {
+        if (keepalive == Durations.NEVER || !hooks.hasValidator) {
             return Durations.NEVER;
         }
         long soonest = Durations.NEVER;
@@ -193,7 +218,7 @@ final class Maintenance<T> {
             if (s.kindOf(w) == Slot.IDLE) {
                 long checking = Slot.with(w, Slot.CHECKING);
                 if (s.cas(w, checking)) {
-                    pool.runtime.execute(() -> check(s, checking));
+                    runtime.execute(() -> check(s, checking));
                 }
             }
         }
@@ -201,22 +226,22 @@ final class Maintenance<T> {
     }
 
     private void check(Slot<T> s, long checking) {
-        long started = pool.clock.read();
+        long started = clock.read();
         boolean ok;
         try {
-            ok = pool.hooks.validate(s.resource, Durations.ofNanos(pool.validationTimeoutNanos));
+            ok = hooks.validate(s.resource, Durations.ofNanos(validationTimeoutNanos));
         } catch (Throwable e) { // an Error too: a failed check, never a slot left CHECKING
-            log.debug("{} - keepalive validation of {} threw", pool.name, s, e);
+            log.debug("{} - keepalive validation of {} threw", name, s, e);
             ok = false;
         }
         DestroyReason retire = s.retire;
-        if (ok && retire == null && pool.clock.read() - started <= pool.validationTimeoutNanos) {
-            s.lastChecked = pool.clock.coarse();
-            if (s.cas(checking, Slot.with(checking, Slot.LIVE)) && pool.gate != 0) {
-                pool.dispatch();
+        if (ok && retire == null && clock.read() - started <= validationTimeoutNanos) {
+            s.lastChecked = clock.coarse();
+            if (s.cas(checking, Slot.with(checking, Slot.LIVE)) && gate.bits != 0) {
+                dispatcher.dispatch();
             }
         } else {
-            pool.destroy(s, checking, retire != null ? retire : DestroyReason.VALIDATION_FAILED);
+            destroyer.destroy(s, checking, retire != null ? retire : DestroyReason.VALIDATION_FAILED);
         }
     }
 
@@ -230,10 +255,10 @@ final class Maintenance<T> {
             return threshold - held;
         }
         info.reported = true;
-        pool.counters.leaksSuspected.increment();
+        counters.leaksSuspected.increment();
         log.warn("{} - possible leak: a lease has been held for {} (leakDetection {}); it was acquired here:",
-                pool.name, Durations.describeNanos(held), Durations.describeNanos(threshold), info.acquiredAt());
-        pool.listeners.leakSuspected(s.resource, held, info.acquiredAt());
+                name, Durations.describeNanos(held), Durations.describeNanos(threshold), info.acquiredAt());
+        listeners.leakSuspected(s.resource, held, info.acquiredAt());
         return Durations.NEVER;
     }
 }

@@ -63,7 +63,7 @@ final class PoolMXBeanImpl implements PoolMXBean {
 
     @Override
     public int getMaxSize() {
-        return pool.maxSize;
+        return pool.table.maxSize;
     }
 
     @Override
@@ -93,7 +93,7 @@ final class PoolMXBeanImpl implements PoolMXBean {
 
     @Override
     public int getMinIdle() {
-        return pool.minIdle;
+        return pool.creator.minIdle;
     }
 
     @Override

@@ -28,7 +28,7 @@ public final class Pools {
         CorePool<T> pool;
         Runnable unregister = () -> { };
         try {
-            pool = new CorePool<>(config, name, hooks, runtime, Capacity.NONE, null, Integer.MAX_VALUE);
+            pool = new CorePool<>(config, name, hooks, runtime, p -> Capacity.NONE, null, Integer.MAX_VALUE);
             listeners.forEach(pool::addListener);
             if (config.jmx) {
                 unregister = PoolMXBeanImpl.register(pool);

@@ -5,121 +5,98 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What happens to a resource after use, off the fast path: the slow return (listeners, expiry,
- * max uses, reset and validation on return, on the returning thread and bounded), and destruction
- * on a worker, after which the slot is freed and waiters, minIdle or a shrink can move on.
+ * The slow return, off the fast path: listeners, expiry, max uses, reset and validation on return,
+ * run on the returning thread and bounded; then the resource goes idle (and on to a waiter, through
+ * the dispatcher) or to the destroyer.
  */
 final class Recycler<T> {
     private static final Logger log = LoggerFactory.getLogger(Recycler.class);
 
-    private final CorePool<T> pool;
+    private final String name;
+    private final Hooks<T> hooks;
+    private final Clock clock;
+    private final Listeners<T> listeners;
+    private final Gate gate;
+    private final Destroyer<T> destroyer;
+    private final Dispatcher<T> dispatcher;
+    private final long maxUses;
+    private final boolean validateOnReturn;
+    private final long validationTimeoutNanos;
 
-    Recycler(CorePool<T> pool) {
-        this.pool = pool;
+    Recycler(PoolContext<T> ctx, Destroyer<T> destroyer, Dispatcher<T> dispatcher) {
+        this.name = ctx.name();
+        this.hooks = ctx.hooks();
+        this.clock = ctx.clock();
+        this.listeners = ctx.listeners();
+        this.gate = ctx.gate();
+        this.destroyer = destroyer;
+        this.dispatcher = dispatcher;
+        this.maxUses = ctx.config().maxUses;
+        this.validateOnReturn = ctx.config().validateOnReturn && ctx.hooks().hasValidator;
+        this.validationTimeoutNanos = Durations.toNanos(ctx.config().validationTimeout);
     }
 
     /** The slow return: listeners, retirement, reset and validation on return, then idle or destroy. */
     void release(Slot<T> s, long leased, long now, long leasedAt) {
         T r = s.resource;
-        if (pool.listeners.any()) {
-            pool.listeners.returned(r, pool.heldNanos(s, leased, leasedAt));
+        if (listeners.any()) {
+            listeners.returned(r, heldNanos(s, leased, leasedAt));
         }
         DestroyReason reason = s.retire;
         if (reason == null && now - s.bornAt >= s.lifetime) {
             reason = DestroyReason.LIFETIME;
         }
-        if (reason == null && s.uses >= pool.maxUses) {
+        if (reason == null && s.uses >= maxUses) {
             reason = DestroyReason.MAX_USES;
         }
-        if (reason == null && pool.hooks.hasResetter && !timed("reset", r, true)) {
+        if (reason == null && hooks.hasResetter && !timed("reset", r, true)) {
             reason = DestroyReason.RESET_FAILED;
         }
-        if (reason == null && pool.config.validateOnReturn && pool.hasValidator && !timed("validation on return", r, false)) {
+        if (reason == null && validateOnReturn && !timed("validation on return", r, false)) {
             reason = DestroyReason.VALIDATION_FAILED;
         }
         if (reason != null) {
-            destroy(s, leased, reason);
+            destroyer.destroy(s, leased, reason);
             return;
         }
-        long idleAt = pool.clock.coarse();
+        long idleAt = clock.coarse();
         s.idleSince = idleAt;
         s.markReturned(leased);
-        int g = pool.gate;
+        int g = gate.bits;
         if (g != 0) {
-            pool.afterReturn(g, idleAt);
+            dispatcher.afterReturn(g, idleAt);
         }
+    }
+
+    /**
+     * How long a lease was held: precisely when its acquire was timed (a listener or leak detection
+     * was on then), else from the coarse clock (a listener added while the lease was out).
+     */
+    long heldNanos(Slot<T> s, long leased, long leasedAt) {
+        return Math.max(0, s.preciseFor == leased ? clock.read() - s.leasedAtPrecise : clock.coarse() - leasedAt);
     }
 
     /** Runs reset or validation on the returning thread; an exception, false, or an overrun fails it. */
     private boolean timed(String what, T r, boolean reset) {
-        long started = pool.clock.read();
+        long started = clock.read();
         boolean ok;
         try {
-            ok = reset ? resetAndTrue(r) : pool.hooks.validate(r, Durations.ofNanos(pool.validationTimeoutNanos));
+            ok = reset ? resetAndTrue(r) : hooks.validate(r, Durations.ofNanos(validationTimeoutNanos));
         } catch (Throwable e) { // an Error too: a failed check, never a lost slot
-            log.debug("{} - {} failed; destroying the resource", pool.name, what, e);
+            log.debug("{} - {} failed; destroying the resource", name, what, e);
             return false;
         }
-        long took = pool.clock.read() - started;
-        if (ok && took > pool.validationTimeoutNanos) {
+        long took = clock.read() - started;
+        if (ok && took > validationTimeoutNanos) {
             log.warn("{} - {} took {} (validationTimeout {}); destroying the resource and replacing it in the background",
-                    pool.name, what, Durations.describeNanos(took), Durations.describeNanos(pool.validationTimeoutNanos));
+                    name, what, Durations.describeNanos(took), Durations.describeNanos(validationTimeoutNanos));
             return false;
         }
         return ok;
     }
 
     private boolean resetAndTrue(T r) throws Exception {
-        pool.hooks.reset(r);
+        hooks.reset(r);
         return true;
-    }
-
-    /**
-     * Moves an owned slot to DESTROYING and destroys its resource on a worker; the slot is freed
-     * when {@code destroy()} returns. False when the word was no longer {@code expected}.
-     */
-    boolean destroy(Slot<T> s, long expected, DestroyReason reason) {
-        long dying = Slot.with(expected, Slot.DESTROYING);
-        if (!s.cas(expected, dying)) {
-            return false;
-        }
-        pool.destroying.incrementAndGet();
-        pool.counters.destroyed(reason);
-        T r = s.resource;
-        log.debug("{} - destroying {} ({})", pool.name, s, reason);
-        pool.listeners.destroyed(r, reason);
-        pool.runtime.execute(() -> finishDestroy(s, dying, r, reason));
-        return true;
-    }
-
-    private void finishDestroy(Slot<T> s, long dying, T r, DestroyReason reason) {
-        try {
-            pool.hooks.destroy(r);
-        } catch (Exception | LinkageError e) {
-            log.warn("{} - destroy of {} ({}) failed; its slot is freed anyway", pool.name, s, reason, e);
-        } finally {
-            s.clear();
-            s.word = Slot.with(dying, Slot.EMPTY);
-            // occupied falls first, so live() may under-count for a moment but never over-counts
-            pool.occupied.decrementAndGet();
-            pool.destroying.decrementAndGet();
-            afterFree(reason == DestroyReason.EVICTED_FOR_KEY);
-        }
-    }
-
-    /** Frees a slot whose create failed or was abandoned (never DESTROYING). */
-    void freeCreating(Slot<T> s) {
-        s.clear();
-        s.word = Slot.with(s.word, Slot.EMPTY);
-        pool.occupied.decrementAndGet();
-        afterFree(false);
-    }
-
-    /** A slot went back to EMPTY: release its capacity and let waiters, minIdle or a shrink move on. */
-    private void afterFree(boolean evicted) {
-        pool.capacity.release(evicted);
-        pool.shrinkDoneIfFits();
-        pool.shutdown.signal();
-        pool.creator.demand();
     }
 }

@@ -17,34 +17,50 @@ import org.slf4j.LoggerFactory;
 final class Shutdown<T> {
     private static final Logger log = LoggerFactory.getLogger(Shutdown.class);
 
-    private final CorePool<T> pool;
+    private final String name;
+    private final SlotTable<T> table;
     private final ReentrantLock lock;
     private final Condition changed;
+    private final WaitQueue<T> queue;
+    private final Dispatcher<T> dispatcher;
+    private final Destroyer<T> destroyer;
+    private final Creator<T> creator;
+    private final Maintenance<T> maintenance;
+    private final long createTimeoutNanos;
     private boolean terminated;
     private boolean clean;
     private Runnable onClosed = () -> { };
 
-    Shutdown(CorePool<T> pool, ReentrantLock lock) {
-        this.pool = pool;
-        this.lock = lock;
-        this.changed = lock.newCondition();
+    Shutdown(PoolContext<T> ctx, WaitQueue<T> queue, Dispatcher<T> dispatcher, Destroyer<T> destroyer, Creator<T> creator,
+             Maintenance<T> maintenance) {
+        this.name = ctx.name();
+        this.table = ctx.table();
+        this.lock = ctx.gate().lock;
+        this.changed = ctx.gate().changed;
+        this.queue = queue;
+        this.dispatcher = dispatcher;
+        this.destroyer = destroyer;
+        this.creator = creator;
+        this.maintenance = maintenance;
+        this.createTimeoutNanos = Durations.toNanos(ctx.config().createTimeout);
     }
 
     void onClosed(Runnable hook) {
         this.onClosed = hook;
     }
 
-    boolean run(Duration grace) throws InterruptedException {
-        if (!pool.queue.close()) {
+    /** Shuts the pool down; {@code quiet}: a keyed pool's removed key, closed with a DEBUG line, not INFO. */
+    boolean run(Duration grace, boolean quiet) throws InterruptedException {
+        if (!queue.close()) {
             return awaitTerminated();
         }
-        log.debug("{} - shutting down", pool.name);
+        log.debug("{} - shutting down", name);
         boolean allBack = false;
         try {
-            pool.maintenance.stop();
-            pool.dispatch();
+            maintenance.stop();
+            dispatcher.dispatch();
             allBack = awaitQuiet(Durations.toNanos(grace), true);
-            pool.dispatch(); // drain what came back: a return does not always see the closed gate itself
+            dispatcher.dispatch(); // drain what came back: a return does not always see the closed gate itself
         } finally {
             if (!allBack) {
                 forceLeased();
@@ -53,37 +69,25 @@ final class Shutdown<T> {
             // still running (they finish on the workers); the interrupt flag stays set.
             try {
                 if (!Thread.currentThread().isInterrupted()) {
-                    awaitQuiet(pool.createTimeoutNanos, false);
+                    awaitQuiet(createTimeoutNanos, false);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                finish(allBack);
+                finish(allBack, quiet);
             }
         }
         return allBack;
     }
 
-    /** Keyed pools: closes an unused sub-pool at once. */
-    boolean closeIfUnused() {
-        if (!pool.queue.closeIfUnused()) {
+    /** Keyed pools: closes an unused sub-pool at once; see {@link WaitQueue#closeIfUnused(Runnable)}. */
+    boolean closeIfUnused(Runnable beforeClose) {
+        if (!queue.closeIfUnused(beforeClose)) {
             return false;
         }
-        pool.maintenance.stop();
-        finish(true);
+        maintenance.stop();
+        finish(true, true);
         return true;
-    }
-
-    /** Wakes a shutdown waiting for leases or destroys; a no-op while the pool is open. */
-    void signal() {
-        if ((pool.gate & CorePool.CLOSED) != 0) {
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
     }
 
     /** Waits until no slot is leased ({@code leasesOnly}) or none is occupied, up to {@code nanos}. */
@@ -92,7 +96,7 @@ final class Shutdown<T> {
         lock.lock();
         try {
             for (;;) {
-                if (leasesOnly ? noLeases() : pool.occupied.get() == pool.creator.abandonedCreates()) {
+                if (leasesOnly ? noLeases() : table.occupied.get() == creator.abandonedCreates()) {
                     return true;
                 }
                 long left = deadline - System.nanoTime();
@@ -102,7 +106,7 @@ final class Shutdown<T> {
                 changed.awaitNanos(Math.min(left, CoarseClock.TICK_NANOS));
                 lock.unlock();
                 try {
-                    pool.dispatch(); // a lease returned without seeing the closed gate is drained here
+                    dispatcher.dispatch(); // a lease returned without seeing the closed gate is drained here
                 } finally {
                     lock.lock();
                 }
@@ -113,7 +117,7 @@ final class Shutdown<T> {
     }
 
     private boolean noLeases() {
-        for (Slot<T> s : pool.slots) {
+        for (Slot<T> s : table.slots) {
             if (s.kind() == Slot.LEASED) {
                 return false;
             }
@@ -123,14 +127,14 @@ final class Shutdown<T> {
 
     /** Destroys resources still leased at the end of the grace period; their leases become dead. */
     private void forceLeased() {
-        for (Slot<T> s : pool.slots) {
+        for (Slot<T> s : table.slots) {
             long w = s.word;
             if (s.kindOf(w) == Slot.LEASED) {
                 LeakInfo leak = s.leak;
                 Throwable where = leak != null && leak.word() == w ? leak.acquiredAt() : null;
-                if (pool.destroy(s, w, DestroyReason.SHUTDOWN)) {
+                if (destroyer.destroy(s, w, DestroyReason.SHUTDOWN)) {
                     log.warn("{} - a lease was not returned within the shutdown grace period; its resource is destroyed"
-                            + " and the lease is dead{}", pool.name,
+                            + " and the lease is dead{}", name,
                             where == null ? " (enable leakDetection to log where it was acquired)" : "", where);
                 }
             }
@@ -149,8 +153,8 @@ final class Shutdown<T> {
         }
     }
 
-    private void finish(boolean allBack) {
-        pool.stopNudges();
+    private void finish(boolean allBack, boolean quiet) {
+        dispatcher.stopNudges();
         onClosed.run();
         lock.lock();
         try {
@@ -160,10 +164,10 @@ final class Shutdown<T> {
         } finally {
             lock.unlock();
         }
-        if (pool.retired) {
-            log.debug("{} - closed", pool.name);
+        if (quiet) {
+            log.debug("{} - closed", name);
         } else {
-            log.info("{} - shut down{}", pool.name, allBack ? "" : " (some leases were forced closed)");
+            log.info("{} - shut down{}", name, allBack ? "" : " (some leases were forced closed)");
         }
     }
 }

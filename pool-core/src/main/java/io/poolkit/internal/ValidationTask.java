@@ -36,7 +36,10 @@ final class ValidationTask<T> implements Runnable {
         }
     }
 
-    private final CorePool<T> pool;
+    private final String name;
+    private final Hooks<T> hooks;
+    private final Dispatcher<T> dispatcher;
+    private final Destroyer<T> destroyer;
     private final Slot<T> slot;
     private final long word;
     private final long bound;
@@ -44,8 +47,12 @@ final class ValidationTask<T> implements Runnable {
     private volatile int state;
     private volatile boolean ok;
 
-    private ValidationTask(CorePool<T> pool, Slot<T> slot, long word, long bound, Thread caller) {
-        this.pool = pool;
+    private ValidationTask(PoolContext<T> ctx, Dispatcher<T> dispatcher, Destroyer<T> destroyer, Slot<T> slot, long word, long bound,
+                           Thread caller) {
+        this.name = ctx.name();
+        this.hooks = ctx.hooks();
+        this.dispatcher = dispatcher;
+        this.destroyer = destroyer;
         this.slot = slot;
         this.word = word;
         this.bound = bound;
@@ -53,21 +60,21 @@ final class ValidationTask<T> implements Runnable {
     }
 
     /** Validates the claimed slot's resource within {@code bound} nanos; see the class notes. */
-    static <T> int run(CorePool<T> pool, Slot<T> slot, long word, long bound) {
+    static <T> int run(PoolContext<T> ctx, Dispatcher<T> dispatcher, Destroyer<T> destroyer, Slot<T> slot, long word, long bound) {
         if (bound <= 0) {
-            pool.giveBack(slot, word);
+            dispatcher.giveBack(slot, word);
             return ABANDONED;
         }
-        ValidationTask<T> task = new ValidationTask<>(pool, slot, word, bound, Thread.currentThread());
-        Clock clock = pool.clock;
+        ValidationTask<T> task = new ValidationTask<>(ctx, dispatcher, destroyer, slot, word, bound, Thread.currentThread());
+        Clock clock = ctx.clock();
         long start = clock.read();
-        pool.runtime.execute(task);
+        ctx.runtime().execute(task);
         while (task.state == RUNNING) {
             long left = bound - (clock.read() - start);
             if (left <= 0) {
                 if (STATE.compareAndSet(task, RUNNING, OVERRAN)) {
                     log.warn("{} - validation did not finish within {}; its resource is destroyed when it returns",
-                            pool.name, Durations.describeNanos(bound));
+                            ctx.name(), Durations.describeNanos(bound));
                     return ABANDONED;
                 }
                 break;
@@ -84,18 +91,18 @@ final class ValidationTask<T> implements Runnable {
     public void run() {
         boolean valid;
         try {
-            valid = pool.hooks.validate(slot.resource, Durations.ofNanos(bound));
+            valid = hooks.validate(slot.resource, Durations.ofNanos(bound));
         } catch (Throwable e) { // an Error too: a failed check, never a lost slot
-            log.debug("{} - validation of {} threw; destroying it", pool.name, slot, e);
+            log.debug("{} - validation of {} threw; destroying it", name, slot, e);
             valid = false;
         }
         ok = valid;
         if (STATE.compareAndSet(this, RUNNING, DONE)) {
             LockSupport.unpark(caller);
         } else if (valid && state == INTERRUPTED) {
-            pool.giveBack(slot, word);
+            dispatcher.giveBack(slot, word);
         } else {
-            pool.destroy(slot, word, DestroyReason.VALIDATION_FAILED);
+            destroyer.destroy(slot, word, DestroyReason.VALIDATION_FAILED);
         }
     }
 }

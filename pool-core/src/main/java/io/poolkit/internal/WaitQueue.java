@@ -1,26 +1,28 @@
 package io.poolkit.internal;
 
 import io.poolkit.PoolException;
-import io.poolkit.PoolExhaustedException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A pool's FIFO queue of waiting callers: an intrusive doubly linked list under {@link #lock}, the
+ * A pool's FIFO queue of waiting callers: an intrusive doubly linked list under the gate's lock ({@link Gate#lock}), the
  * same lock that guards every write of the pool's gate (whose low bits count the waiters), so the
  * fast path can test "anyone waiting?" with one volatile read.
  *
  * <p>It also keeps the two gate bits of bounded fairness (DESIGN rule 5, see {@link CorePool}):
- * {@link CorePool#HANDOFF}, on while the oldest waiter has waited {@code fairness} (or is
+ * {@link Gate#HANDOFF}, on while the oldest waiter has waited {@code fairness} (or is
  * asynchronous, or fairness is zero), recomputed whenever the head changes; and
- * {@link CorePool#WOKEN}, the token of the one synchronous waiter allowed to be awake and competing
+ * {@link Gate#WOKEN}, the token of the one synchronous waiter allowed to be awake and competing
  * for idle resources. Every way out of the queue passes through {@link #remove(Waiter)}, which drops
  * the token, so a waiter that leaves can never keep it.
  */
 final class WaitQueue<T> {
-    final ReentrantLock lock = new ReentrantLock();
-    private final CorePool<T> pool;
+    private final ReentrantLock lock;
+    private final Gate gate;
+    private final SlotTable<T> table;
+    private final Clock clock;
+    private final Diagnostics diagnostics;
     private final int maxWaiters;
     /** Keyed pools: the waiters of every key, and their limit. */
     private final AtomicInteger shared;
@@ -35,8 +37,12 @@ final class WaitQueue<T> {
     volatile long headSince = NO_HEAD;
     static final long NO_HEAD = Long.MIN_VALUE;
 
-    WaitQueue(CorePool<T> pool, long fairnessNanos, int maxWaiters, AtomicInteger shared, int sharedMax) {
-        this.pool = pool;
+    WaitQueue(PoolContext<T> ctx, Diagnostics diagnostics, long fairnessNanos, int maxWaiters, AtomicInteger shared, int sharedMax) {
+        this.gate = ctx.gate();
+        this.lock = gate.lock;
+        this.table = ctx.table();
+        this.clock = ctx.clock();
+        this.diagnostics = diagnostics;
         this.fairnessNanos = fairnessNanos;
         this.maxWaiters = maxWaiters;
         this.shared = shared;
@@ -52,33 +58,30 @@ final class WaitQueue<T> {
         PoolException refused = null;
         lock.lock();
         try {
-            int g = pool.gate;
-            if ((g & CorePool.CLOSED) != 0) {
-                throw pool.diagnostics.closed();
+            int g = gate.bits;
+            if ((g & Gate.CLOSED) != 0) {
+                throw diagnostics.closed();
             }
-            int count = g & CorePool.WAITERS;
-            int room = Math.max(0, pool.maxSize - pool.live());
+            int count = g & Gate.WAITERS;
+            int room = Math.max(0, table.maxSize - table.live());
             boolean local = !again && count - room >= maxWaiters;
             boolean global = !again && shared != null && shared.get() - room >= sharedMax;
-            if (count >= CorePool.WAITERS || local || global) {
-                refused = new PoolExhaustedException(pool.name + " - too many callers waiting (maxWaiters="
-                        + (local ? maxWaiters : sharedMax) + "; " + pool.stats().brief()
-                        + "); shedding load: raise maxWaiters or maxSize, or slow the callers down");
+            if (count >= Gate.WAITERS || local || global) {
+                refused = diagnostics.tooManyWaiters(local ? maxWaiters : sharedMax);
             } else {
                 link(w, again);
                 g = g + 1;
-                if ((g & CorePool.WOKEN) == 0 && w.thread != null && fairnessNanos != 0) {
+                if ((g & Gate.WOKEN) == 0 && w.thread != null && fairnessNanos != 0) {
                     w.awake = true; // a new arrival is running: it takes the token if nobody holds it
-                    g |= CorePool.WOKEN;
+                    g |= Gate.WOKEN;
                 }
-                pool.gate = withHandOff(g);
+                gate.bits = withHandOff(g);
             }
         } finally {
             lock.unlock();
         }
         if (refused != null) {
-            pool.counters.rejected.increment();
-            pool.listeners.rejected(refused);
+            diagnostics.rejected(refused);
             throw refused;
         }
     }
@@ -132,12 +135,12 @@ final class WaitQueue<T> {
         if (shared != null) {
             shared.decrementAndGet();
         }
-        int g = pool.gate - 1;
+        int g = gate.bits - 1;
         if (w.awake) {
             w.awake = false;
-            g &= ~CorePool.WOKEN;
+            g &= ~Gate.WOKEN;
         }
-        pool.gate = withHandOff(g);
+        gate.bits = withHandOff(g);
     }
 
     /**
@@ -150,12 +153,12 @@ final class WaitQueue<T> {
         Waiter<T> h = head;
         if (h == null) {
             headSince = NO_HEAD;
-            return g & ~(CorePool.HANDOFF | CorePool.WOKEN);
+            return g & ~(Gate.HANDOFF | Gate.WOKEN);
         }
         headSince = h.since;
         boolean on = fairnessNanos == 0 || h.thread == null
-                || (fairnessNanos != Durations.NEVER && pool.clock.read() - h.since >= fairnessNanos);
-        return on ? g | CorePool.HANDOFF : g & ~CorePool.HANDOFF;
+                || (fairnessNanos != Durations.NEVER && clock.read() - h.since >= fairnessNanos);
+        return on ? g | Gate.HANDOFF : g & ~Gate.HANDOFF;
     }
 
     /**
@@ -170,14 +173,14 @@ final class WaitQueue<T> {
         }
         lock.lock();
         try {
-            int g = pool.gate;
-            if ((g & CorePool.HANDOFF) != 0) {
+            int g = gate.bits;
+            if ((g & Gate.HANDOFF) != 0) {
                 return true;
             }
-            if (head == null || (g & CorePool.CLOSED) != 0) {
+            if (head == null || (g & Gate.CLOSED) != 0) {
                 return false;
             }
-            pool.gate = g | CorePool.HANDOFF;
+            gate.bits = g | Gate.HANDOFF;
             return true;
         } finally {
             lock.unlock();
@@ -192,11 +195,11 @@ final class WaitQueue<T> {
         Thread t = null;
         lock.lock();
         try {
-            int g = pool.gate;
+            int g = gate.bits;
             Waiter<T> h = head;
-            if ((g & (CorePool.WOKEN | CorePool.HANDOFF | CorePool.CLOSED)) == 0 && h != null && h.thread != null) {
+            if ((g & (Gate.WOKEN | Gate.HANDOFF | Gate.CLOSED)) == 0 && h != null && h.thread != null) {
                 h.awake = true;
-                pool.gate = g | CorePool.WOKEN;
+                gate.bits = g | Gate.WOKEN;
                 t = h.thread;
             }
         } finally {
@@ -213,7 +216,7 @@ final class WaitQueue<T> {
         try {
             if (w.awake) {
                 w.awake = false;
-                pool.gate = pool.gate & ~CorePool.WOKEN;
+                gate.bits = gate.bits & ~Gate.WOKEN;
             }
         } finally {
             lock.unlock();
@@ -244,24 +247,15 @@ final class WaitQueue<T> {
         }
     }
 
-    void setGateBit(int bit, boolean on) {
-        lock.lock();
-        try {
-            pool.gate = on ? pool.gate | bit : pool.gate & ~bit;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Sets CLOSED and ends every wait with the pool's shutdown; false when the pool was already closed. */
     boolean close() {
         Waiter<T> waiters;
         lock.lock();
         try {
-            if ((pool.gate & CorePool.CLOSED) != 0) {
+            if ((gate.bits & Gate.CLOSED) != 0) {
                 return false;
             }
-            pool.gate = CorePool.CLOSED | (pool.gate & ~(CorePool.WAITERS | CorePool.WOKEN | CorePool.HANDOFF));
+            gate.bits = Gate.CLOSED | (gate.bits & ~(Gate.WAITERS | Gate.WOKEN | Gate.HANDOFF));
             waiters = head;
             head = null;
             tail = null;
@@ -280,21 +274,24 @@ final class WaitQueue<T> {
             Waiter<T> next = w.next;
             w.prev = null;
             w.next = null;
-            w.close(pool);
+            w.close();
             w = next;
         }
         return true;
     }
 
-    /** Keyed pools: closes the pool if nothing is in it and nobody waits, atomically with new waiters. */
-    boolean closeIfUnused() {
+    /**
+     * Keyed pools: closes the pool if nothing is in it and nobody waits, atomically with new waiters;
+     * {@code beforeClose} runs under the lock first (a caller that then finds the pool closed sees what it did).
+     */
+    boolean closeIfUnused(Runnable beforeClose) {
         lock.lock();
         try {
-            if ((pool.gate & (CorePool.WAITERS | CorePool.CLOSED)) != 0 || pool.occupied.get() != 0) {
+            if ((gate.bits & (Gate.WAITERS | Gate.CLOSED)) != 0 || table.occupied.get() != 0) {
                 return false;
             }
-            pool.retired = true;
-            pool.gate = CorePool.CLOSED;
+            beforeClose.run();
+            gate.bits = Gate.CLOSED;
             return true;
         } finally {
             lock.unlock();

@@ -50,20 +50,20 @@ class Waiter<T> {
     }
 
     /** Hands a claimed slot to this waiter; false when it already left. */
-    boolean offer(Slot<T> slot, CorePool<T> pool) {
+    boolean offer(Slot<T> slot) {
         if (!RESULT.compareAndSet(this, null, slot)) {
             return false;
         }
-        wake(pool, slot);
+        wake(slot);
         return true;
     }
 
     /** Ends the wait for the pool's shutdown; false when it already ended. */
-    boolean close(CorePool<T> pool) {
+    boolean close() {
         if (!RESULT.compareAndSet(this, null, CLOSED)) {
             return false;
         }
-        wake(pool, null);
+        wake(null);
         return true;
     }
 
@@ -73,7 +73,7 @@ class Waiter<T> {
     }
 
     /** Wakes the caller; an asynchronous waiter overrides it to complete its future. */
-    void wake(CorePool<T> pool, Slot<T> slot) {
+    void wake(Slot<T> slot) {
         LockSupport.unpark(thread);
     }
 }

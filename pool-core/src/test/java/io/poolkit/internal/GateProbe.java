@@ -16,26 +16,26 @@ public final class GateProbe {
     }
 
     public static boolean handOff(Pool<?> pool) {
-        return (core(pool).gate & CorePool.HANDOFF) != 0;
+        return (core(pool).bits & CorePool.HANDOFF) != 0;
     }
 
     public static boolean woken(Pool<?> pool) {
-        return (core(pool).gate & CorePool.WOKEN) != 0;
+        return (core(pool).bits & CorePool.WOKEN) != 0;
     }
 
     public static int waiters(Pool<?> pool) {
-        return core(pool).gate & CorePool.WAITERS;
+        return core(pool).bits & CorePool.WAITERS;
     }
 
     /** A readable summary of the gate, for assertion messages. */
     public static String describe(Pool<?> pool) {
-        return describe(core(pool).gate);
+        return describe(core(pool).bits);
     }
 
     /** The gate of {@code key}'s sub-pool, or -1 when the key has none open. */
     public static <K> int gate(KeyedPool<K, ?> pool, K key) {
         CorePool<?> p = keyed(pool).subPool(key);
-        return p == null ? -1 : p.gate;
+        return p == null ? -1 : p.bits;
     }
 
     public static <K> boolean peerStarved(KeyedPool<K, ?> pool, K key) {

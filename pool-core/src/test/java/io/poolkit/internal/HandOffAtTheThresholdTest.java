@@ -53,9 +53,9 @@ class HandOffAtTheThresholdTest {
                 // at its threshold the waiter asks for the lock to turn hand-off mode on
                 Await.until(() -> core.lock.hasQueuedThread(waiter) && waiter.getState() == Thread.State.WAITING,
                         () -> "the waiter blocked on the queue lock: " + waiter.getState());
-                Slot<TestResource> s = core.slots[0];
+                Slot<TestResource> s = core.table.slots[0];
                 s.returnLazily(s.word); // the lease comes back ...
-                core.dispatch(); // ... and is handed to the waiter, whose unpark its lock wait now spends
+                core.dispatcher.dispatch(); // ... and is handed to the waiter, whose unpark its lock wait now spends
                 assertThat(GateProbe.waiters(pool)).as("the waiter was taken out of the queue").isZero();
             } finally {
                 core.lock.unlock();

@@ -61,7 +61,7 @@ class MissedReturnTest {
 
     /** What {@link CorePool#release} does to a leased slot, without its read of the gate afterwards. */
     private static void returnMissingEveryone(CorePool<?> core) {
-        Slot<?> s = core.slots[0];
+        Slot<?> s = core.table.slots[0];
         long leased = s.word;
         assertThat(s.kindOf(leased)).as("the slot is leased").isEqualTo(Slot.LEASED);
         s.returnLazily(leased);
