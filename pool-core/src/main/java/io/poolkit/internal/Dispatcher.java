@@ -98,6 +98,13 @@ final class Dispatcher<T> {
                 queue.startHandOff(queue.headSince, clock.read()); // the oldest waiter is past fairness: its turn
             }
             dispatch();
+            int after = gate.bits;
+            if ((after & Gate.WAITERS) != 0 && (after & (Gate.CLOSED | Gate.SUSPENDED)) == 0) {
+                // Waiters left unserved: a create a race left unstarted starts now. In a keyed pool under
+                // maxTotal this is also what records the key as starved, so its waiter is served by an
+                // eviction (KeyedPoolTest saw a lone waiter time out with another key's resource idle).
+                creator.demand();
+            }
         }
     }
 
