@@ -212,6 +212,8 @@ class SftpTest extends SshTestBase {
         server.sftp().addSftpEventListener(stallWrites(writing, release));
         SshPool ssh = pool(builder(server).killGrace(Duration.ofMillis(500)));
         SshTarget t = server.target();
+        // connected first: the 700 ms go to the copy, not to a cold connect on a loaded machine
+        assertThat(ssh.warm(t, 1)).isEqualTo(1);
         Path remoteDir = Files.createDirectory(dir.resolve("remote"));
         Path local = dir.resolve("big");
         Files.write(local, random(8 * 1024 * 1024));
@@ -275,6 +277,8 @@ class SftpTest extends SshTestBase {
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(1).maxConnectionsPerTarget(1)
                 .acquireTimeout(Duration.ofMillis(500)));
         SshTarget t = server.target();
+        // connected first: the 500 ms acquire timeout is for the exec's wait below, not for a cold connect
+        assertThat(ssh.warm(t, 1)).isEqualTo(1);
         try (SftpSession sftp = ssh.sftp(t)) {
             assertThat(sftp.list(dir.toString())).isNotNull();
             assertThatThrownBy(() -> ssh.exec(t, "true", Duration.ofMillis(500))).isInstanceOf(io.poolkit.PoolTimeoutException.class);
