@@ -285,4 +285,33 @@ class SftpTest extends SshTestBase {
         }
         assertThat(ssh.exec(t, "echo free", Duration.ofSeconds(10)).stdout()).isEqualTo("free\n");
     }
+
+    /**
+     * As for exec (ExecRacesTest): an SFTP channel's permit is back before upload, download or the
+     * session's close returns. Before, close only asked for the channel's close and returned: the next
+     * transfer from the same thread found the connection's one permit still taken and opened a second
+     * connection.
+     */
+    @Test
+    void sequentialTransfersFromOneThreadNeverOpenASecondConnection() throws Exception {
+        EmbeddedSshServer server = server();
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(1).maxConnectionsPerTarget(4));
+        SshTarget t = server.target();
+        Path remoteDir = Files.createDirectory(dir.resolve("remote"));
+        Path local = Files.write(dir.resolve("small"), random(100));
+        for (int i = 0; i < 60; i++) {
+            switch (i % 3) {
+                case 0 -> ssh.upload(t, local, remoteDir + "/small");
+                case 1 -> ssh.download(t, remoteDir + "/small", dir.resolve("back"));
+                default -> {
+                    try (SftpSession sftp = ssh.sftp(t)) {
+                        assertThat(sftp.stat(remoteDir + "/small").size()).isEqualTo(100);
+                    }
+                }
+            }
+            SshStats st = ssh.stats(t);
+            assertThat(st.channelsOpen()).as("after transfer %d, its permit is back: %s", i, st).isZero();
+            assertThat(st.connections().created() + st.connections().creating()).as("after transfer %d: %s", i, st).isEqualTo(1);
+        }
+    }
 }
