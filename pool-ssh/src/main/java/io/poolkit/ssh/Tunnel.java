@@ -17,6 +17,12 @@ import java.net.InetSocketAddress;
  * Each forwarded connection uses two of the pool's daemon threads (one pump each way, each blocking
  * on its own side, so MINA's I/O threads never wait on a slow reader). A connection through a tunnel
  * keeps its SSH connection from retiring ({@code maxLifetime}) until it closes.
+ *
+ * <p>A forwarded connection ends as a direct one would: each side's end of output (a half-close,
+ * {@code shutdownOutput}) reaches the other side after every byte sent before it, while the other
+ * direction stays open; when the destination closes, what it sent is delivered before the local
+ * connection closes. A connection whose SSH connection is lost is reset (the client reads a "connection
+ * reset" error, not an end of input), so a cut stream is never taken for a complete one.
  */
 public interface Tunnel extends AutoCloseable {
 

@@ -90,8 +90,14 @@ class JumpHostIT extends OpenSshTestBase {
                     assertThat(e.getMessage()).contains("its jump host", "[" + netns.jumpAddress + "]:" + jump.port(),
                             "is unknown", "ssh-ed25519 SHA256:");
                 });
-        assertThat(ssh.stats(behind).connections().leased()).isZero();
-        assertThat(ssh.stats(j).connectionsInUse()).isZero();
+        for (SshTarget each : new SshTarget[] {behind, j}) {
+            SshStats st = ssh.stats(each);
+            assertThat(st.connections().leased()).as("%s: %s", each, st).isZero();
+            assertThat(st.connections().idle()).as("no connection was made: %s", st).isZero();
+            assertThat(st.connectionsInUse()).as("%s", st).isZero();
+            assertThat(st.channelsOpen()).as("%s", st).isZero();
+            assertThat(st.waiting()).as("%s", st).isZero();
+        }
     }
 
     @Test

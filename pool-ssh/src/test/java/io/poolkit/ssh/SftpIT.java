@@ -16,7 +16,12 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,7 +115,109 @@ class SftpIT extends OpenSshTestBase {
             assertThatThrownBy(() -> sftp.mkdir("/etc/poolkit-denied")).isInstanceOf(AccessDeniedException.class);
         }
         assertThat(Files.list(work).map(p -> p.getFileName().toString()).filter(n -> n.contains("poolkit"))).isEmpty();
-        Await.until(() -> ssh.stats(t).channelsOpen() == 0, () -> "no channel left: " + ssh.stats(t));
-        assertThat(ssh.stats(t).connections().created()).isEqualTo(1);
+        Await.until(() -> ssh.stats(t).channelsOpen() == 0 && ssh.stats(t).connectionsInUse() == 0,
+                () -> "no channel nor lease left: " + ssh.stats(t));
+        SshStats st = ssh.stats(t);
+        assertThat(st.waiting()).isZero();
+        assertThat(st.connections().leased()).isZero();
+        assertThat(st.connections().created()).as("the failures cost no connection: %s", st).isEqualTo(1);
+    }
+
+    /** A transfer on another thread, interrupted once {@code midway} holds; what it threw. */
+    private interface Transfer {
+        void run() throws Exception;
+    }
+
+    private static Throwable interruptedMidway(Transfer transfer, BooleanSupplier midway) throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                transfer.run();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        }, "transfer");
+        caller.start();
+        Await.until(Duration.ofSeconds(30), () -> midway.getAsBoolean() || outcome.isDone(), () -> "the transfer is under way");
+        caller.interrupt();
+        Throwable t = outcome.get(20, TimeUnit.SECONDS);
+        caller.join(5_000);
+        assertThat(caller.isAlive()).isFalse();
+        return t;
+    }
+
+    /** Local temporary files of downloads in {@code dir}, with their sizes. */
+    private static List<Long> localTemporaries(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".poolkit.tmp")).map(p -> {
+                try {
+                    return Files.size(p);
+                } catch (java.io.IOException e) {
+                    return 0L; // moved or removed meanwhile
+                }
+            }).toList();
+        }
+    }
+
+    /** The sizes of the upload temporaries in the remote {@code dir}, listed on an SFTP session. */
+    private static List<Long> remoteTemporaries(SshPool ssh, SshTarget t, String dir) throws Exception {
+        try (SftpSession sftp = ssh.sftp(t)) {
+            return sftp.list(dir).stream().filter(f -> f.name().contains(".poolkit-")).map(RemoteFile::size).toList();
+        }
+    }
+
+    @Test
+    void hundredMebibyteTransfersStopAtTheirTimeoutOrAnInterruptLeaveNoTemporaryFileAndFreeTheirChannels() throws Exception {
+        OpenSsh sshd = sshd(10);
+        SshPool ssh = pool(builder(sshd));
+        SshTarget t = sshd.target();
+        String dir = remoteDir(ssh, t);
+        Path local = work.resolve("big");
+        fill(local, 100L << 20);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> ssh.upload(t, local, dir + "/big", Duration.ofMillis(300)))
+                .isInstanceOf(SshException.class).hasMessageContaining("did not finish within 300 ms")
+                .hasMessageContaining("temporary file removed").hasMessageContaining(dir + "/big");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("stopped at its timeout").isLessThan(Duration.ofSeconds(10));
+        assertThat(ssh.exec(t, "ls -A " + dir, Duration.ofSeconds(10)).stdout()).as("nothing left by the upload").isEmpty();
+
+        Throwable up = interruptedMidway(() -> ssh.upload(t, local, dir + "/big"),
+                () -> {
+                    try {
+                        return remoteTemporaries(ssh, t, dir).stream().anyMatch(size -> size > 0);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+        assertThat(up).isInstanceOf(InterruptedException.class).hasMessageContaining("temporary file was removed");
+        assertThat(ssh.exec(t, "ls -A " + dir, Duration.ofSeconds(10)).stdout()).as("nothing left by the upload").isEmpty();
+
+        ssh.upload(t, local, dir + "/big");
+        Path down = work.resolve("down");
+        start = System.nanoTime();
+        assertThatThrownBy(() -> ssh.download(t, dir + "/big", down, Duration.ofMillis(300)))
+                .isInstanceOf(SshException.class).hasMessageContaining("did not finish within 300 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("stopped at its timeout").isLessThan(Duration.ofSeconds(10));
+        assertThat(localTemporaries(work)).isEmpty();
+        Throwable downInterrupted = interruptedMidway(() -> ssh.download(t, dir + "/big", down),
+                () -> {
+                    try {
+                        return localTemporaries(work).stream().anyMatch(size -> size > 0);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+        assertThat(downInterrupted).isInstanceOf(InterruptedException.class).hasMessageContaining("temporary file was removed");
+        assertThat(localTemporaries(work)).isEmpty();
+        assertThat(Files.exists(down)).isFalse();
+
+        ssh.exec(t, "rm -rf " + dir, Duration.ofSeconds(10));
+        Await.until(() -> ssh.stats(t).channelsOpen() == 0 && ssh.stats(t).connectionsInUse() == 0,
+                () -> "every channel and lease came back: " + ssh.stats(t));
+        SshStats st = ssh.stats(t);
+        assertThat(st.waiting()).isZero();
+        assertThat(st.connections().leased()).isZero();
     }
 }

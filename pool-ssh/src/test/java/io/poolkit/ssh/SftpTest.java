@@ -212,6 +212,8 @@ class SftpTest extends SshTestBase {
         server.sftp().addSftpEventListener(stallWrites(writing, release));
         SshPool ssh = pool(builder(server).killGrace(Duration.ofMillis(500)));
         SshTarget t = server.target();
+        // connected first: the 700 ms go to the copy, not to a cold connect on a loaded machine
+        assertThat(ssh.warm(t, 1)).isEqualTo(1);
         Path remoteDir = Files.createDirectory(dir.resolve("remote"));
         Path local = dir.resolve("big");
         Files.write(local, random(8 * 1024 * 1024));
@@ -275,10 +277,41 @@ class SftpTest extends SshTestBase {
         SshPool ssh = pool(builder(server).maxChannelsPerConnection(1).maxConnectionsPerTarget(1)
                 .acquireTimeout(Duration.ofMillis(500)));
         SshTarget t = server.target();
+        // connected first: the 500 ms acquire timeout is for the exec's wait below, not for a cold connect
+        assertThat(ssh.warm(t, 1)).isEqualTo(1);
         try (SftpSession sftp = ssh.sftp(t)) {
             assertThat(sftp.list(dir.toString())).isNotNull();
             assertThatThrownBy(() -> ssh.exec(t, "true", Duration.ofMillis(500))).isInstanceOf(io.poolkit.PoolTimeoutException.class);
         }
         assertThat(ssh.exec(t, "echo free", Duration.ofSeconds(10)).stdout()).isEqualTo("free\n");
+    }
+
+    /**
+     * As for exec (ExecRacesTest): an SFTP channel's permit is back before upload, download or the
+     * session's close returns. Before, close only asked for the channel's close and returned: the next
+     * transfer from the same thread found the connection's one permit still taken and opened a second
+     * connection.
+     */
+    @Test
+    void sequentialTransfersFromOneThreadNeverOpenASecondConnection() throws Exception {
+        EmbeddedSshServer server = server();
+        SshPool ssh = pool(builder(server).maxChannelsPerConnection(1).maxConnectionsPerTarget(4));
+        SshTarget t = server.target();
+        Path remoteDir = Files.createDirectory(dir.resolve("remote"));
+        Path local = Files.write(dir.resolve("small"), random(100));
+        for (int i = 0; i < 60; i++) {
+            switch (i % 3) {
+                case 0 -> ssh.upload(t, local, remoteDir + "/small");
+                case 1 -> ssh.download(t, remoteDir + "/small", dir.resolve("back"));
+                default -> {
+                    try (SftpSession sftp = ssh.sftp(t)) {
+                        assertThat(sftp.stat(remoteDir + "/small").size()).isEqualTo(100);
+                    }
+                }
+            }
+            SshStats st = ssh.stats(t);
+            assertThat(st.channelsOpen()).as("after transfer %d, its permit is back: %s", i, st).isZero();
+            assertThat(st.connections().created() + st.connections().creating()).as("after transfer %d: %s", i, st).isEqualTo(1);
+        }
     }
 }

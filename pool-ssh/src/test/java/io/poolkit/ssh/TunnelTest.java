@@ -7,16 +7,18 @@ import io.poolkit.ssh.testing.EmbeddedSshServer;
 import io.poolkit.testkit.Await;
 import io.poolkit.testkit.Threads;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,38 +33,11 @@ class TunnelTest extends SshTestBase {
         }
     }
 
-    /** A loopback service that echoes each line back upper-cased, one thread per connection. */
+    /** A loopback service that echoes each line back upper-cased, closed after the test. */
     private int echo() throws IOException {
-        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        closeables.add(server);
-        Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    closeables.add(s);
-                    Thread h = new Thread(() -> {
-                        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-                            int b;
-                            while ((b = in.read()) >= 0) {
-                                out.write(Character.toUpperCase(b));
-                                if (b == '\n') {
-                                    out.flush();
-                                }
-                            }
-                        } catch (IOException e) {
-                            // the client went away
-                        }
-                    }, "echo-conn");
-                    h.setDaemon(true);
-                    h.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "echo-accept");
-        t.setDaemon(true);
-        t.start();
-        return server.getLocalPort();
+        Destination d = Destination.upperCaseEcho();
+        closeables.add(d);
+        return d.port();
     }
 
     private static String roundTrip(Socket s, String line) throws IOException {
@@ -158,8 +133,13 @@ class TunnelTest extends SshTestBase {
         Await.until(() -> ssh.stats(t).connectionsInUse() == 0, () -> "the lease came back: " + ssh.stats(t));
     }
 
+    /**
+     * A lost SSH connection cuts its forwarded connections mid-stream: their clients get a reset, never
+     * a clean end of input that would pass a cut stream for a complete one. Before, the relay closed the
+     * socket as after a normal end (read() returned -1).
+     */
     @Test
-    void aDeadSshConnectionUnderATunnelIsReplacedForNewConnections() throws Exception {
+    void aDeadSshConnectionUnderATunnelResetsItsConnectionsAndIsReplacedForNewOnes() throws Exception {
         EmbeddedSshServer server = server();
         int echo = echo();
         SshPool ssh = pool(builder(server).validateAfterIdle(Duration.ZERO));
@@ -168,13 +148,77 @@ class TunnelTest extends SshTestBase {
             try (Socket a = connect(tunnel)) {
                 assertThat(roundTrip(a, "before")).isEqualTo("BEFORE");
                 server.restart(); // the SSH connection under the tunnel dies
-                assertThat(a.getInputStream().read()).as("its forwarded connection ends").isEqualTo(-1);
+                assertThatThrownBy(() -> a.getInputStream().read()).as("its forwarded connection is reset")
+                        .isInstanceOf(SocketException.class).hasMessageContaining("reset");
             }
             try (Socket b = connect(tunnel)) {
                 assertThat(roundTrip(b, "after")).isEqualTo("AFTER");
             }
         }
         assertThat(ssh.stats(t).connections().created()).isEqualTo(2);
+    }
+
+    /**
+     * The destination writes 2 MiB and closes, ten times; the server forwards them, then its EOF and its close,
+     * while the client reads. Before, the relay closed the socket as soon as the channel closed: what
+     * the channel had received but the relay not yet written to the socket (up to a window, 2 MiB) was
+     * lost, and the client saw a clean end after fewer bytes.
+     */
+    @Test
+    void everyByteTheDestinationSentBeforeClosingReachesTheClient() throws Exception {
+        EmbeddedSshServer server = server();
+        byte[] payload = Destination.bytes(2 << 20);
+        Destination d = Destination.start(s -> s.getOutputStream().write(payload));
+        closeables.add(d);
+        SshPool ssh = pool(builder(server));
+        SshTarget t = server.target();
+        try (Tunnel tunnel = ssh.forward(t, "127.0.0.1", d.port())) {
+            for (int round = 0; round < 10; round++) {
+                try (Socket c = connect(tunnel)) {
+                    byte[] got = c.getInputStream().readAllBytes();
+                    assertThat(got.length).as("bytes received in round %d", round).isEqualTo(payload.length);
+                    assertThat(Arrays.equals(got, payload)).as("the bytes sent").isTrue();
+                }
+            }
+            Await.until(() -> tunnel.connections() == 0, () -> "the forwarded connections ended: " + tunnel);
+        }
+        Await.until(() -> ssh.stats(t).connectionsInUse() == 0, () -> "the hold came back: " + ssh.stats(t));
+        assertThat(d.failures()).isEmpty();
+    }
+
+    /**
+     * A client that sends a request and closes without reading the answer: the destination's stream
+     * ends (its writes fail once the channel is closed), and the tunnel's connection and hold are gone.
+     */
+    @Test
+    void aClientThatClosesEarlyEndsTheDestinationsConnectionAndFreesTheHold() throws Exception {
+        EmbeddedSshServer server = server();
+        CompletableFuture<Throwable> destinationEnded = new CompletableFuture<>();
+        Destination d = Destination.start(s -> {
+            s.getInputStream().read();
+            byte[] chunk = new byte[16 * 1024];
+            try {
+                for (;;) {
+                    s.getOutputStream().write(chunk);
+                }
+            } catch (IOException e) {
+                destinationEnded.complete(e);
+            }
+        });
+        closeables.add(d);
+        SshPool ssh = pool(builder(server));
+        SshTarget t = server.target();
+        try (Tunnel tunnel = ssh.forward(t, "127.0.0.1", d.port())) {
+            try (Socket c = connect(tunnel)) {
+                c.getOutputStream().write('?');
+                c.getOutputStream().flush();
+                assertThat(c.getInputStream().read()).as("the answer started").isZero();
+            }
+            assertThat(destinationEnded.get(10, TimeUnit.SECONDS)).as("the destination's writes failed").isNotNull();
+            Await.until(() -> tunnel.connections() == 0, () -> "the forwarded connection ended: " + tunnel);
+        }
+        Await.until(() -> ssh.stats(t).connectionsInUse() == 0, () -> "the hold came back: " + ssh.stats(t));
+        assertThat(d.failures()).isEmpty();
     }
 
     @Test

@@ -1,6 +1,10 @@
 package io.poolkit.ssh.internal;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.sshd.client.channel.ChannelSubsystem;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -68,6 +72,36 @@ final class PooledSftpClient extends DefaultSftpClient {
         super(session, SftpVersionSelector.CURRENT, SftpErrorDataHandler.EMPTY);
     }
 
+    /**
+     * Waits until the channel has closed and its permit is back with the dispatcher (MINA's close only
+     * starts the exchange of close messages), so the caller's next channel finds the permit free.
+     *
+     * @return whether it was back within {@code nanos}
+     */
+    boolean awaitReleased(long nanos) {
+        if (!(getClientChannel() instanceof Hooked h)) {
+            return true;
+        }
+        boolean interrupted = false;
+        try {
+            long deadline = System.nanoTime() + nanos;
+            for (;;) {
+                try {
+                    h.released.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (InterruptedException e) {
+                    interrupted = true; // a close finishes its short wait; the caller sees the flag
+                } catch (ExecutionException | TimeoutException e) {
+                    return false;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     @Override
     protected ChannelSubsystem createSftpChannelSubsystem(ClientSession session) {
         Opening opening = OPENING.get();
@@ -81,6 +115,8 @@ final class PooledSftpClient extends DefaultSftpClient {
     private final class Hooked extends SftpChannelSubsystem {
         private final Dispatcher.Slot slot;
         private volatile boolean refused;
+        /** Completes once the slot was told how the channel ended. */
+        final CompletableFuture<Void> released = new CompletableFuture<>();
 
         Hooked(Dispatcher.Slot slot) {
             this.slot = slot;
@@ -100,12 +136,16 @@ final class PooledSftpClient extends DefaultSftpClient {
         }
 
         void closed() {
-            if (refused) {
-                slot.refused();
-            } else if (!slot.connection().isOpen()) {
-                slot.broken();
-            } else {
-                slot.release();
+            try {
+                if (refused) {
+                    slot.refused();
+                } else if (!slot.connection().isOpen()) {
+                    slot.broken();
+                } else {
+                    slot.release();
+                }
+            } finally {
+                released.complete(null);
             }
         }
     }

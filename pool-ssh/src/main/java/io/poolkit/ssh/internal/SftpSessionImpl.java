@@ -43,11 +43,14 @@ final class SftpSessionImpl implements SftpSession {
     private final SshTarget target;
     private final PooledSftpClient client;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** How long close waits for the server's close reply before closing the channel at once. */
+    private final long closeWait;
 
-    private SftpSessionImpl(String name, SshTarget target, PooledSftpClient client) {
+    private SftpSessionImpl(String name, SshTarget target, PooledSftpClient client, long closeWait) {
         this.name = name;
         this.target = target;
         this.client = client;
+        this.closeWait = closeWait;
     }
 
     /**
@@ -60,7 +63,7 @@ final class SftpSessionImpl implements SftpSession {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Dispatcher.Slot slot = source.permit(target, Math.max(0, timeoutNanos - (System.nanoTime() - start)));
             try {
-                return new SftpSessionImpl(source.name(), target, PooledSftpClient.open(slot));
+                return new SftpSessionImpl(source.name(), target, PooledSftpClient.open(slot), Engine.nanos(source.killGrace()));
             } catch (PooledSftpClient.RefusedException e) {
                 last = e;
                 log.debug("{} - {} refused an SFTP channel; trying another", source.name(), target);
@@ -232,6 +235,13 @@ final class SftpSessionImpl implements SftpSession {
             } catch (IOException e) {
                 log.debug("{} - closing an SFTP channel to {}: {}", name, target, e.toString());
                 abort();
+            }
+            // the permit is back before close returns, so the caller's next channel finds it free (as for exec)
+            if (!client.awaitReleased(closeWait)) {
+                log.debug("{} - the SFTP channel to {} did not close within {} ms; closing it at once", name, target,
+                        millis(closeWait));
+                abort();
+                client.awaitReleased(closeWait);
             }
         }
     }

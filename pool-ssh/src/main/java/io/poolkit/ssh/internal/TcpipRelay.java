@@ -25,8 +25,16 @@ import org.slf4j.LoggerFactory;
  * One local socket joined to one {@code direct-tcpip} channel on a held connection: two pumps on the
  * pool's executor, one each way, each blocking on its own side only (the channel's piped input opens
  * MINA's window as it is read, so a slow local reader slows the remote side instead of blocking MINA's
- * I/O threads). Either side's end half-closes the other; the channel's close, or a failure, closes
- * both; the hold is given back when the channel closes.
+ * I/O threads).
+ *
+ * <p>How it ends, so that no byte is lost at either end: each side's end of output reaches the other
+ * as a half-close (the socket's end of input as the channel's EOF; the channel's EOF, once what came
+ * before it is written, as the socket's {@code shutdownOutput}), and the other direction goes on. A
+ * channel that closes is drained first: what it received is written to the socket before the socket
+ * closes. A channel that closes without the remote's EOF (its SSH connection was lost) resets the
+ * socket instead, so the client cannot take a cut stream for a complete one. A local failure (the
+ * client reset, or stopped reading and went away) closes both at once. The hold is given back when the
+ * channel closes.
  */
 final class TcpipRelay {
     private static final Logger log = LoggerFactory.getLogger(TcpipRelay.class);
@@ -37,6 +45,8 @@ final class TcpipRelay {
     private final ChannelDirectTcpip channel;
     private final AtomicInteger pumping = new AtomicInteger(2);
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once the remote-to-local pump has written all the channel gave it (or failed). */
+    private volatile boolean drained;
     private final Runnable onClose;
 
     private TcpipRelay(String name, Socket socket, ChannelDirectTcpip channel, Runnable onClose) {
@@ -55,7 +65,7 @@ final class TcpipRelay {
     static ChannelDirectTcpip openChannel(String name, SshTarget via, Dispatcher.Slot hold, String host, int port,
                                           InetSocketAddress origin, long timeoutNanos) throws InterruptedException {
         SshdSocketAddress from = new SshdSocketAddress(origin.getHostString(), origin.getPort());
-        ChannelDirectTcpip ch = new ChannelDirectTcpip(from, new SshdSocketAddress(host, port));
+        ChannelDirectTcpip ch = new EndingChannel(from, new SshdSocketAddress(host, port));
         try {
             hold.connection().session().getService(ConnectionService.class).registerChannel(ch);
         } catch (IOException | RuntimeException e) {
@@ -97,34 +107,41 @@ final class TcpipRelay {
     }
 
     /**
-     * Joins {@code socket} and {@code channel} until either ends.
+     * Joins {@code socket} and {@code channel} until both directions ended (see the class notes).
      *
      * @param onClose runs once when both are closed
      */
     static TcpipRelay start(String name, Socket socket, ChannelDirectTcpip channel, Executor executor, Runnable onClose) {
         TcpipRelay r = new TcpipRelay(name, socket, channel, onClose);
-        channel.addCloseFutureListener(f -> r.close());
+        channel.addCloseFutureListener(f -> r.channelClosed());
         try {
             executor.execute(r::toChannel);
             executor.execute(r::toSocket);
         } catch (RejectedExecutionException e) {
-            r.close();
+            r.close(false);
         }
         return r;
     }
 
     private void toChannel() {
         byte[] buffer = new byte[CHUNK];
-        try (OutputStream out = channel.getInvertedIn()) {
+        try {
+            OutputStream out = channel.getInvertedIn();
             InputStream in = socket.getInputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
                 out.flush();
             }
-            // closing the channel's stream sends EOF: the far side sees the local half-close
+            out.close(); // sends the channel's EOF: the far side sees the local half-close
         } catch (IOException e) {
-            failed("local to remote", e);
+            if (channel.isClosing()) {
+                // the channel ended under a write: nothing more goes that way, and the other pump
+                // still writes to the socket what the channel received before it closes the socket
+                log.debug("{} - relay local to remote on {} ended with its channel: {}", name, channel, e.toString());
+            } else {
+                failed("local to remote", e);
+            }
         } finally {
             pumped();
         }
@@ -140,33 +157,57 @@ final class TcpipRelay {
                 out.write(buffer, 0, n);
                 out.flush();
             }
-            if (!socket.isClosed()) {
+            if (!channel.isEofSignalled() && !closed.get()) {
+                // the channel closed without the remote's end of output: its connection was lost
+                log.debug("{} - relay on {}: the channel closed before the remote's EOF; resetting the local connection", name,
+                        channel);
+                close(true);
+            } else if (!socket.isClosed()) {
                 socket.shutdownOutput();
             }
         } catch (IOException e) {
             failed("remote to local", e);
         } finally {
+            drained = true;
+            if (channel.isClosing()) {
+                close(false); // nothing more can come from the channel nor go to it
+            }
             pumped();
+        }
+    }
+
+    /** The channel's close: when its input was drained to the socket already, the relay ends now; else once it is. */
+    private void channelClosed() {
+        if (drained) {
+            close(false);
         }
     }
 
     private void failed(String direction, IOException e) {
         if (!closed.get()) {
             log.debug("{} - relay {} on {}: {}", name, direction, channel, e.toString());
-            close();
+            close(false);
         }
     }
 
     private void pumped() {
         if (pumping.decrementAndGet() == 0) {
-            close();
+            close(false);
         }
     }
 
     /** Closes the socket and the channel; idempotent. */
     void close() {
+        close(false);
+    }
+
+    /** @param reset whether the socket is reset (its client sees the stream was cut) rather than closed */
+    private void close(boolean reset) {
         if (closed.compareAndSet(false, true)) {
             try {
+                if (reset) {
+                    socket.setSoLinger(true, 0);
+                }
                 socket.close();
             } catch (IOException e) {
                 // closed anyway
@@ -178,5 +219,27 @@ final class TcpipRelay {
 
     boolean isClosed() {
         return closed.get();
+    }
+
+    /**
+     * A {@code direct-tcpip} channel whose piped input ends at the remote's EOF. MINA's client channels
+     * end it only when the channel closes, and OpenSSH closes a forwarding channel only once both
+     * directions ended: a destination's half-close would never reach the local client, which waits for
+     * it before it ends its own direction. EOF comes after the data before it, on the session's one
+     * reading thread, so ending the pipe there keeps every byte.
+     */
+    private static final class EndingChannel extends ChannelDirectTcpip {
+        EndingChannel(SshdSocketAddress local, SshdSocketAddress remote) {
+            super(local, remote);
+        }
+
+        @Override
+        public void handleEof() throws IOException {
+            super.handleEof();
+            OutputStream pipe = out;
+            if (pipe != null) {
+                pipe.close();
+            }
+        }
     }
 }
