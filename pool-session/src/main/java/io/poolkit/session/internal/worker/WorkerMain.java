@@ -97,6 +97,7 @@ public final class WorkerMain {
         String token = readToken(System.in);
         System.setIn(new ByteArrayInputStream(new byte[0]));
         JvmState.preemptFactories();
+        NativeGuard.install(); // JDK 17 to 23: no native library for snippet code (JDK 24+: --illegal-native-access=deny)
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         WorkerMain w = new WorkerMain(new Link(ch));
