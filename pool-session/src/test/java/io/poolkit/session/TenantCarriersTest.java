@@ -30,6 +30,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *     {@code System.load} is open to any code. A library a snippet wrote there ran in the worker JVM,
  *     where JNI ignores modules: it opened the worker's packages, and the planted task of the
  *     original review forged the next caller's result again.
+ * <li>The JDK 17 finalizer thread ({@code --finalization=disabled} exists from JDK 18): a snippet
+ *     object finalized during the next caller's execution replaced {@code System.out}, and the next
+ *     caller's output came back rewritten.
  * </ul>
  */
 @Timeout(180)
@@ -112,6 +115,38 @@ class TenantCarriersTest {
         assertThat(attack.error()).as("%s", attack).isEmpty();
         nextCallerGetsItsOwnTrueResult(p);
         assertThat(attack.value()).as("%s", attack).contains("load refused").contains("plant refused (java.lang.reflect.InaccessibleObjectException)");
+    }
+
+    /**
+     * Objects whose finalizer, each time it runs, rewrites {@code System.out} and leaves another such
+     * object behind; then the young generation filled to the brim, so that the next caller's own
+     * compilation starts a collection and the finalizer runs during its execution.
+     */
+    private static final String FINALIZER_HIJACK = """
+            class Hijack {
+                @SuppressWarnings("removal") @Override protected void finalize() {
+                    var victim = System.out;
+                    System.setOut(new java.io.PrintStream(victim, true) {
+                        @Override public void println(String s) { super.println("FORGED " + s); } });
+                    new Hijack();
+                }
+            }
+            for (int i = 0; i < 100; i++) { new Hijack(); }
+            var eden = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(m -> m.getName().contains("Eden")).findFirst().orElseThrow();
+            var keep = new ArrayList<byte[]>();
+            while (eden.getUsage().getUsed() < eden.getUsage().getCommitted() - (1 << 20)) { keep.add(new byte[64 << 10]); if (keep.size() > 8) keep.clear(); }
+            "planted"
+            """;
+
+    @ParameterizedTest(name = "resetBetweenUses({0})")
+    @ValueSource(booleans = {false, true})
+    void aFinalizerRunningDuringTheNextExecutionCannotRewriteItsOutput(boolean reset) {
+        SecureSessionPool p = pool(reset);
+        ExecutionResult attack = p.execute(FINALIZER_HIJACK, T);
+        assertThat(attack.value()).as("%s", attack).isEqualTo("\"planted\"");
+        nextCallerGetsItsOwnTrueResult(p);
+        nextCallerGetsItsOwnTrueResult(p);
     }
 
     /** Compiles a C file from the test resources with the host's gcc: a shared library or a program. */

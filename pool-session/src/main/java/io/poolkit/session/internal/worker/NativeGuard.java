@@ -18,7 +18,7 @@ import java.util.Set;
  * further library named by a property ({@code j2gss} with {@code sun.security.jgss.lib},
  * {@code j2pcsc}, {@code j2pkcs11}) are refused to everyone. A snippet may not replace this
  * manager, and may not stop, interrupt or rename the thread the worker holds for good
- * (the finalizer thread on JDK 17, held by FinalizerTrap).
+ * ({@link FinalizerTrap}, JDK 17).
  *
  * <p>Every other check allows without building a permission: the JDK with this manager is no
  * stricter, and hardly slower, than without one.

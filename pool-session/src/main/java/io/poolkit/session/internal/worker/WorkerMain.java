@@ -97,7 +97,14 @@ public final class WorkerMain {
         String token = readToken(System.in);
         System.setIn(new ByteArrayInputStream(new byte[0]));
         JvmState.preemptFactories();
-        NativeGuard.install(); // JDK 17 to 23: no native library for snippet code (JDK 24+: --illegal-native-access=deny)
+        NativeGuard guard = NativeGuard.install(); // JDK 17 to 23: no native library for snippet code (JDK 24+: a flag)
+        if (Runtime.version().feature() < 18) { // JDK 17 has no --finalization=disabled: the finalizer thread is held instead
+            Thread finalizer = FinalizerTrap.take(10_000);
+            if (finalizer == null || guard == null) {
+                halt(2, "the finalizer thread was not taken within 10 s");
+            }
+            guard.hold(finalizer);
+        }
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         WorkerMain w = new WorkerMain(new Link(ch));
