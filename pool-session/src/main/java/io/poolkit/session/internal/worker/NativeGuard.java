@@ -18,7 +18,8 @@ import java.util.Set;
  * further library named by a property ({@code j2gss} with {@code sun.security.jgss.lib},
  * {@code j2pcsc}, {@code j2pkcs11}) are refused to everyone. A snippet may not replace this
  * manager, and may not stop, interrupt or rename the thread the worker holds for good
- * ({@link FinalizerTrap}, JDK 17).
+ * ({@link FinalizerTrap}, JDK 17). Exit status 3 is left to the JVM's out-of-memory exit: a snippet
+ * asking for it halts with {@link WorkerMain#SNIPPET_EXIT} instead.
  *
  * <p>Every other check allows without building a permission: the JDK with this manager is no
  * stricter, and hardly slower, than without one.
@@ -28,6 +29,8 @@ final class NativeGuard extends SecurityManager {
     /** JDK libraries that dlopen a further library named at run time by a property or a configuration. */
     private static final Set<String> FORWARDING_LIBRARIES = Set.of("j2gss", "j2pcsc", "j2pkcs11");
     private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+    /** What a JVM with {@code -XX:+ExitOnOutOfMemoryError} exits with, without asking a security manager. */
+    private static final int JVM_OUT_OF_MEMORY_EXIT = 3;
 
     private volatile Thread held;
 
@@ -41,7 +44,13 @@ final class NativeGuard extends SecurityManager {
             return null;
         }
         NativeGuard g = new NativeGuard();
-        System.setSecurityManager(g);
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // not the JDK's deprecation warning in every diagnostic
+        try {
+            System.setSecurityManager(g);
+        } finally {
+            System.setErr(err);
+        }
         return g;
     }
 
@@ -100,8 +109,12 @@ final class NativeGuard extends SecurityManager {
     public void checkCreateClassLoader() {
     }
 
+    /** Status 3 is the JVM's own when it runs out of memory (the host reports a limit): a snippet's halt(3) or exit(3) is not. */
     @Override
     public void checkExit(int status) {
+        if (status == JVM_OUT_OF_MEMORY_EXIT) {
+            Runtime.getRuntime().halt(WorkerMain.SNIPPET_EXIT);
+        }
     }
 
     @Override
