@@ -117,6 +117,20 @@ class OutcomeKindsTest {
         assertThat(session.isAlive()).isFalse();
     }
     /**
+     * A null {@code System.err} is the snippet's business: using it is its own NullPointerException, and
+     * later snippets still compile. Before, javac (which wraps {@code System.err} when JShell compiles the
+     * next snippet) threw, and the execution came back as {@code SESSION_DIED}.
+     */
+    @Test
+    void aNullSystemErrIsTheSnippetsOwnNullPointerException() {
+        ExecutionResult r = session.execute("System.setErr(null); 1", T);
+        assertThat(r.error()).as("%s", r).isEmpty();
+        assertThat(r.value()).isEqualTo("1");
+        ExecutionError e = exception("System.setErr(null); System.err.println(\"x\"); 2");
+        assertThat(e.message()).contains("NullPointerException");
+    }
+
+    /**
      * Exit status 3 is the JVM's own on an OutOfMemoryError: a snippet halting with it, or a worker thread
      * a snippet stopped, is a dead session, not a {@code LIMIT}. Before, both came back as {@code LIMIT}
      * ("the worker ran out of memory"): the worker halted with 3 itself when one of its threads failed.
