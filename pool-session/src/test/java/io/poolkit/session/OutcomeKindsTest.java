@@ -116,4 +116,38 @@ class OutcomeKindsTest {
         assertThat(e.message()).contains("exit code 1");
         assertThat(session.isAlive()).isFalse();
     }
+    /**
+     * A null {@code System.err} is the snippet's business: using it is its own NullPointerException, and
+     * later snippets still compile. Before, javac (which wraps {@code System.err} when JShell compiles the
+     * next snippet) threw, and the execution came back as {@code SESSION_DIED}.
+     */
+    @Test
+    void aNullSystemErrIsTheSnippetsOwnNullPointerException() {
+        ExecutionResult r = session.execute("System.setErr(null); 1", T);
+        assertThat(r.error()).as("%s", r).isEmpty();
+        assertThat(r.value()).isEqualTo("1");
+        ExecutionError e = exception("System.setErr(null); System.err.println(\"x\"); 2");
+        assertThat(e.message()).contains("NullPointerException");
+    }
+
+    /**
+     * Exit status 3 is the JVM's own on an OutOfMemoryError: a snippet halting with it, or a worker thread
+     * a snippet stopped, is a dead session, not a {@code LIMIT}. Before, both came back as {@code LIMIT}
+     * ("the worker ran out of memory"): the worker halted with 3 itself when one of its threads failed.
+     */
+    @Test
+    void aHaltWithTheOutOfMemoryStatusIsSessionDied() {
+        ExecutionResult r = session.execute("Runtime.getRuntime().halt(3); 1", T);
+        assertThat(r.error().orElseThrow().kind()).as("%s", r).isEqualTo(Kind.SESSION_DIED);
+    }
+
+    @Test
+    @SuppressWarnings("removal")
+    void aWorkerThreadStoppedByASnippetIsSessionDiedNotALimit() {
+        ExecutionResult r = session.execute("for (Thread t : Thread.getAllStackTraces().keySet()) { if (t.getName().equals(\"poolkit-writer\")) {"
+                + " t.stop(); } } Thread.sleep(3000); 1", T);
+        // Thread.stop throws UnsupportedOperationException from JDK 20
+        assertThat(r.error().orElseThrow().kind()).as("%s", r)
+                .isEqualTo(Runtime.version().feature() < 20 ? Kind.SESSION_DIED : Kind.EXCEPTION);
+    }
 }

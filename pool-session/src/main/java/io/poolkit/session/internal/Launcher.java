@@ -258,7 +258,9 @@ public final class Launcher {
                 "-XX:+DisableAttachMechanism",
                 "-Xshare:auto",
                 "-Djava.awt.headless=true",
-                "-Djava.security.manager=disallow", // JDK 17 would let a snippet install one and run its code on the worker's threads
+                // before JDK 24 the worker installs its own (NativeGuard), which refuses native libraries to snippets and
+                // refuses to be replaced; from JDK 24 none can be installed, and --illegal-native-access=deny does that job
+                "-Djava.security.manager=" + (feature < 24 ? "allow" : "disallow"),
                 "-Dfile.encoding=UTF-8",
                 "-Dpoolkit.session.modules=" + modules,
                 "--limit-modules", modules + "," + CodeCache.MODULE));
@@ -270,6 +272,11 @@ public final class Launcher {
         }
         if (feature >= 23) {
             cmd.add("--sun-misc-unsafe-memory-access=deny");
+        }
+        if (feature >= 22 && feature < 24) {
+            // the FFM API is final on JDK 22 and 23, and there only the modules named here may call its restricted
+            // methods (JEP 454); no JDK 22 or 23 was at hand to check it
+            cmd.add("--enable-native-access=" + CodeCache.MODULE);
         }
         if (feature >= 24) {
             cmd.add("--illegal-native-access=deny");

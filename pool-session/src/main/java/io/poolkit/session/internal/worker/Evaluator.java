@@ -1,5 +1,7 @@
 package io.poolkit.session.internal.worker;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -28,6 +30,23 @@ final class Evaluator {
     /** The imports jshell's DEFAULT start-up gives, so snippets read as they would in jshell. */
     private static final List<String> IMPORTS = List.of("java.io.*", "java.math.*", "java.net.*", "java.nio.file.*", "java.util.*",
             "java.util.concurrent.*", "java.util.function.*", "java.util.regex.*", "java.util.stream.*");
+
+    /**
+     * Stands in for a {@code System.err} a snippet set to null: javac, which JShell runs for the next
+     * snippet, wraps {@code System.err} and fails on null (the worker failed, and the execution came back
+     * as a dead session). Snippet code using it still gets its NullPointerException.
+     */
+    private static final PrintStream NULL_ERR = new PrintStream(new OutputStream() {
+        @Override
+        public void write(int b) {
+            throw new NullPointerException("System.err is null: the snippet set it to null");
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            throw new NullPointerException("System.err is null: the snippet set it to null");
+        }
+    });
 
     private final List<String> compilerOptions;
     private final ThreadPoolExecutor preparer;
@@ -134,6 +153,9 @@ final class Evaluator {
         while (!rest.isBlank()) {
             if (run.stopReason() != Run.RUNNING) {
                 return stopped(run);
+            }
+            if (System.err == null) {
+                System.setErr(NULL_ERR); // javac wraps System.err when JShell compiles the next snippet
             }
             SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(rest);
             String source;

@@ -60,6 +60,12 @@ public final class WorkerMain {
      * OutOfMemoryError (status 3, which the host reports as a limit).
      */
     static final int SNIPPET_EXIT = 70;
+    /**
+     * The status the worker halts with when it cannot go on (a protocol error, one of its threads
+     * failed): never 3, which a JVM with {@code -XX:+ExitOnOutOfMemoryError} uses and the host reports
+     * as a memory limit.
+     */
+    static final int WORKER_FAILED = 71;
     /** The modules snippets may compile against: the JVM's own set ({@code --limit-modules}), passed by the host. */
     private static final String LIMIT_MODULES_PROPERTY = "poolkit.session.modules";
 
@@ -97,6 +103,14 @@ public final class WorkerMain {
         String token = readToken(System.in);
         System.setIn(new ByteArrayInputStream(new byte[0]));
         JvmState.preemptFactories();
+        NativeGuard guard = NativeGuard.install(); // JDK 17 to 23: no native library for snippet code (JDK 24+: a flag)
+        if (Runtime.version().feature() < 18) { // JDK 17 has no --finalization=disabled: the finalizer thread is held instead
+            Thread finalizer = FinalizerTrap.take(10_000);
+            if (finalizer == null || guard == null) {
+                halt(2, "the finalizer thread was not taken within 10 s");
+            }
+            guard.hold(finalizer);
+        }
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         WorkerMain w = new WorkerMain(new Link(ch));
@@ -118,7 +132,7 @@ public final class WorkerMain {
         try {
             w.loop();
         } catch (Throwable t) {
-            halt(3, "the reader failed: " + t);
+            halt(WORKER_FAILED, "the reader failed: " + t);
         }
     }
 
@@ -151,7 +165,7 @@ public final class WorkerMain {
             try {
                 r.run();
             } catch (Throwable t) {
-                halt(3, "worker thread " + Thread.currentThread().getName() + " failed: " + t);
+                halt(WORKER_FAILED, "worker thread " + Thread.currentThread().getName() + " failed: " + t);
             }
         };
     }
@@ -231,7 +245,7 @@ public final class WorkerMain {
                         int maxToolCalls = in.readInt();
                         in.end();
                         if (current != null) {
-                            halt(3, "protocol: EXECUTE while another execution runs");
+                            halt(WORKER_FAILED, "protocol: EXECUTE while another execution runs");
                         }
                         Run r = new Run(id, code, maxOutput, maxToolCalls);
                         current = r;
@@ -274,10 +288,10 @@ public final class WorkerMain {
                         break;
                     }
                     default:
-                        halt(3, "protocol: unknown frame type " + f.type());
+                        halt(WORKER_FAILED, "protocol: unknown frame type " + f.type());
                 }
             } catch (IOException e) {
-                halt(3, "protocol: " + e.getMessage());
+                halt(WORKER_FAILED, "protocol: " + e.getMessage());
             }
         }
     }
