@@ -2,6 +2,7 @@ package io.poolkit.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.poolkit.PoolStats;
@@ -9,6 +10,8 @@ import io.poolkit.jdbc.PooledDataSource;
 import io.poolkit.jdbc.testing.Pg;
 import io.poolkit.spring.boot.example.ExampleApplication;
 import io.poolkit.spring.boot.example.GreetingService;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,10 +25,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -39,6 +45,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code DataSourceBuilder.derivedFrom}) gets a start of its own.
  */
 @Timeout(180)
+@ExtendWith(OutputCaptureExtension.class)
 class SpringBootApplicationIT {
     private static final String SCHEMA = "poolkit_boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private static ConfigurableApplicationContext context;
@@ -160,6 +167,24 @@ class SpringBootApplicationIT {
         assertThat(registry.get("poolkit.resources.max").tag("pool", "dataSource").gauge().value()).isEqualTo(5.0);
         assertThat(registry.get("poolkit.acquires").tag("pool", "dataSource").functionCounter().count()).isPositive();
         assertThat(registry.get("poolkit.acquire").tag("pool", "dataSource").timer().count()).as("the listener's timer").isPositive();
+    }
+
+    @Test
+    void aWrongPasswordFailsTheStartNamingTheUserButNeverPrintsThePassword(CapturedOutput output) throws SQLException {
+        String wrong = "Wr0ng-" + UUID.randomUUID();
+        String schema = SCHEMA + "_pw";
+        Throwable failure;
+        try {
+            failure = catchThrowable(() -> startExample(schema, "spring.datasource.password=" + wrong, "logging.level.io.poolkit=TRACE").close());
+        } finally {
+            dropSchema(schema);
+        }
+        assertThat(failure).as("the start failed").isNotNull();
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).contains("the database refused the credentials for user " + Pg.USER + " (SQLState 28P01)")
+                .doesNotContain(wrong);
+        assertThat(output.getAll()).as("every log line, the pool's at TRACE").contains("refused the credentials").doesNotContain(wrong);
     }
 
     @Test
