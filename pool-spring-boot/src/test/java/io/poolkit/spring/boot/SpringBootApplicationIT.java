@@ -18,7 +18,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -42,7 +44,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * and a schema of the run's own, so that Flyway really migrates at this start-up (through the pool)
  * rather than finding an earlier run's tables. JdbcTemplate and {@code @Transactional} work, the
  * actuator reports the pool in health and metrics. Flyway with a user of its own (through
- * {@code DataSourceBuilder.derivedFrom}) gets a start of its own.
+ * {@code DataSourceBuilder.derivedFrom}) and a wrong password get a start of their own.
  */
 @Timeout(180)
 @ExtendWith(OutputCaptureExtension.class)
@@ -54,16 +56,23 @@ class SpringBootApplicationIT {
 
     /**
      * Starts the example with where the database is and the run's schema (its properties name a
-     * fixed one), plus {@code more}: as command-line arguments, which win over
-     * {@code application.properties} (the builder's {@code properties(..)} are defaults, which lose).
+     * fixed one), and {@code more} ({@code key=value}, replacing those): as command-line arguments,
+     * which win over {@code application.properties} (the builder's {@code properties(..)} are
+     * defaults, which lose). Each key once: Boot joins a repeated argument's values with commas.
      */
     private static ConfigurableApplicationContext startExample(String schema, String... more) {
-        List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + Pg.URL, "--spring.datasource.username=" + Pg.USER,
-                "--spring.datasource.password=" + Pg.PASSWORD, "--spring.datasource.poolkit.schema=" + schema,
-                "--spring.flyway.schemas=" + schema));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("spring.datasource.url", Pg.URL);
+        settings.put("spring.datasource.username", Pg.USER);
+        settings.put("spring.datasource.password", Pg.PASSWORD);
+        settings.put("spring.datasource.poolkit.schema", schema);
+        settings.put("spring.flyway.schemas", schema);
         for (String m : more) {
-            args.add("--" + m);
+            int eq = m.indexOf('=');
+            settings.put(m.substring(0, eq), m.substring(eq + 1));
         }
+        List<String> args = new ArrayList<>();
+        settings.forEach((key, value) -> args.add("--" + key + "=" + value));
         return new SpringApplicationBuilder(ExampleApplication.class).run(args.toArray(String[]::new));
     }
 
