@@ -27,7 +27,10 @@ import org.hibernate.service.spi.Stoppable;
  * <p>The connection comes from {@code hibernate.connection.url}, {@code .username} (or {@code .user}),
  * {@code .password}, {@code .driver_class}, {@code .isolation} and {@code .autocommit} (or their
  * {@code jakarta.persistence.jdbc.*} spellings); {@code hibernate.connection.pool_size} is the
- * {@code maxSize} unless {@code hibernate.poolkit.maxSize} gives one. {@code hibernate.poolkit.*}
+ * {@code maxSize} unless {@code hibernate.poolkit.maxSize} gives one, {@code .min_pool_size} the
+ * {@code minIdle} and {@code .init_sql} the {@code connectionInitSql}; any other
+ * {@code hibernate.connection.<name>} is the driver property {@code <name>}, as Hibernate defines
+ * that prefix. {@code hibernate.poolkit.*}
  * takes the names of {@link PooledDataSource#PooledDataSource(Properties)}, and wins over the
  * others. The pool is named {@code hibernate} unless {@code hibernate.poolkit.name} says otherwise.
  * A bad option fails {@code configure} with the key as it was set, the rule and the value (never a

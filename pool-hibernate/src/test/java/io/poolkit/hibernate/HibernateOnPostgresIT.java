@@ -1,9 +1,12 @@
 package io.poolkit.hibernate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.poolkit.jdbc.PooledDataSource;
 import io.poolkit.jdbc.testing.Pg;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -63,5 +66,21 @@ class HibernateOnPostgresIT {
         }
         assertThat(ds.isClosed()).as("closed with the SessionFactory").isTrue();
         assertThat(ds.stats().size()).isZero();
+    }
+
+    @Test
+    void aWrongPasswordFailsNamingTheUserButNeverThePassword() {
+        Pg.require();
+        String wrong = "Wr0ng-" + UUID.randomUUID();
+        Throwable failure = catchThrowable(() -> HibernateSupport.sessionFactory(Map.of(
+                "hibernate.connection.provider_class", "poolkit",
+                "hibernate.connection.url", Pg.URL,
+                "hibernate.connection.username", Pg.USER,
+                "hibernate.connection.password", wrong)).close());
+        assertThat(failure).hasStackTraceContaining("Could not configure poolkit: hibernate - could not open a connection to " + Pg.URL)
+                .hasStackTraceContaining("the database refused the credentials for user " + Pg.USER + " (SQLState 28P01)");
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).doesNotContain(wrong);
     }
 }

@@ -156,6 +156,48 @@ class PoolkitConnectionProviderTest {
         }
     }
 
+    @Test
+    void otherHibernateConnectionKeysReachTheDriverAsHibernateDefinesThem() {
+        Map<String, String> p = h2("poolkit");
+        // Hibernate: hibernate.connection.<name> is the driver property <name> (H2 rejects a setting it does not know)
+        p.put("hibernate.connection.MODE", "PostgreSQL");
+        // Hibernate's own keys stay Hibernate's: as driver properties H2 would refuse them
+        p.put("hibernate.connection.handling_mode", "DELAYED_ACQUISITION_AND_RELEASE_AFTER_TRANSACTION");
+        p.put("hibernate.connection.provider_disables_autocommit", "false");
+        p.put("hibernate.connection.pool_validation_interval", "30");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(p)) {
+            assertThat(HibernateSupport.pool(sf).getDataSourceProperties()).containsOnlyKeys("MODE");
+            assertThat(mode(sf)).isEqualTo("PostgreSQL");
+        }
+        p.put("hibernate.poolkit.dataSource.MODE", "MySQL");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(p)) {
+            assertThat(mode(sf)).as("hibernate.poolkit.* wins").isEqualTo("MySQL");
+        }
+    }
+
+    private static String mode(SessionFactory sf) {
+        return sf.fromSession(s -> s.createNativeQuery("select setting_value from information_schema.settings where setting_name = 'MODE'",
+                String.class).getSingleResult());
+    }
+
+    @Test
+    void hibernatesOwnPoolSettingsForTheMinimumAndTheInitSqlApply() {
+        Map<String, String> p = h2("poolkit");
+        p.put("hibernate.connection.min_pool_size", "2");
+        p.put("hibernate.connection.init_sql", "SET @POOLKIT_INIT = 1234");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(p)) {
+            PooledDataSource ds = HibernateSupport.pool(sf);
+            assertThat(ds.getMinIdle()).isEqualTo(2);
+            assertThat(ds.getConnectionInitSql()).isEqualTo("SET @POOLKIT_INIT = 1234");
+            String set = sf.fromSession(s -> s.createNativeQuery("select cast(@POOLKIT_INIT as varchar)", String.class).getSingleResult());
+            assertThat(set).as("the init SQL ran").isEqualTo("1234");
+        }
+        Map<String, String> bad = h2("poolkit");
+        bad.put("hibernate.connection.min_pool_size", "-1");
+        assertThatThrownBy(() -> HibernateSupport.sessionFactory(bad).close())
+                .hasStackTraceContaining("hibernate.connection.min_pool_size: minIdle must be");
+    }
+
     private static String stackTrace(Throwable t) {
         java.io.StringWriter w = new java.io.StringWriter();
         t.printStackTrace(new java.io.PrintWriter(w));

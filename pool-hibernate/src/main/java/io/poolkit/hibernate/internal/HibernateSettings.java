@@ -13,7 +13,8 @@ import java.util.function.BiConsumer;
  * {@code jakarta.persistence.jdbc.*} spellings) applied to a {@link PooledDataSource} whose
  * {@code hibernate.poolkit.*} options are already set: an option given there wins, and a bad value
  * here is reported under the key the application set ({@code hibernate.connection.pool_size}), not
- * the pool's name for it. Stateless.
+ * the pool's name for it. Any other {@code hibernate.connection.<name>} is the driver property
+ * {@code <name>}, as Hibernate's own providers read that prefix. Stateless.
  */
 public final class HibernateSettings {
     /** One pool property and the Hibernate keys that set it, the first one present winning, as Hibernate reads them. */
@@ -31,7 +32,20 @@ public final class HibernateSettings {
                     List.of("hibernate.connection.driver_class", "jakarta.persistence.jdbc.driver", "javax.persistence.jdbc.driver")),
             new Setting("transactionIsolation", PooledDataSource::setTransactionIsolation, List.of("hibernate.connection.isolation")),
             new Setting("autoCommit", (ds, v) -> ds.setAutoCommit(bool("autoCommit", v)), List.of("hibernate.connection.autocommit")),
-            new Setting("maxSize", (ds, v) -> ds.setMaxSize(number("maxSize", v)), List.of("hibernate.connection.pool_size")));
+            new Setting("maxSize", (ds, v) -> ds.setMaxSize(number("maxSize", v)), List.of("hibernate.connection.pool_size")),
+            // the two settings of Hibernate's own pool that have a poolkit meaning, for applications that move off it
+            new Setting("minIdle", (ds, v) -> ds.setMinIdle(number("minIdle", v)), List.of("hibernate.connection.min_pool_size")),
+            new Setting("connectionInitSql", PooledDataSource::setConnectionInitSql, List.of("hibernate.connection.init_sql")));
+
+    private static final String CONNECTION_PREFIX = "hibernate.connection.";
+    /**
+     * The {@code hibernate.connection.*} keys that are Hibernate's own (Hibernate ORM 7.2, and
+     * {@code user}), never a driver property; every other {@code hibernate.connection.<name>} is the
+     * driver property {@code <name>}, as Hibernate defines that prefix.
+     */
+    private static final Set<String> HIBERNATES_OWN = Set.of("autocommit", "creator_factory_class", "datasource", "driver_class",
+            "handling_mode", "init_sql", "initial_pool_size", "isolation", "min_pool_size", "password", "pool_size",
+            "pool_validation_interval", "provider_class", "provider_disables_autocommit", "url", "user", "username");
 
     private HibernateSettings() {
     }
@@ -66,6 +80,16 @@ public final class HibernateSettings {
                 }
             }
         }
+        // hibernate.connection.<name>: the driver property <name>, unless hibernate.poolkit.dataSource.<name> gives it
+        Set<String> driverGiven = ds.getDataSourceProperties().stringPropertyNames();
+        settings.forEach((key, value) -> {
+            if (key.startsWith(CONNECTION_PREFIX) && (value instanceof String || value instanceof Number || value instanceof Boolean)) {
+                String name = key.substring(CONNECTION_PREFIX.length());
+                if (!name.isEmpty() && !HIBERNATES_OWN.contains(name) && !driverGiven.contains(name)) {
+                    ds.addDataSourceProperty(name, String.valueOf(value));
+                }
+            }
+        });
     }
 
     /** The property a {@code hibernate.poolkit.*} key names, as the data source reads it: {@code max-size} is {@code maxsize}. */

@@ -2,6 +2,7 @@ package io.poolkit.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.poolkit.PoolStats;
@@ -9,23 +10,30 @@ import io.poolkit.jdbc.PooledDataSource;
 import io.poolkit.jdbc.testing.Pg;
 import io.poolkit.spring.boot.example.ExampleApplication;
 import io.poolkit.spring.boot.example.GreetingService;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -36,9 +44,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * and a schema of the run's own, so that Flyway really migrates at this start-up (through the pool)
  * rather than finding an earlier run's tables. JdbcTemplate and {@code @Transactional} work, the
  * actuator reports the pool in health and metrics. Flyway with a user of its own (through
- * {@code DataSourceBuilder.derivedFrom}) gets a start of its own.
+ * {@code DataSourceBuilder.derivedFrom}) and a wrong password get a start of their own.
  */
 @Timeout(180)
+@ExtendWith(OutputCaptureExtension.class)
 class SpringBootApplicationIT {
     private static final String SCHEMA = "poolkit_boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private static ConfigurableApplicationContext context;
@@ -47,16 +56,23 @@ class SpringBootApplicationIT {
 
     /**
      * Starts the example with where the database is and the run's schema (its properties name a
-     * fixed one), plus {@code more}: as command-line arguments, which win over
-     * {@code application.properties} (the builder's {@code properties(..)} are defaults, which lose).
+     * fixed one), and {@code more} ({@code key=value}, replacing those): as command-line arguments,
+     * which win over {@code application.properties} (the builder's {@code properties(..)} are
+     * defaults, which lose). Each key once: Boot joins a repeated argument's values with commas.
      */
     private static ConfigurableApplicationContext startExample(String schema, String... more) {
-        List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + Pg.URL, "--spring.datasource.username=" + Pg.USER,
-                "--spring.datasource.password=" + Pg.PASSWORD, "--spring.datasource.poolkit.schema=" + schema,
-                "--spring.flyway.schemas=" + schema));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("spring.datasource.url", Pg.URL);
+        settings.put("spring.datasource.username", Pg.USER);
+        settings.put("spring.datasource.password", Pg.PASSWORD);
+        settings.put("spring.datasource.poolkit.schema", schema);
+        settings.put("spring.flyway.schemas", schema);
         for (String m : more) {
-            args.add("--" + m);
+            int eq = m.indexOf('=');
+            settings.put(m.substring(0, eq), m.substring(eq + 1));
         }
+        List<String> args = new ArrayList<>();
+        settings.forEach((key, value) -> args.add("--" + key + "=" + value));
         return new SpringApplicationBuilder(ExampleApplication.class).run(args.toArray(String[]::new));
     }
 
@@ -160,6 +176,24 @@ class SpringBootApplicationIT {
         assertThat(registry.get("poolkit.resources.max").tag("pool", "dataSource").gauge().value()).isEqualTo(5.0);
         assertThat(registry.get("poolkit.acquires").tag("pool", "dataSource").functionCounter().count()).isPositive();
         assertThat(registry.get("poolkit.acquire").tag("pool", "dataSource").timer().count()).as("the listener's timer").isPositive();
+    }
+
+    @Test
+    void aWrongPasswordFailsTheStartNamingTheUserButNeverPrintsThePassword(CapturedOutput output) throws SQLException {
+        String wrong = "Wr0ng-" + UUID.randomUUID();
+        String schema = SCHEMA + "_pw";
+        Throwable failure;
+        try {
+            failure = catchThrowable(() -> startExample(schema, "spring.datasource.password=" + wrong, "logging.level.io.poolkit=TRACE").close());
+        } finally {
+            dropSchema(schema);
+        }
+        assertThat(failure).as("the start failed").isNotNull();
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).contains("the database refused the credentials for user " + Pg.USER + " (SQLState 28P01)")
+                .doesNotContain(wrong);
+        assertThat(output.getAll()).as("every log line, the pool's at TRACE").contains("refused the credentials").doesNotContain(wrong);
     }
 
     @Test
