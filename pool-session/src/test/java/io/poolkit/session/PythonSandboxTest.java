@@ -222,6 +222,27 @@ class PythonSandboxTest {
         }
     }
 
+    /**
+     * Processes each under RLIMIT_AS but together past the worker's memory cgroup: the kernel's OOM
+     * killer ends the largest, the evaluator, and the host reports a LIMIT from the cgroup's counter
+     * (before, the supervisor's report that its evaluator had died made it SESSION_DIED).
+     */
+    @Test
+    void anEvaluatorTheMemoryCgroupEndsIsALimit() {
+        probe("1");
+        io.poolkit.testkit.Services.require(session.worker().hasCgroups(), "this host lets no pids and memory cgroup be created"
+                + " for the worker (run as root, or delegate a cgroup v2 subtree)");
+        // six children of 75 MiB, then the evaluator's 210 MiB (under its own RLIMIT_AS of 256 MiB): past the cgroup's 640
+        // MiB while the evaluator is already the largest process, so the one the OOM killer picks
+        ExecutionResult r = session.execute("import os, time\nfor i in range(6):\n    if os.fork() == 0:\n"
+                + "        b = bytearray(75 << 20)\n        time.sleep(30)\n        os._exit(0)\n"
+                + "time.sleep(1.5)\nhoard = bytearray(210 << 20)\ntime.sleep(10)\n'survived'", Duration.ofSeconds(20));
+        ExecutionError e = r.error().orElseThrow(() -> new AssertionError("a success: " + r));
+        assertThat(e.kind()).as("%s", r).isEqualTo(Kind.LIMIT);
+        assertThat(e.message()).contains("exceeded its memory cap");
+        assertThat(session.isAlive()).isFalse();
+    }
+
     @Test
     void aBusyLoopAForkBombAndAMemoryBombEndInErrorsWhileTheHostAndOtherSessionsWork() throws Exception {
         try (SecureSessionPool pool = SecureSessionPool.builder().name("py-bombs").language(Language.PYTHON).size(2).sandbox(true)

@@ -213,6 +213,32 @@ class PythonSessionTest {
         }
     }
 
+    /** sandbox(false) runs the same worker as this user (no kill(-1) then: a reset ends what the evaluator started, by parentage). */
+    @Test
+    void anUnsandboxedSessionRunsTheSameWorker() {
+        try (SecureSession plain = SecureSession.builder().name("py-plain").language(Language.PYTHON).sandbox(false)
+                .limits(TestSessions.small()).start()) {
+            assertThat(plain.execute("import os\nx = 6\nx * 7", T).value()).isEqualTo("42");
+            ExecutionResult forked = plain.execute("import os, time\nchild = os.fork()\nif child == 0:\n    time.sleep(60)\n    os._exit(0)\n"
+                    + "child", T);
+            long child = Long.parseLong(forked.value());
+            assertThat(ProcessHandle.of(child)).as("the snippet's process runs on the host").isPresent();
+            plain.resetState();
+            assertThat(plain.execute("'x' in globals()", T).value()).isEqualTo("False");
+            io.poolkit.testkit.Await.until(Duration.ofSeconds(10), () -> ended(child), () -> "the reset ended the snippet's process " + child);
+        }
+    }
+
+    /** Gone, or a zombie its new parent has not reaped yet. */
+    private static boolean ended(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException gone) {
+            return true;
+        }
+    }
+
     @Test
     void aMissingInterpreterOrAShimIsAClearStartError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path shim = dir.resolve("python3");
