@@ -16,6 +16,7 @@ import io.poolkit.ResourceCreationException;
 import io.poolkit.jdbc.internal.ConnectionFactory;
 import io.poolkit.jdbc.internal.ConnectionProxy;
 import io.poolkit.jdbc.internal.DataSourceOptions;
+import io.poolkit.jdbc.internal.DirectSql;
 import io.poolkit.jdbc.internal.JdbcSettings;
 import io.poolkit.jdbc.internal.ListenerAdapter;
 import io.poolkit.jdbc.internal.PoolContext;
@@ -26,8 +27,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
@@ -418,15 +417,8 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
      * @throws SQLException when borrowing, the query, or the mapper fails
      */
     public <T> List<T> query(String sql, RowMapper<? extends T> mapper, Object... params) throws SQLException {
-        try (Connection c = getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> rows = new ArrayList<>();
-                while (rs.next()) {
-                    rows.add(mapper.map(rs));
-                }
-                return rows;
-            }
+        try (Connection c = getConnection()) {
+            return DirectSql.query(c, sql, mapper, params);
         }
     }
 
@@ -440,13 +432,8 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
      * @throws SQLException when borrowing or the statement fails
      */
     public int update(String sql, Object... params) throws SQLException {
-        try (Connection c = getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            int n = ps.executeUpdate();
-            if (!c.getAutoCommit()) {
-                c.commit();
-            }
-            return n;
+        try (Connection c = getConnection()) {
+            return DirectSql.update(c, sql, params);
         }
     }
 
@@ -465,28 +452,7 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
      */
     public <R, X extends Exception> R inTransaction(ConnectionFunction<R, X> work) throws X, SQLException {
         try (Connection c = getConnection()) {
-            if (c.getAutoCommit()) {
-                c.setAutoCommit(false);
-            }
-            R result;
-            try {
-                result = work.apply(c);
-            } catch (Throwable t) {
-                try {
-                    c.rollback();
-                } catch (SQLException | RuntimeException rollback) {
-                    t.addSuppressed(rollback);
-                }
-                throw t;
-            }
-            c.commit();
-            return result;
-        }
-    }
-
-    private static void bind(PreparedStatement ps, Object[] params) throws SQLException {
-        for (int i = 0; i < params.length; i++) {
-            ps.setObject(i + 1, params[i]);
+            return DirectSql.inTransaction(c, work);
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -63,6 +64,21 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
         }
     }
 
+    /** Runs {@code change} under {@link #lock} once {@link #beforeStart(String)} allows it. */
+    void beforeStart(String property, Runnable change) {
+        synchronized (lock) {
+            beforeStart(property);
+            change.run();
+        }
+    }
+
+    /** Reads an option under {@link #lock}. */
+    <V> V read(Supplier<V> option) {
+        synchronized (lock) {
+            return option.get();
+        }
+    }
+
     /** Must hold {@link #lock}. */
     void beforeStart(String property) {
         notClosed(property);
@@ -77,25 +93,17 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
 
     /** @param url the JDBC URL; a password in it is masked wherever the pool prints it */
     public void setUrl(String url) {
-        synchronized (lock) {
-            beforeStart("url");
-            options.jdbc.url = DataSourceOptions.url(url);
-        }
+        beforeStart("url", () -> options.jdbc.url = DataSourceOptions.url(url));
     }
 
     /** @return the JDBC URL, or null */
     public String getUrl() {
-        synchronized (lock) {
-            return options.jdbc.url;
-        }
+        return read(() -> options.jdbc.url);
     }
 
     /** @param jdbcUrl the same property as {@link #setUrl url}, spelt as HikariCP does */
     public void setJdbcUrl(String jdbcUrl) {
-        synchronized (lock) {
-            beforeStart("jdbcUrl");
-            options.jdbc.url = DataSourceOptions.url(jdbcUrl);
-        }
+        beforeStart("jdbcUrl", () -> options.jdbc.url = DataSourceOptions.url(jdbcUrl));
     }
 
     /** @return the JDBC URL, or null: the same as {@link #getUrl()} */
@@ -114,25 +122,17 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
 
     /** @param username the database user (the driver's {@code user} property) */
     public void setUsername(String username) {
-        synchronized (lock) {
-            beforeStart("username");
-            options.jdbc.username = DataSourceOptions.notBlank("username", username);
-        }
+        beforeStart("username", () -> options.jdbc.username = DataSourceOptions.notBlank("username", username));
     }
 
     /** @return the database user, or null */
     public String getUsername() {
-        synchronized (lock) {
-            return options.jdbc.username;
-        }
+        return read(() -> options.jdbc.username);
     }
 
     /** @param password the password; never logged, never in a message or {@code toString()} */
     public void setPassword(String password) {
-        synchronized (lock) {
-            beforeStart("password");
-            options.jdbc.password = Objects.requireNonNull(password, "password must not be null");
-        }
+        beforeStart("password", () -> options.jdbc.password = Objects.requireNonNull(password, "password must not be null"));
     }
 
     /**
@@ -140,24 +140,17 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
      *     Boot's {@code DataSourceBuilder.derivedFrom}); the pool never prints it
      */
     public String getPassword() {
-        synchronized (lock) {
-            return options.jdbc.password;
-        }
+        return read(() -> options.jdbc.password);
     }
 
     /** @param className the {@code java.sql.Driver} to use with the URL, loaded at start (default: the one {@code DriverManager} finds) */
     public void setDriverClassName(String className) {
-        synchronized (lock) {
-            beforeStart("driverClassName");
-            options.driverClassName = DataSourceOptions.notBlank("driverClassName", className);
-        }
+        beforeStart("driverClassName", () -> options.driverClassName = DataSourceOptions.notBlank("driverClassName", className));
     }
 
     /** @return the driver's class name, or null */
     public String getDriverClassName() {
-        synchronized (lock) {
-            return options.driverClassName;
-        }
+        return read(() -> options.driverClassName);
     }
 
     /**
@@ -165,32 +158,22 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
      *     at start; the {@link #setDataSourceProperties dataSourceProperties} are set through its setters
      */
     public void setDataSourceClassName(String className) {
-        synchronized (lock) {
-            beforeStart("dataSourceClassName");
-            options.dataSourceClassName = DataSourceOptions.notBlank("dataSourceClassName", className);
-        }
+        beforeStart("dataSourceClassName", () -> options.dataSourceClassName = DataSourceOptions.notBlank("dataSourceClassName", className));
     }
 
     /** @return the driver {@code DataSource}'s class name, or null */
     public String getDataSourceClassName() {
-        synchronized (lock) {
-            return options.dataSourceClassName;
-        }
+        return read(() -> options.dataSourceClassName);
     }
 
     /** @param dataSource a driver's (unpooled) data source to take connections from, instead of a URL */
     public void setDataSource(DataSource dataSource) {
-        synchronized (lock) {
-            beforeStart("dataSource");
-            options.jdbc.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
-        }
+        beforeStart("dataSource", () -> options.jdbc.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null"));
     }
 
     /** @return the driver's data source, or null */
     public DataSource getDataSource() {
-        synchronized (lock) {
-            return options.jdbc.dataSource;
-        }
+        return read(() -> options.jdbc.dataSource);
     }
 
     /**
@@ -239,17 +222,12 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
 
     /** @param autoCommit the auto-commit mode of every connection handed out (default true) */
     public void setAutoCommit(boolean autoCommit) {
-        synchronized (lock) {
-            beforeStart("autoCommit");
-            options.jdbc.autoCommit = autoCommit;
-        }
+        beforeStart("autoCommit", () -> options.jdbc.autoCommit = autoCommit);
     }
 
     /** @return the auto-commit mode of the connections handed out */
     public boolean isAutoCommit() {
-        synchronized (lock) {
-            return options.jdbc.autoCommit;
-        }
+        return read(() -> options.jdbc.autoCommit);
     }
 
     /**
@@ -257,102 +235,69 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
      *     a {@code Connection.TRANSACTION_*} level) for every connection handed out (default: the driver's)
      */
     public void setTransactionIsolation(String level) {
-        synchronized (lock) {
-            beforeStart("transactionIsolation");
-            options.jdbc.isolation = DataSourceOptions.isolation(level);
-        }
+        beforeStart("transactionIsolation", () -> options.jdbc.isolation = DataSourceOptions.isolation(level));
     }
 
     /** @return the isolation's name, {@code TRANSACTION_READ_COMMITTED}, or null for the driver's */
     public String getTransactionIsolation() {
-        synchronized (lock) {
-            return DataSourceOptions.isolationName(options.jdbc.isolation);
-        }
+        return read(() -> DataSourceOptions.isolationName(options.jdbc.isolation));
     }
 
     /** @param readOnly the read-only mode of every connection handed out (default: the driver's) */
     public void setReadOnly(Boolean readOnly) {
-        synchronized (lock) {
-            beforeStart("readOnly");
-            options.jdbc.readOnly = Objects.requireNonNull(readOnly, "readOnly must not be null");
-        }
+        beforeStart("readOnly", () -> options.jdbc.readOnly = Objects.requireNonNull(readOnly, "readOnly must not be null"));
     }
 
     /** @return the read-only mode, or null for the driver's */
     public Boolean getReadOnly() {
-        synchronized (lock) {
-            return options.jdbc.readOnly;
-        }
+        return read(() -> options.jdbc.readOnly);
     }
 
     /** @param catalog the catalog of every connection handed out (default: the driver's) */
     public void setCatalog(String catalog) {
-        synchronized (lock) {
-            beforeStart("catalog");
-            options.jdbc.catalog = DataSourceOptions.notBlank("catalog", catalog);
-        }
+        beforeStart("catalog", () -> options.jdbc.catalog = DataSourceOptions.notBlank("catalog", catalog));
     }
 
     /** @return the catalog, or null for the driver's */
     public String getCatalog() {
-        synchronized (lock) {
-            return options.jdbc.catalog;
-        }
+        return read(() -> options.jdbc.catalog);
     }
 
     /** @param schema the schema of every connection handed out (default: the driver's) */
     public void setSchema(String schema) {
-        synchronized (lock) {
-            beforeStart("schema");
-            options.jdbc.schema = DataSourceOptions.notBlank("schema", schema);
-        }
+        beforeStart("schema", () -> options.jdbc.schema = DataSourceOptions.notBlank("schema", schema));
     }
 
     /** @return the schema, or null for the driver's */
     public String getSchema() {
-        synchronized (lock) {
-            return options.jdbc.schema;
-        }
+        return read(() -> options.jdbc.schema);
     }
 
     /** @param sql run once on every new connection (committed when auto-commit is off); a failure fails that creation */
     public void setConnectionInitSql(String sql) {
-        synchronized (lock) {
-            beforeStart("connectionInitSql");
-            options.jdbc.connectionInitSql = DataSourceOptions.notBlank("connectionInitSql", sql);
-        }
+        beforeStart("connectionInitSql", () -> options.jdbc.connectionInitSql = DataSourceOptions.notBlank("connectionInitSql", sql));
     }
 
     /** @return the SQL run on every new connection, or null */
     public String getConnectionInitSql() {
-        synchronized (lock) {
-            return options.jdbc.connectionInitSql;
-        }
+        return read(() -> options.jdbc.connectionInitSql);
     }
 
     /** @param classifier which failures evict their connection (default {@link FatalErrorClassifier#standard()}) */
     public void setFatalErrors(FatalErrorClassifier classifier) {
-        synchronized (lock) {
-            beforeStart("fatalErrors");
-            options.jdbc.classifier = Objects.requireNonNull(classifier, "fatalErrors must not be null");
-        }
+        beforeStart("fatalErrors", () -> options.jdbc.classifier = Objects.requireNonNull(classifier, "fatalErrors must not be null"));
     }
 
     /** @return the fatal-error classifier */
     public FatalErrorClassifier getFatalErrors() {
-        synchronized (lock) {
-            return options.jdbc.classifier;
-        }
+        return read(() -> options.jdbc.classifier);
     }
 
     // ---- the pool ----
 
     /** @param name the prefix of every log line, message, thread and JMX name (default {@code jdbc-pool-N}) */
     public void setName(String name) {
-        synchronized (lock) {
-            beforeStart("name");
-            options.name = DataSourceOptions.name(name);
-        }
+        beforeStart("name", () -> options.name = DataSourceOptions.name(name));
     }
 
     /** @return the pool's name */
@@ -383,9 +328,7 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
 
     /** @return most connections open at once */
     public int getMaxSize() {
-        synchronized (lock) {
-            return options.maxSize;
-        }
+        return read(() -> options.maxSize);
     }
 
     /**
@@ -411,9 +354,7 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
 
     /** @return idle connections kept ready */
     public int getMinIdle() {
-        synchronized (lock) {
-            return options.minIdle;
-        }
+        return read(() -> options.minIdle);
     }
 
     /** @param timeout the wait of {@code getConnection()} (default 30 s); changes a running pool */
@@ -431,9 +372,7 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
 
     /** @return the wait of {@code getConnection()} */
     public Duration getAcquireTimeout() {
-        synchronized (lock) {
-            return options.acquireTimeout;
-        }
+        return read(() -> options.acquireTimeout);
     }
 
     /** @param threshold a connection held longer is logged with the stack that borrowed it (default off); changes a running pool */
@@ -451,294 +390,197 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
 
     /** @return the leak threshold; {@link Pool#FOREVER} when off */
     public Duration getLeakDetection() {
-        synchronized (lock) {
-            return options.leakDetection;
-        }
+        return read(() -> options.leakDetection);
     }
 
     /** @param maxWaiters callers allowed to queue (default unbounded) */
     public void setMaxWaiters(int maxWaiters) {
-        synchronized (lock) {
-            beforeStart("maxWaiters");
-            options.maxWaiters = DataSourceOptions.maxWaiters(maxWaiters);
-        }
+        beforeStart("maxWaiters", () -> options.maxWaiters = DataSourceOptions.maxWaiters(maxWaiters));
     }
 
     /** @return callers allowed to queue */
     public int getMaxWaiters() {
-        synchronized (lock) {
-            return options.maxWaiters;
-        }
+        return read(() -> options.maxWaiters);
     }
 
     /** @param timeout idle connections above minIdle are closed after this (default 10 min) */
     public void setIdleTimeout(Duration timeout) {
-        synchronized (lock) {
-            beforeStart("idleTimeout");
-            options.idleTimeout = DataSourceOptions.idleTimeout(timeout);
-        }
+        beforeStart("idleTimeout", () -> options.idleTimeout = DataSourceOptions.idleTimeout(timeout));
     }
 
     /** @return the idle timeout */
     public Duration getIdleTimeout() {
-        synchronized (lock) {
-            return options.idleTimeout;
-        }
+        return read(() -> options.idleTimeout);
     }
 
     /** @param lifetime connections older than this are retired (default 30 min) */
     public void setMaxLifetime(Duration lifetime) {
-        synchronized (lock) {
-            beforeStart("maxLifetime");
-            options.maxLifetime = DataSourceOptions.maxLifetime(lifetime);
-        }
+        beforeStart("maxLifetime", () -> options.maxLifetime = DataSourceOptions.maxLifetime(lifetime));
     }
 
     /** @return the longest lifetime of a connection */
     public Duration getMaxLifetime() {
-        synchronized (lock) {
-            return options.maxLifetime;
-        }
+        return read(() -> options.maxLifetime);
     }
 
     /** @param jitter the fraction of maxLifetime spread over retirements (default 0.1) */
     public void setLifetimeJitter(double jitter) {
-        synchronized (lock) {
-            beforeStart("lifetimeJitter");
-            options.lifetimeJitter = DataSourceOptions.lifetimeJitter(jitter);
-        }
+        beforeStart("lifetimeJitter", () -> options.lifetimeJitter = DataSourceOptions.lifetimeJitter(jitter));
     }
 
     /** @return the lifetime jitter */
     public double getLifetimeJitter() {
-        synchronized (lock) {
-            return options.lifetimeJitter;
-        }
+        return read(() -> options.lifetimeJitter);
     }
 
     /** @param idle check a connection on borrow only when idle this long (default 500 ms) */
     public void setValidateAfterIdle(Duration idle) {
-        synchronized (lock) {
-            beforeStart("validateAfterIdle");
-            options.validateAfterIdle = DataSourceOptions.validateAfterIdle(idle);
-        }
+        beforeStart("validateAfterIdle", () -> options.validateAfterIdle = DataSourceOptions.validateAfterIdle(idle));
     }
 
     /** @return the idle time after which a borrow checks the connection */
     public Duration getValidateAfterIdle() {
-        synchronized (lock) {
-            return options.validateAfterIdle;
-        }
+        return read(() -> options.validateAfterIdle);
     }
 
     /** @param timeout the bound of one {@code isValid} check (default 5 s) */
     public void setValidationTimeout(Duration timeout) {
-        synchronized (lock) {
-            beforeStart("validationTimeout");
-            options.validationTimeout = DataSourceOptions.validationTimeout(timeout);
-        }
+        beforeStart("validationTimeout", () -> options.validationTimeout = DataSourceOptions.validationTimeout(timeout));
     }
 
     /** @return the bound of one check */
     public Duration getValidationTimeout() {
-        synchronized (lock) {
-            return options.validationTimeout;
-        }
+        return read(() -> options.validationTimeout);
     }
 
     /** @param validate check connections with {@code isValid} when they are returned (default false) */
     public void setValidateOnReturn(boolean validate) {
-        synchronized (lock) {
-            beforeStart("validateOnReturn");
-            options.validateOnReturn = validate;
-        }
+        beforeStart("validateOnReturn", () -> options.validateOnReturn = validate);
     }
 
     /** @return whether returned connections are checked */
     public boolean isValidateOnReturn() {
-        synchronized (lock) {
-            return options.validateOnReturn;
-        }
+        return read(() -> options.validateOnReturn);
     }
 
     /** @param maxUses retire a connection after this many borrows (default unlimited) */
     public void setMaxUses(long maxUses) {
-        synchronized (lock) {
-            beforeStart("maxUses");
-            options.maxUses = DataSourceOptions.maxUses(maxUses);
-        }
+        beforeStart("maxUses", () -> options.maxUses = DataSourceOptions.maxUses(maxUses));
     }
 
     /** @return the borrows after which a connection is retired */
     public long getMaxUses() {
-        synchronized (lock) {
-            return options.maxUses;
-        }
+        return read(() -> options.maxUses);
     }
 
     /** @param interval check idle connections in the background this often (default off) */
     public void setKeepaliveInterval(Duration interval) {
-        synchronized (lock) {
-            beforeStart("keepaliveInterval");
-            options.keepaliveInterval = DataSourceOptions.keepaliveInterval(interval);
-        }
+        beforeStart("keepaliveInterval", () -> options.keepaliveInterval = DataSourceOptions.keepaliveInterval(interval));
     }
 
     /** @return the keepalive interval; {@link Pool#FOREVER} when off */
     public Duration getKeepaliveInterval() {
-        synchronized (lock) {
-            return options.keepaliveInterval;
-        }
+        return read(() -> options.keepaliveInterval);
     }
 
     /** @param interval the longest time between maintenance runs (default 30 s) */
     public void setMaintenanceInterval(Duration interval) {
-        synchronized (lock) {
-            beforeStart("maintenanceInterval");
-            options.maintenanceInterval = DataSourceOptions.maintenanceInterval(interval);
-        }
+        beforeStart("maintenanceInterval", () -> options.maintenanceInterval = DataSourceOptions.maintenanceInterval(interval));
     }
 
     /** @return the maintenance interval */
     public Duration getMaintenanceInterval() {
-        synchronized (lock) {
-            return options.maintenanceInterval;
-        }
+        return read(() -> options.maintenanceInterval);
     }
 
     /** @param max connections being opened at once (default 2) */
     public void setMaxConcurrentCreates(int max) {
-        synchronized (lock) {
-            beforeStart("maxConcurrentCreates");
-            options.maxConcurrentCreates = DataSourceOptions.maxConcurrentCreates(max);
-        }
+        beforeStart("maxConcurrentCreates", () -> options.maxConcurrentCreates = DataSourceOptions.maxConcurrentCreates(max));
     }
 
     /** @return connections being opened at once */
     public int getMaxConcurrentCreates() {
-        synchronized (lock) {
-            return options.maxConcurrentCreates;
-        }
+        return read(() -> options.maxConcurrentCreates);
     }
 
     /** @param initial the pause after the first failed connect (default 10 ms; at most createRetryMax at start) */
     public void setCreateRetryInitial(Duration initial) {
-        synchronized (lock) {
-            beforeStart("createRetryInitial");
-            options.createRetryInitial = DataSourceOptions.notNegative("createRetryInitial", initial);
-        }
+        beforeStart("createRetryInitial", () -> options.createRetryInitial = DataSourceOptions.notNegative("createRetryInitial", initial));
     }
 
     /** @return the first pause after a failed connect */
     public Duration getCreateRetryInitial() {
-        synchronized (lock) {
-            return options.createRetryInitial;
-        }
+        return read(() -> options.createRetryInitial);
     }
 
     /** @param max the longest pause between failed connects (default 5 s) */
     public void setCreateRetryMax(Duration max) {
-        synchronized (lock) {
-            beforeStart("createRetryMax");
-            options.createRetryMax = DataSourceOptions.notNegative("createRetryMax", max);
-        }
+        beforeStart("createRetryMax", () -> options.createRetryMax = DataSourceOptions.notNegative("createRetryMax", max));
     }
 
     /** @return the longest pause between failed connects */
     public Duration getCreateRetryMax() {
-        synchronized (lock) {
-            return options.createRetryMax;
-        }
+        return read(() -> options.createRetryMax);
     }
 
     /** @param failures consecutive failed connects that open the circuit breaker (default 0: no breaker) */
     public void setCircuitBreakerFailures(int failures) {
-        synchronized (lock) {
-            beforeStart("circuitBreakerFailures");
-            options.circuitBreakerFailures = DataSourceOptions.circuitBreakerFailures(failures);
-        }
+        beforeStart("circuitBreakerFailures", () -> options.circuitBreakerFailures = DataSourceOptions.circuitBreakerFailures(failures));
     }
 
     /** @return the failed connects that open the circuit; 0 when there is no breaker */
     public int getCircuitBreakerFailures() {
-        synchronized (lock) {
-            return options.circuitBreakerFailures;
-        }
+        return read(() -> options.circuitBreakerFailures);
     }
 
     /** @param open how long an open circuit fails {@code getConnection()} at once (default 30 s) */
     public void setCircuitBreakerOpen(Duration open) {
-        synchronized (lock) {
-            beforeStart("circuitBreakerOpen");
-            options.circuitBreakerOpen = DataSourceOptions.positive("circuitBreakerOpen", open);
-        }
+        beforeStart("circuitBreakerOpen", () -> options.circuitBreakerOpen = DataSourceOptions.positive("circuitBreakerOpen", open));
     }
 
     /** @return how long the circuit stays open */
     public Duration getCircuitBreakerOpen() {
-        synchronized (lock) {
-            return options.circuitBreakerOpen;
-        }
+        return read(() -> options.circuitBreakerOpen);
     }
 
     /** @param order which idle connection a borrow takes (default LIFO) */
     public void setIdleOrder(IdleOrder order) {
-        synchronized (lock) {
-            beforeStart("idleOrder");
-            options.idleOrder = DataSourceOptions.idleOrder(order);
-        }
+        beforeStart("idleOrder", () -> options.idleOrder = DataSourceOptions.idleOrder(order));
     }
 
     /** @return which idle connection a borrow takes */
     public IdleOrder getIdleOrder() {
-        synchronized (lock) {
-            return options.idleOrder;
-        }
+        return read(() -> options.idleOrder);
     }
 
     /** @param enabled register {@code io.poolkit:type=Pool,name=<name>} (default false) */
     public void setJmx(boolean enabled) {
-        synchronized (lock) {
-            beforeStart("jmx");
-            options.jmx = enabled;
-        }
+        beforeStart("jmx", () -> options.jmx = enabled);
     }
 
     /** @return whether the pool registers its MXBean */
     public boolean isJmx() {
-        synchronized (lock) {
-            return options.jmx;
-        }
+        return read(() -> options.jmx);
     }
 
     /** @param timeout how long {@code close()} waits for borrowed connections (default 30 s) */
     public void setShutdownTimeout(Duration timeout) {
-        synchronized (lock) {
-            beforeStart("shutdownTimeout");
-            options.shutdownTimeout = DataSourceOptions.shutdownTimeout(timeout);
-        }
+        beforeStart("shutdownTimeout", () -> options.shutdownTimeout = DataSourceOptions.shutdownTimeout(timeout));
     }
 
     /** @return how long {@code close()} waits */
     public Duration getShutdownTimeout() {
-        synchronized (lock) {
-            return options.shutdownTimeout;
-        }
+        return read(() -> options.shutdownTimeout);
     }
 
     /** @param factory makes the pool's background threads (default: daemon threads named after the pool) */
     public void setThreadFactory(ThreadFactory factory) {
-        synchronized (lock) {
-            beforeStart("threadFactory");
-            options.threadFactory = Objects.requireNonNull(factory, "threadFactory must not be null");
-        }
+        beforeStart("threadFactory", () -> options.threadFactory = Objects.requireNonNull(factory, "threadFactory must not be null"));
     }
 
     /** @return the thread factory, or null for the default */
     public ThreadFactory getThreadFactory() {
-        synchronized (lock) {
-            return options.threadFactory;
-        }
+        return read(() -> options.threadFactory);
     }
 
     /**
@@ -748,23 +590,16 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
      *     {@code initializationFailTimeout=forever}, or {@code -1} as HikariCP spells it)
      */
     public void setInitializationFailTimeout(Duration timeout) {
-        synchronized (lock) {
-            beforeStart("initializationFailTimeout");
-            options.initializationFailTimeout = DataSourceOptions.initializationFailTimeout(timeout);
-        }
+        beforeStart("initializationFailTimeout", () -> options.initializationFailTimeout = DataSourceOptions.initializationFailTimeout(timeout));
     }
 
     /** @return what the start does when the database cannot be reached */
     public Duration getInitializationFailTimeout() {
-        synchronized (lock) {
-            return options.initializationFailTimeout;
-        }
+        return read(() -> options.initializationFailTimeout);
     }
 
     /** @return where connections come from, without secrets */
     String describe() {
-        synchronized (lock) {
-            return options.describe() + (options.jdbc.password != null ? ", password " + Secrets.MASK : "");
-        }
+        return read(() -> options.describe() + (options.jdbc.password != null ? ", password " + Secrets.MASK : ""));
     }
 }
