@@ -102,12 +102,6 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     private final Admin<T> admin;
     private final Shutdown<T> shutdown;
     private final AsyncAcquire.Env<T> async;
-    /** Keyed pools only: closed because its key was removed, so a caller should retry on a fresh sub-pool. */
-    volatile boolean retired;
-    /** Keyed pools only: this sub-pool's key. */
-    Object key;
-    /** Keyed pools only: when the key sweep first saw this pool empty, read and written by the sweep alone. */
-    long emptySince = Long.MIN_VALUE;
 
     /**
      * A pool; {@code capacityFor} gives it the limit above its own maxSize (a keyed pool's maxTotal,
@@ -537,7 +531,12 @@ public final class CorePool<T> extends Gate implements Pool<T> {
 
     @Override
     public boolean shutdown(Duration grace) throws InterruptedException {
-        return shutdown.run(Check.notNegative("grace", grace), retired);
+        return shutdown(Check.notNegative("grace", grace), false);
+    }
+
+    /** {@link #shutdown(Duration)}; {@code quiet}: a keyed pool's removed key, closed with a DEBUG line, not INFO. */
+    boolean shutdown(Duration grace, boolean quiet) throws InterruptedException {
+        return shutdown.run(grace, quiet);
     }
 
     @Override
@@ -554,9 +553,21 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         return (bits & (WAITERS | CLOSED)) == 0 && table.occupied.get() == 0;
     }
 
-    /** Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters. */
-    boolean closeIfUnused() {
-        return shutdown.closeIfUnused(() -> retired = true);
+    /**
+     * Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters;
+     * {@code beforeClose} runs first, under the gate's lock (the keyed pool marks the key removed).
+     */
+    boolean closeIfUnused(Runnable beforeClose) {
+        return shutdown.closeIfUnused(beforeClose);
+    }
+
+    /** Keyed pools only: closes the sub-pool of a removed key, as {@link #close()} does but logging at DEBUG. */
+    void closeRemoved() {
+        try {
+            shutdown(config.shutdownTimeout, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Forces a shutdown at once, for a pool that failed to start. */
