@@ -58,11 +58,10 @@ import org.slf4j.LoggerFactory;
  * creates in flight or idle is below minIdle; {@link Maintenance} runs at the next time deadline.
  * Destroys run on the workers too ({@link Destroyer}); callers never wait for either.
  *
- * <p><b>Helpers.</b> This class keeps the fast paths, which checks a claimed slot needs ({@link LeaseChecks}
- * runs them) and the API; each
- * other job is a helper that is given a {@link PoolContext} and the siblings it uses, never the pool
- * (ARCHITECTURE.md has the table). The pool extends {@link Gate} so the fast path reads the gate
- * from its own object.
+ * <p><b>Helpers.</b> This class keeps the fast paths, which checks a claimed slot needs
+ * ({@link LeaseChecks} runs them) and the API; each other job is a helper that is given a
+ * {@link PoolContext} and the siblings it uses, never the pool (ARCHITECTURE.md has the table). The
+ * pool extends {@link Gate} so the fast path reads the gate from its own object.
  */
 public final class CorePool<T> extends Gate implements Pool<T> {
     private static final Logger log = LoggerFactory.getLogger(CorePool.class);

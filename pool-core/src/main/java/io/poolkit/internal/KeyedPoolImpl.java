@@ -29,14 +29,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A keyed pool: one {@link CorePool} per key, sharing one runtime (scheduler, workers, clock), one
- * global size limit ({@code maxTotal}, through {@link GlobalCap}) and one global waiter count.
+ * global size limit ({@code maxTotal}) and one global waiter count. This class keeps the key
+ * lifecycle (open on first use, remove, the idle-key sweep) and relays each acquire to the key's
+ * pool; the limit and the protocol that keeps a key from starving under it ({@link Gate#PEER_STARVED},
+ * {@link DestroyReason#EVICTED_FOR_KEY}) are {@link GlobalCap}'s, the totals {@link KeyedStats}'.
  *
- * <p>When a key's waiter needs a create and the total is reached, the key is recorded as starved
- * and the oldest idle resource of another key is destroyed ({@link DestroyReason#EVICTED_FOR_KEY});
- * when there is none, every key gets the {@link Gate#PEER_STARVED} gate bit, so the next
- * resource seen going idle is evicted instead ({@link GlobalCap}, which keeps the invariants). Every freed
- * unit goes to the starved key whose oldest waiter came first. A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and
- * removed; a caller that raced with that removal simply retries on a fresh sub-pool.
+ * <p>A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and removed; a caller that
+ * raced with that removal simply retries on a fresh sub-pool.
  */
 public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     private static final Logger log = LoggerFactory.getLogger(KeyedPoolImpl.class);
