@@ -13,7 +13,6 @@ import io.poolkit.ResourceConsumer;
 import io.poolkit.ResourceFunction;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
