@@ -58,10 +58,10 @@ import org.slf4j.LoggerFactory;
  * creates in flight or idle is below minIdle; {@link Maintenance} runs at the next time deadline.
  * Destroys run on the workers too ({@link Destroyer}); callers never wait for either.
  *
- * <p><b>Helpers.</b> This class keeps the fast paths, the checks before a lease and the API; each
- * other job is a helper that is given a {@link PoolContext} and the siblings it uses, never the pool
- * (ARCHITECTURE.md has the table). The pool extends {@link Gate} so the fast path reads the gate
- * from its own object.
+ * <p><b>Helpers.</b> This class keeps the fast paths, which checks a claimed slot needs
+ * ({@link LeaseChecks} runs them) and the API; each other job is a helper that is given a
+ * {@link PoolContext} and the siblings it uses, never the pool (ARCHITECTURE.md has the table). The
+ * pool extends {@link Gate} so the fast path reads the gate from its own object.
  */
 public final class CorePool<T> extends Gate implements Pool<T> {
     private static final Logger log = LoggerFactory.getLogger(CorePool.class);
@@ -73,12 +73,10 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     final Listeners<T> listeners;
     final Counters counters = new Counters();
     final CircuitBreaker circuit;
-    private final Hooks<T> hooks;
 
     // Hot fields, read on every acquire and return (and the gate's bits, in Gate).
     final SlotTable<T> table;
     private final boolean returnHooks;
-    private final long validateAfterIdleNanos;
     /** validateAfterIdle when there is a validator, else "never": one compare on the fast path. */
     private final long validateNanos;
     private final boolean hasOnAcquire;
@@ -87,11 +85,9 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     private final long maxUses;
 
     volatile long acquireTimeoutNanos;
-    private final long validationTimeoutNanos;
     private final Predicate<Throwable> invalidateOn;
 
     // The helpers, each given the context and the siblings it uses (see PoolContext).
-    private final PoolContext<T> ctx;
     final Destroyer<T> destroyer;
     final Creator<T> creator;
     final Diagnostics diagnostics;
@@ -101,13 +97,8 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     final Maintenance<T> maintenance;
     private final Admin<T> admin;
     private final Shutdown<T> shutdown;
+    private final LeaseChecks<T> checks;
     private final AsyncAcquire.Env<T> async;
-    /** Keyed pools only: closed because its key was removed, so a caller should retry on a fresh sub-pool. */
-    volatile boolean retired;
-    /** Keyed pools only: this sub-pool's key. */
-    Object key;
-    /** Keyed pools only: when the key sweep first saw this pool empty, read and written by the sweep alone. */
-    long emptySince = Long.MIN_VALUE;
 
     /**
      * A pool; {@code capacityFor} gives it the limit above its own maxSize (a keyed pool's maxTotal,
@@ -117,17 +108,14 @@ public final class CorePool<T> extends Gate implements Pool<T> {
              AtomicInteger sharedWaiters, int sharedMaxWaiters) {
         this.config = config;
         this.name = name;
-        this.hooks = hooks;
         this.runtime = runtime;
         this.clock = runtime.clock;
         this.listeners = new Listeners<>(name);
         this.circuit = new CircuitBreaker(config.circuitFailures, Durations.toNanos(config.circuitOpen), clock, listeners);
         this.table = new SlotTable<>(config.maxSize, config.idleOrder == IdleOrder.FIFO);
         this.returnHooks = hooks.hasResetter || config.validateOnReturn;
-        this.validateAfterIdleNanos = Durations.toNanos(config.validateAfterIdle);
-        this.validateNanos = hooks.hasValidator ? validateAfterIdleNanos : Durations.NEVER;
+        this.validateNanos = hooks.hasValidator ? Durations.toNanos(config.validateAfterIdle) : Durations.NEVER;
         this.hasOnAcquire = hooks.hasOnAcquire;
-        this.validationTimeoutNanos = Durations.toNanos(config.validationTimeout);
         this.maxUses = config.maxUses;
         this.acquireTimeoutNanos = Durations.toNanos(config.acquireTimeout);
         this.invalidateOn = config.invalidateOn;
@@ -136,7 +124,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
 
         // Built in dependency order; the two back edges (a freed slot asks the creator for demand, a
         // created resource goes to the dispatcher) are callbacks, read when they first run, after start().
-        this.ctx = new PoolContext<>(name, config, hooks, runtime, clock, listeners, counters, circuit, table, this);
+        PoolContext<T> ctx = new PoolContext<>(name, config, hooks, runtime, clock, listeners, counters, circuit, table, this);
         this.destroyer = new Destroyer<>(ctx, capacity, this::demand);
         this.creator = new Creator<>(ctx, capacity, destroyer, this::deliverCreated);
         this.diagnostics = new Diagnostics(ctx, creator);
@@ -146,6 +134,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         this.maintenance = new Maintenance<>(ctx, creator, destroyer, dispatcher);
         this.admin = new Admin<>(ctx, creator, destroyer, dispatcher, maintenance);
         this.shutdown = new Shutdown<>(ctx, queue, dispatcher, destroyer, creator, maintenance);
+        this.checks = new LeaseChecks<>(ctx, destroyer, dispatcher, maintenance);
         this.async = new AsyncAcquire.Env<>(this, table, clock, runtime, diagnostics, queue, dispatcher, creator, this::checkout);
         this.observed = maintenance.leakNanos != Durations.NEVER;
     }
@@ -296,7 +285,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
             return null; // shutdown forced it away between the claim and now
         }
         long now = clock.coarse();
-        if (needsCheck(s, word, now) && !admit(s, word, now, start, timeoutNanos)) {
+        if (needsCheck(s, word, now) && !checks.admit(s, word, now, start, timeoutNanos)) {
             return null;
         }
         return lease(s, word, waited, start);
@@ -313,7 +302,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         s.uses++;
         s.leases++;
         if (waited || observed) {
-            noteAcquire(s, word, now, start, waited);
+            checks.noteAcquire(s, word, now, start, waited);
         }
         return new LeaseImpl<>(this, s, word, now);
     }
@@ -321,60 +310,6 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     /** Listeners or leak detection changed: recompute the one flag the fast paths read for both. */
     void observersChanged() {
         observed = listeners.any() || maintenance.leakNanos != Durations.NEVER;
-    }
-
-    private boolean admit(Slot<T> s, long word, long now, long start, long timeoutNanos) {
-        DestroyReason retire = s.retire;
-        if (retire == null && now - s.bornAt >= s.lifetime) {
-            retire = DestroyReason.LIFETIME;
-        }
-        if (retire != null) {
-            destroy(s, word, retire);
-            return false;
-        }
-        T r = s.resource;
-        if (hooks.hasOnAcquire) {
-            try {
-                hooks.onAcquire(r);
-            } catch (Throwable e) { // an Error too: a failed check, never a lost slot
-                log.debug("{} - onAcquire failed for {}; destroying it", name, s, e);
-                destroy(s, word, DestroyReason.VALIDATION_FAILED);
-                return false;
-            }
-        }
-        if (hooks.hasValidator && now - s.idleSince >= validateAfterIdleNanos) {
-            long bound = validationTimeoutNanos;
-            if (timeoutNanos > 0 && timeoutNanos != Durations.NEVER) {
-                bound = Math.min(bound, Math.max(0, timeoutNanos - (clock.read() - start)));
-            }
-            int verdict = ValidationTask.run(ctx, dispatcher, destroyer, s, word, bound);
-            if (verdict != ValidationTask.VALID) {
-                if (verdict == ValidationTask.INVALID) {
-                    destroy(s, word, DestroyReason.VALIDATION_FAILED);
-                }
-                return false; // ABANDONED: the task destroys it when the check returns
-            }
-        }
-        return true;
-    }
-
-    private void noteAcquire(Slot<T> s, long word, long now, long start, boolean waited) {
-        long waitNanos = 0;
-        if (waited || listeners.any()) {
-            long precise = clock.read();
-            s.leasedAtPrecise = precise;
-            s.preciseFor = word;
-            if (waited) {
-                waitNanos = Math.max(0, precise - start);
-                counters.waited(waitNanos);
-            }
-        }
-        if (maintenance.leakNanos != Durations.NEVER) {
-            s.leak = new LeakInfo(word, now, new Throwable("acquired here, by " + Thread.currentThread().getName()));
-        }
-        if (listeners.any()) {
-            listeners.acquired(s.resource, waitNanos);
-        }
     }
 
     // ---------------------------------------------------------------- return and destroy
@@ -537,7 +472,12 @@ public final class CorePool<T> extends Gate implements Pool<T> {
 
     @Override
     public boolean shutdown(Duration grace) throws InterruptedException {
-        return shutdown.run(Check.notNegative("grace", grace), retired);
+        return shutdown(Check.notNegative("grace", grace), false);
+    }
+
+    /** {@link #shutdown(Duration)}; {@code quiet}: a keyed pool's removed key, closed with a DEBUG line, not INFO. */
+    boolean shutdown(Duration grace, boolean quiet) throws InterruptedException {
+        return shutdown.run(grace, quiet);
     }
 
     @Override
@@ -554,9 +494,21 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         return (bits & (WAITERS | CLOSED)) == 0 && table.occupied.get() == 0;
     }
 
-    /** Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters. */
-    boolean closeIfUnused() {
-        return shutdown.closeIfUnused(() -> retired = true);
+    /**
+     * Keyed pools only: closes this sub-pool if it is unused, atomically with respect to new waiters;
+     * {@code beforeClose} runs first, under the gate's lock (the keyed pool marks the key removed).
+     */
+    boolean closeIfUnused(Runnable beforeClose) {
+        return shutdown.closeIfUnused(beforeClose);
+    }
+
+    /** Keyed pools only: closes the sub-pool of a removed key, as {@link #close()} does but logging at DEBUG. */
+    void closeRemoved() {
+        try {
+            shutdown(config.shutdownTimeout, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Forces a shutdown at once, for a pool that failed to start. */

@@ -1,7 +1,6 @@
 package io.poolkit.internal;
 
 import io.poolkit.DestroyReason;
-import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,14 +24,14 @@ import java.util.concurrent.locks.ReentrantLock;
 final class GlobalCap<T> {
     private final int maxTotal;
     /** The live sub-pools (the keyed pool's map, read through): donors for evictions, and the keys the flag goes to. */
-    private final Collection<CorePool<T>> pools;
+    private final Iterable<CorePool<T>> pools;
     private final AtomicInteger used = new AtomicInteger();
     private final Set<CorePool<?>> starved = ConcurrentHashMap.newKeySet();
     private final AtomicInteger pendingEvictions = new AtomicInteger();
     private final ReentrantLock flags = new ReentrantLock();
     private volatile boolean starving;
 
-    GlobalCap(int maxTotal, Collection<CorePool<T>> pools) {
+    GlobalCap(int maxTotal, Iterable<CorePool<T>> pools) {
         this.maxTotal = maxTotal;
         this.pools = pools;
     }

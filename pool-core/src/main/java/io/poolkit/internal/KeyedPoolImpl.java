@@ -13,7 +13,6 @@ import io.poolkit.ResourceConsumer;
 import io.poolkit.ResourceFunction;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,17 +28,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A keyed pool: one {@link CorePool} per key, sharing one runtime (scheduler, workers, clock), one
- * global size limit ({@code maxTotal}, through {@link GlobalCap}) and one global waiter count.
+ * global size limit ({@code maxTotal}) and one global waiter count. This class keeps the key
+ * lifecycle (open on first use, remove, the idle-key sweep) and relays each acquire to the key's
+ * pool; the limit and the protocol that keeps a key from starving under it ({@link Gate#PEER_STARVED},
+ * {@link DestroyReason#EVICTED_FOR_KEY}) are {@link GlobalCap}'s, the totals {@link KeyedStats}'.
  *
- * <p>When a key's waiter needs a create and the total is reached, the key is recorded as starved
- * and the oldest idle resource of another key is destroyed ({@link DestroyReason#EVICTED_FOR_KEY});
- * when there is none, every key gets the {@link Gate#PEER_STARVED} gate bit, so the next
- * resource seen going idle is evicted instead ({@link GlobalCap}, which keeps the invariants). Every freed
- * unit goes to the starved key whose oldest waiter came first. A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and
- * removed; a caller that raced with that removal simply retries on a fresh sub-pool.
+ * <p>A sub-pool with nothing in it for {@code keyIdleTimeout} is closed and removed; a caller that
+ * raced with that removal simply retries on a fresh sub-pool.
  */
 public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     private static final Logger log = LoggerFactory.getLogger(KeyedPoolImpl.class);
+
+    /**
+     * A key's sub-pool and what only the keyed pool keeps about it, so the core pool carries no
+     * keyed-only state.
+     */
+    static final class SubPool<K, T> {
+        final K key;
+        final CorePool<T> pool;
+        /** Closed because its key was removed, so a caller should retry on a fresh sub-pool. */
+        volatile boolean retired;
+        /** When the key sweep first saw the pool empty, read and written by the sweep alone. */
+        long emptySince = Long.MIN_VALUE;
+
+        SubPool(K key, CorePool<T> pool) {
+            this.key = key;
+            this.pool = pool;
+        }
+    }
 
     /** A key's overrides, as the builder resolved them (null = the default). */
     public record Overrides(Integer maxSize, Integer minIdle, Duration acquireTimeout, int circuitFailures, Duration circuitOpen) {
@@ -54,10 +70,10 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     private final boolean validates;
     private final boolean resets;
     private final PoolRuntime runtime;
-    private final ConcurrentHashMap<K, CorePool<T>> pools = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<K, SubPool<K, T>> pools = new ConcurrentHashMap<>();
     private final AtomicInteger sharedWaiters = new AtomicInteger();
     private final GlobalCap<T> total;
-    private final KeyedStats<T> stats = new KeyedStats<>();
+    private final KeyedStats<K, T> stats = new KeyedStats<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final List<KeyedPoolListener<K, T>> listeners = new ArrayList<>();
     private final Map<KeyedPoolListener<K, T>, List<Registration>> registrations = new ConcurrentHashMap<>();
@@ -72,7 +88,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         this.name = defaults.nameOrDefault();
         this.factory = factory;
         this.maxTotal = maxTotal;
-        this.total = new GlobalCap<>(maxTotal, pools.values());
+        this.total = new GlobalCap<>(maxTotal, () -> pools.values().stream().map(s -> s.pool).iterator());
         this.keyIdleNanos = Durations.toNanos(keyIdleTimeout);
         this.perKey = perKey;
         this.validates = Hooks.overrides(factory, KeyedResourceFactory.class, "validate", Object.class, Object.class, Duration.class);
@@ -90,21 +106,21 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
 
     // ---------------------------------------------------------------- sub-pools
 
-    private CorePool<T> pool(K key) {
+    private SubPool<K, T> pool(K key) {
         Check.notNull("key", key);
-        CorePool<T> p = pools.get(key);
-        if (p != null) {
-            return p;
+        SubPool<K, T> s = pools.get(key);
+        if (s != null) {
+            return s;
         }
         if (closed) {
             throw closedException();
         }
-        p = pools.computeIfAbsent(key, this::open);
-        total.adopt(p); // now that the key map holds it, no change of the starvation flag can pass it by
-        return p;
+        s = pools.computeIfAbsent(key, this::open);
+        total.adopt(s.pool); // now that the key map holds it, no change of the starvation flag can pass it by
+        return s;
     }
 
-    private CorePool<T> open(K key) {
+    private SubPool<K, T> open(K key) {
         if (closed) {
             throw closedException();
         }
@@ -131,7 +147,6 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         c.maxWaiters = Integer.MAX_VALUE;
         String subName = name + "[" + key + "]";
         CorePool<T> p = new CorePool<>(c, subName, hooksFor(key), runtime, total::forPool, sharedWaiters, defaults.maxWaiters);
-        p.key = key;
         lock.lock();
         try {
             for (KeyedPoolListener<K, T> l : listeners) {
@@ -149,7 +164,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         }
         p.start();
         log.debug("{} - opened key {}", name, key);
-        return p;
+        return new SubPool<>(key, p);
     }
 
     private Hooks<T> hooksFor(K key) {
@@ -183,7 +198,8 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
 
     /** The sub-pool of {@code key}, or null: for tests in this package (gate bits, counts). */
     CorePool<T> subPool(K key) {
-        return pools.get(key);
+        SubPool<K, T> s = pools.get(key);
+        return s == null ? null : s.pool;
     }
 
     /** Waiters across every key (the maxWaiters count): for tests in this package. */
@@ -205,11 +221,12 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     @Override
     public Lease<T> acquire(K key) throws InterruptedException {
         for (;;) {
-            CorePool<T> p = pool(key);
+            SubPool<K, T> sub = pool(key);
+            CorePool<T> p = sub.pool;
             try {
                 return p.acquire();
             } catch (PoolClosedException e) {
-                retryOrThrow(p, e);
+                retryOrThrow(sub, e);
             }
         }
     }
@@ -218,11 +235,12 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     public Lease<T> acquire(K key, Duration timeout) throws InterruptedException {
         Check.notNegative("timeout", timeout);
         for (;;) {
-            CorePool<T> p = pool(key);
+            SubPool<K, T> sub = pool(key);
+            CorePool<T> p = sub.pool;
             try {
                 return p.acquire(timeout);
             } catch (PoolClosedException e) {
-                retryOrThrow(p, e);
+                retryOrThrow(sub, e);
             }
         }
     }
@@ -230,11 +248,12 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     @Override
     public Optional<Lease<T>> tryAcquire(K key) {
         for (;;) {
-            CorePool<T> p = pool(key);
+            SubPool<K, T> sub = pool(key);
+            CorePool<T> p = sub.pool;
             try {
                 return p.tryAcquire();
             } catch (PoolClosedException e) {
-                retryOrThrow(p, e);
+                retryOrThrow(sub, e);
             }
         }
     }
@@ -253,14 +272,14 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
      * anyway is closed, which passes it to the next waiter.
      */
     private void relay(K key, CompletableFuture<Lease<T>> result) {
-        CorePool<T> p;
+        SubPool<K, T> sub;
         try {
-            p = pool(key);
+            sub = pool(key);
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
             return;
         }
-        CompletableFuture<Lease<T>> inner = p.acquireAsync();
+        CompletableFuture<Lease<T>> inner = sub.pool.acquireAsync();
         result.whenComplete((lease, failure) -> inner.cancel(false));
         inner.whenComplete((lease, failure) -> {
             if (lease != null) {
@@ -270,7 +289,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
                 return;
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (cause instanceof PoolClosedException && p.retired && !closed && !result.isDone()) {
+            if (cause instanceof PoolClosedException && sub.retired && !closed && !result.isDone()) {
                 relay(key, result);
             } else {
                 result.completeExceptionally(cause);
@@ -279,8 +298,8 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     }
 
     /** A sub-pool closed under a caller because its key was removed: try a fresh one, unless the whole pool closed. */
-    private void retryOrThrow(CorePool<T> p, PoolClosedException e) {
-        if (!p.retired || closed) {
+    private void retryOrThrow(SubPool<K, T> sub, PoolClosedException e) {
+        if (!sub.retired || closed) {
             throw e;
         }
     }
@@ -289,12 +308,13 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     public <R, X extends Exception> R withResource(K key, ResourceFunction<? super T, R, X> fn) throws X, InterruptedException {
         Check.notNull("fn", fn);
         for (;;) {
-            CorePool<T> p = pool(key);
+            SubPool<K, T> sub = pool(key);
+            CorePool<T> p = sub.pool;
             Lease<T> lease;
             try {
                 lease = p.acquire();
             } catch (PoolClosedException e) {
-                retryOrThrow(p, e);
+                retryOrThrow(sub, e);
                 continue;
             }
             return p.use(lease, fn);
@@ -313,20 +333,19 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     @Override
     public int warmUp(K key, int count) throws InterruptedException {
         Check.atLeast("count", count, 0);
-        return pool(key).warmUp(count);
+        return pool(key).pool.warmUp(count);
     }
 
     // ---------------------------------------------------------------- views and control
 
     @Override
     public PoolStats stats(K key) {
-        CorePool<T> p = pools.get(Check.notNull("key", key));
-        if (p != null) {
-            return p.stats();
+        SubPool<K, T> s = pools.get(Check.notNull("key", key));
+        if (s == null) {
+            s = stats.draining(key);
         }
-        CorePool<T> d = stats.draining(key);
-        if (d != null) {
-            return d.stats();
+        if (s != null) {
+            return s.pool.stats();
         }
         Overrides o = perKey.apply(key);
         int max = o != null && o.maxSize() != null ? o.maxSize() : defaults.maxSize;
@@ -339,8 +358,8 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
     }
 
     /** Takes a sub-pool out of the live map into the draining set, atomically for stats(). */
-    private boolean retire(K key, CorePool<T> p) {
-        return stats.retire(pools, key, p);
+    private boolean retire(K key, SubPool<K, T> s) {
+        return stats.retire(pools, key, s);
     }
 
     @Override
@@ -350,16 +369,16 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
 
     @Override
     public void remove(K key) {
-        CorePool<T> p = pools.get(Check.notNull("key", key));
-        if (p == null) {
+        SubPool<K, T> s = pools.get(Check.notNull("key", key));
+        if (s == null) {
             return;
         }
-        p.retired = true; // before it closes: its callers retry on a fresh sub-pool
-        if (!retire(key, p)) {
+        s.retired = true; // before it closes: its callers retry on a fresh sub-pool
+        if (!retire(key, s)) {
             return;
         }
         log.debug("{} - draining key {}", name, key);
-        runtime.execute(p::close);
+        runtime.execute(s.pool::closeRemoved);
     }
 
     @Override
@@ -369,7 +388,7 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
         try {
             listeners.add(listener);
             List<Registration> regs = registrations.computeIfAbsent(listener, x -> new ArrayList<>());
-            pools.forEach((key, p) -> regs.add(p.addListener(listener.forKey(key))));
+            pools.forEach((key, s) -> regs.add(s.pool.addListener(listener.forKey(key))));
         } finally {
             lock.unlock();
         }
@@ -402,11 +421,11 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
             }
             // every key shuts down at once, so the grace period is shared, not spent once per key
             List<CompletableFuture<Boolean>> all = new ArrayList<>();
-            for (CorePool<T> p : stats.draining()) {
+            for (SubPool<K, T> s : stats.draining()) {
                 CompletableFuture<Boolean> done = new CompletableFuture<>();
                 runtime.execute(() -> {
                     try {
-                        done.complete(p.shutdown(grace));
+                        done.complete(s.pool.shutdown(grace, s.retired));
                     } catch (Throwable t) {
                         done.completeExceptionally(t);
                     }
@@ -461,15 +480,16 @@ public final class KeyedPoolImpl<K, T> implements KeyedPool<K, T> {
 
     private void sweepKeys() {
         long now = runtime.clock.read();
-        pools.forEach((key, p) -> {
-            if (!p.isUnused()) {
-                p.emptySince = Long.MIN_VALUE;
+        pools.forEach((key, s) -> {
+            if (!s.pool.isUnused()) {
+                s.emptySince = Long.MIN_VALUE;
                 return;
             }
-            if (p.emptySince == Long.MIN_VALUE) {
-                p.emptySince = now;
+            if (s.emptySince == Long.MIN_VALUE) {
+                s.emptySince = now;
             }
-            if (now - p.emptySince >= keyIdleNanos && p.closeIfUnused() && retire(key, p)) {
+            // retired before the pool closes, under its lock: a caller that finds it closed retries
+            if (now - s.emptySince >= keyIdleNanos && s.pool.closeIfUnused(() -> s.retired = true) && retire(key, s)) {
                 log.debug("{} - key {} was empty for {}; removed", name, key, Durations.describeNanos(keyIdleNanos));
             }
         });

@@ -20,27 +20,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * never count a sub-pool twice or not at all. A sub-pool moves from the live map to the draining
  * set and on to the folded totals only under {@link #lock}, and {@link #total} reads all three under it.
  */
-final class KeyedStats<T> {
+final class KeyedStats<K, T> {
     private final ReentrantLock lock = new ReentrantLock();
     /** Sub-pools of removed keys still draining; their counts stay in the totals. */
-    private final Set<CorePool<T>> draining = ConcurrentHashMap.newKeySet();
+    private final Set<KeyedPoolImpl.SubPool<K, T>> draining = ConcurrentHashMap.newKeySet();
     /** The final totals of removed keys. */
     private volatile PoolStats folded = sum(List.of(), 0);
 
     /** The keyed totals; {@code maxSize} is {@code maxTotal}, or the sum of the keys' when there is none. */
-    PoolStats total(Collection<CorePool<T>> live, int maxTotal) {
+    PoolStats total(Collection<KeyedPoolImpl.SubPool<K, T>> live, int maxTotal) {
         List<PoolStats> parts = new ArrayList<>();
         int max = 0;
         lock.lock();
         try {
             foldFinished();
-            for (CorePool<T> p : live) {
-                PoolStats st = p.stats();
+            for (KeyedPoolImpl.SubPool<K, T> s : live) {
+                PoolStats st = s.pool.stats();
                 max += st.maxSize();
                 parts.add(st);
             }
-            for (CorePool<T> p : draining) {
-                parts.add(p.stats());
+            for (KeyedPoolImpl.SubPool<K, T> s : draining) {
+                parts.add(s.pool.stats());
             }
             parts.add(folded);
         } finally {
@@ -50,7 +50,7 @@ final class KeyedStats<T> {
     }
 
     /** Takes a sub-pool out of the live map into the draining set, atomically for {@link #total}; false if it was not there. */
-    <K> boolean retire(Map<K, CorePool<T>> live, K key, CorePool<T> p) {
+    boolean retire(Map<K, KeyedPoolImpl.SubPool<K, T>> live, K key, KeyedPoolImpl.SubPool<K, T> p) {
         lock.lock();
         try {
             if (!live.remove(key, p)) {
@@ -64,8 +64,8 @@ final class KeyedStats<T> {
     }
 
     /** The draining sub-pool of {@code key}, or null. */
-    CorePool<T> draining(Object key) {
-        for (CorePool<T> d : draining) {
+    KeyedPoolImpl.SubPool<K, T> draining(Object key) {
+        for (KeyedPoolImpl.SubPool<K, T> d : draining) {
             if (key.equals(d.key)) {
                 return d;
             }
@@ -74,7 +74,7 @@ final class KeyedStats<T> {
     }
 
     /** The sub-pools still draining, now. */
-    List<CorePool<T>> draining() {
+    List<KeyedPoolImpl.SubPool<K, T>> draining() {
         return List.copyOf(draining);
     }
 
@@ -83,8 +83,8 @@ final class KeyedStats<T> {
      * longer change) into {@link #folded}.
      */
     private void foldFinished() {
-        for (Iterator<CorePool<T>> it = draining.iterator(); it.hasNext(); ) {
-            CorePool<T> p = it.next();
+        for (Iterator<KeyedPoolImpl.SubPool<K, T>> it = draining.iterator(); it.hasNext(); ) {
+            CorePool<T> p = it.next().pool;
             if ((p.bits & Gate.CLOSED) != 0 && p.table.occupied.get() == 0) {
                 folded = sum(List.of(folded, p.stats()), 0);
                 it.remove();
