@@ -115,6 +115,8 @@ class PythonSessionTest {
                 + "e = E()\ne.__cause__ = e\nraise e"));
         assertThat(worse.kind()).isEqualTo(Kind.EXCEPTION);
         assertThat(worse.exceptionClass()).hasValue("E");
+        ExecutionError longName = failure(run("E = type('\\U0001F600' * 1000, (Exception,), {})\nraise E('x')"));
+        assertThat(longName.kind()).as("a class name of 4,000 UTF-8 bytes is cut, not a protocol violation").isEqualTo(Kind.EXCEPTION);
         assertThat(value("1")).isEqualTo("1");
     }
 

@@ -1027,7 +1027,8 @@ def _run(eid, code, ns):
         os._exit(code_ & 0xff)  # the evaluator ends, as the snippet asked: the session is then dead
     except BaseException as e:  # noqa: B036 - a snippet's exception of any kind is its outcome
         _State.running = False
-        return EXCEPTION, '', cut(_class_name(e), 300), cut(_describe(e), MAX_TEXT_CHARS), cut(_trace(e), MAX_TEXT_CHARS)
+        # 200 code points are at most 800 UTF-8 bytes: within the host's 1024-byte cap on the class, whatever its letters
+        return EXCEPTION, '', cut(_class_name(e), 200), cut(_describe(e), MAX_TEXT_CHARS), cut(_trace(e), MAX_TEXT_CHARS)
 
 
 def evaluate(specs):
