@@ -140,6 +140,17 @@ class PythonSessionTest {
     }
 
     @Test
+    void aThreadOrProcessLeftRunningIsReportedButOneAboutToEndIsNot() {
+        run("import threading, time\nthreading.Thread(target=time.sleep, args=(0.03,)).start()\n1");
+        assertThat(session.recycleReason()).as("a thread that ends within the grace").isNull();
+        run("import threading, time\nthreading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n1");
+        assertThat(session.recycleReason()).contains("1 thread of the evaluator");
+        session.restart();
+        run("import os, time\nif os.fork() == 0:\n    time.sleep(30)\n    os._exit(0)\n1");
+        assertThat(session.recycleReason()).containsPattern("process \\d+");
+    }
+
+    @Test
     void toolsAreFunctionsByNameAndThroughToolsCall() {
         assertThat(value("lookup(id=42)")).isEqualTo("'Ada'");
         assertThat(value("lookup(7)")).as("positional, in the declared order").isEqualTo("'Linus'");

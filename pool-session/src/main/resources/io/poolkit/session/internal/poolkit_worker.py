@@ -393,6 +393,16 @@ class Supervisor:
                 pass
 
     def leftovers(self):
+        """Threads and processes the snippet left running, after a grace of 100 ms for those about to end (as the JVM worker)."""
+        deadline = time.monotonic() + 0.1
+        while True:
+            found = self.running_leftovers()
+            if not found or time.monotonic() >= deadline:
+                return found
+            reap()
+            time.sleep(0.005)
+
+    def running_leftovers(self):
         found = []
         if self.ev is not None:
             try:
