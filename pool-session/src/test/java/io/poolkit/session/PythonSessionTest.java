@@ -242,6 +242,27 @@ class PythonSessionTest {
         }
     }
 
+    /** On a root host the sandbox runs as nobody: an interpreter under a private directory (a pyenv in /root) is refused by name. */
+    @Test
+    void anInterpreterTheSandboxUserCannotReachIsAClearStartError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        io.poolkit.testkit.Services.require(TestSessions.sandboxed(), "needs the sandbox");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"),
+                "unix:uid")), "only a root host runs the sandbox as another user");
+        // an installation of its own: the binary, and its standard library where CPython looks for it (lib/python3.N)
+        Path prefix = java.nio.file.Files.createDirectories(dir.resolve("private/python"));
+        java.nio.file.Files.createDirectories(prefix.resolve("bin"));
+        java.nio.file.Files.createDirectories(prefix.resolve("lib"));
+        Path binary = prefix.resolve("bin/python3");
+        Path debian = Path.of("/usr/bin/python3").toRealPath();
+        java.nio.file.Files.copy(debian, binary);
+        java.nio.file.Files.createSymbolicLink(prefix.resolve("lib").resolve(debian.getFileName().toString()),
+                Path.of("/usr/lib").resolve(debian.getFileName().toString()));
+        java.nio.file.Files.setPosixFilePermissions(dir.resolve("private"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        assertThatThrownBy(() -> TestSessions.session().language(Language.PYTHON).interpreter(binary).start())
+                .isInstanceOf(SessionStartException.class).hasMessageContaining("is closed to other users")
+                .hasMessageContaining(dir.resolve("private").toString());
+    }
+
     /** Gone, or a zombie its new parent has not reaped yet. */
     private static boolean ended(long pid) {
         try {
