@@ -115,6 +115,8 @@ class PythonSessionTest {
                 + "e = E()\ne.__cause__ = e\nraise e"));
         assertThat(worse.kind()).isEqualTo(Kind.EXCEPTION);
         assertThat(worse.exceptionClass()).hasValue("E");
+        ExecutionError longName = failure(run("E = type('\\U0001F600' * 1000, (Exception,), {})\nraise E('x')"));
+        assertThat(longName.kind()).as("a class name of 4,000 UTF-8 bytes is cut, not a protocol violation").isEqualTo(Kind.EXCEPTION);
         assertThat(value("1")).isEqualTo("1");
     }
 
@@ -135,6 +137,17 @@ class PythonSessionTest {
         session.restart();
         ExecutionError e = failure(run("counter"));
         assertThat(e.exceptionClass()).hasValue("NameError");
+    }
+
+    @Test
+    void aThreadOrProcessLeftRunningIsReportedButOneAboutToEndIsNot() {
+        run("import threading, time\nthreading.Thread(target=time.sleep, args=(0.03,)).start()\n1");
+        assertThat(session.recycleReason()).as("a thread that ends within the grace").isNull();
+        run("import threading, time\nthreading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n1");
+        assertThat(session.recycleReason()).contains("1 thread of the evaluator");
+        session.restart();
+        run("import os, time\nif os.fork() == 0:\n    time.sleep(30)\n    os._exit(0)\n1");
+        assertThat(session.recycleReason()).containsPattern("process \\d+");
     }
 
     @Test
@@ -227,6 +240,27 @@ class PythonSessionTest {
             assertThat(plain.execute("'x' in globals()", T).value()).isEqualTo("False");
             io.poolkit.testkit.Await.until(Duration.ofSeconds(10), () -> ended(child), () -> "the reset ended the snippet's process " + child);
         }
+    }
+
+    /** On a root host the sandbox runs as nobody: an interpreter under a private directory (a pyenv in /root) is refused by name. */
+    @Test
+    void anInterpreterTheSandboxUserCannotReachIsAClearStartError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        io.poolkit.testkit.Services.require(TestSessions.sandboxed(), "needs the sandbox");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"),
+                "unix:uid")), "only a root host runs the sandbox as another user");
+        // an installation of its own: the binary, and its standard library where CPython looks for it (lib/python3.N)
+        Path prefix = java.nio.file.Files.createDirectories(dir.resolve("private/python"));
+        java.nio.file.Files.createDirectories(prefix.resolve("bin"));
+        java.nio.file.Files.createDirectories(prefix.resolve("lib"));
+        Path binary = prefix.resolve("bin/python3");
+        Path debian = Path.of("/usr/bin/python3").toRealPath();
+        java.nio.file.Files.copy(debian, binary);
+        java.nio.file.Files.createSymbolicLink(prefix.resolve("lib").resolve(debian.getFileName().toString()),
+                Path.of("/usr/lib").resolve(debian.getFileName().toString()));
+        java.nio.file.Files.setPosixFilePermissions(dir.resolve("private"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        assertThatThrownBy(() -> TestSessions.session().language(Language.PYTHON).interpreter(binary).start())
+                .isInstanceOf(SessionStartException.class).hasMessageContaining("is closed to other users")
+                .hasMessageContaining(dir.resolve("private").toString());
     }
 
     /** Gone, or a zombie its new parent has not reaped yet. */

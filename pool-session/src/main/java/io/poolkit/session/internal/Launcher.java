@@ -54,6 +54,9 @@ public final class Launcher {
         Path code;
         Path dir;
         boolean otherUser = sandbox != null && sandbox.setpriv() != null; // a root host: the sandbox runs as nobody
+        if (python != null && otherUser) {
+            PythonWorker.checkReachableByOthers(python);
+        }
         try {
             root = WorkDirs.ensurePrivate(s.workDirectory(), otherUser);
             code = python != null ? PythonWorker.ensureScript(root) : CodeCache.ensure(root);

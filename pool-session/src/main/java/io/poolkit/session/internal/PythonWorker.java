@@ -176,6 +176,33 @@ public final class PythonWorker {
         }
     }
 
+    /**
+     * On a root host the sandbox runs as {@link Sandbox#ROOT_HOST_WORKER_UID}, which must be able to
+     * reach the interpreter's prefix to bind it (bubblewrap would only say "Permission denied").
+     *
+     * @throws SessionStartException naming the directory that keeps it out
+     */
+    static void checkReachableByOthers(Interpreter python) {
+        if (python.prefix().equals(Path.of("/usr"))) {
+            return;
+        }
+        for (Path p = python.prefix(); p != null; p = p.getParent()) {
+            try {
+                java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+                boolean ok = perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)
+                        && (!p.equals(python.prefix()) || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ));
+                if (!ok) {
+                    throw new SessionStartException("the Python interpreter's installation " + python.prefix() + " cannot be bound into"
+                            + " the sandbox: this host runs as root, the sandbox as user " + Sandbox.ROOT_HOST_WORKER_UID + ", and " + p
+                            + " is closed to other users (" + PosixFilePermissions.toString(perms) + "): install the interpreter where"
+                            + " others can read it (/usr/local, /opt) or use /usr/bin/python3");
+                }
+            } catch (IOException e) {
+                throw new SessionStartException("cannot check " + p + " for the Python interpreter: " + e.getMessage());
+            }
+        }
+    }
+
     /** The Python worker inside the sandbox: the interpreter execute-only at its own path, its prefix when not /usr, the script. */
     static Sandbox.Layout layout(Interpreter python, Limits limits, Path code) {
         Map<String, Path> binds = new LinkedHashMap<>();

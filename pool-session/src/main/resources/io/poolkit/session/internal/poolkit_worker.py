@@ -393,6 +393,16 @@ class Supervisor:
                 pass
 
     def leftovers(self):
+        """Threads and processes the snippet left running, after a grace of 100 ms for those about to end (as the JVM worker)."""
+        deadline = time.monotonic() + 0.1
+        while True:
+            found = self.running_leftovers()
+            if not found or time.monotonic() >= deadline:
+                return found
+            reap()
+            time.sleep(0.005)
+
+    def running_leftovers(self):
         found = []
         if self.ev is not None:
             try:
@@ -1027,7 +1037,8 @@ def _run(eid, code, ns):
         os._exit(code_ & 0xff)  # the evaluator ends, as the snippet asked: the session is then dead
     except BaseException as e:  # noqa: B036 - a snippet's exception of any kind is its outcome
         _State.running = False
-        return EXCEPTION, '', cut(_class_name(e), 300), cut(_describe(e), MAX_TEXT_CHARS), cut(_trace(e), MAX_TEXT_CHARS)
+        # 200 code points are at most 800 UTF-8 bytes: within the host's 1024-byte cap on the class, whatever its letters
+        return EXCEPTION, '', cut(_class_name(e), 200), cut(_describe(e), MAX_TEXT_CHARS), cut(_trace(e), MAX_TEXT_CHARS)
 
 
 def evaluate(specs):
