@@ -395,6 +395,7 @@ final class Dispatcher {
             } else {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 if (cause instanceof CancellationException) {
+                    maybeAcquire(); // cancelled by fail(): callers queued since then may need a connection
                     return;
                 }
                 RuntimeException failure = cause instanceof RuntimeException r ? r
@@ -422,6 +423,10 @@ final class Dispatcher {
         for (CompletableFuture<Lease<SshConnection>> f : acquiring) {
             f.cancel(false);
         }
+        // forgotten now, not when their callbacks run on another thread: a caller queued in between must
+        // see no request under way, or it asks for no connection and waits out its timeout
+        // (a lease that still arrives for a cancelled request is passed on by the pool)
+        acquiring.clear();
         changed.signalAll();
     }
 
