@@ -430,14 +430,23 @@ final class Dispatcher {
         changed.signalAll();
     }
 
-    /** A connect failed (the pool retries it): the cause a timed-out command will carry. */
+    /**
+     * A connect failed, as the pool counted it (it retries with back-off, or opens its circuit): the cause
+     * a timed-out command will carry. A failure that waiting will not cure fails the queue again: the
+     * connector reported it (see {@link #permanentFailure}) before the pool counted it, and a caller that
+     * queued in between waits in the pool for a create that the back-off or the circuit just opened
+     * holds back past its deadline.
+     */
     void createFailed(Throwable failure) {
         lock.lock();
         try {
             lastFailure = failure instanceof RuntimeException r ? r
                     : new SshException(name + " - cannot open a connection to " + target + ": " + failure, failure);
+            if (!waiters.isEmpty() && Failures.isFinal(lastFailure)) {
+                fail(lastFailure);
+            }
         } finally {
-            lock.unlock();
+            unlockAndReturn();
         }
     }
 
