@@ -81,6 +81,36 @@ class JumpAndSessionTest extends SshTestBase {
         assertThat(inner.activeSessions()).as("nothing reached the target").isZero();
     }
 
+    /**
+     * A call right after a rejected key gets the same clear error at once, directly and through the
+     * jump host. Before, the dispatcher still counted the connection request it had just cancelled
+     * (its removal ran later, on another thread, and asked for nothing new): the next caller asked the
+     * pool for no connection and waited out its acquire timeout (a PoolTimeoutException at 8 s).
+     */
+    @Test
+    void aRejectedKeyIsTheSameClearErrorOnEveryCallNotATimeout() throws Exception {
+        EmbeddedSshServer jump = server();
+        EmbeddedSshServer inner = server();
+        SshPool ssh = pool(builder(inner).acquireTimeout(Duration.ofSeconds(8))); // the jump's key is not known
+        SshTarget j = track(jump.target());
+        SshTarget a = track(inner.target().via(j));
+        for (int call = 0; call < 4; call++) {
+            for (SshTarget t : new SshTarget[] {j, a}) {
+                long start = System.nanoTime();
+                int n = call;
+                assertThatThrownBy(() -> ssh.exec(t, "true", Duration.ofSeconds(10))).as("call %d to %s", n, t)
+                        .isInstanceOf(HostKeyException.class).hasMessageContaining("is unknown");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("call %d to %s: not at the acquire deadline", n, t)
+                        .isLessThan(Duration.ofSeconds(6));
+            }
+        }
+        for (SshTarget t : new SshTarget[] {j, a}) {
+            SshStats st = ssh.stats(t);
+            assertThat(st.connections().leased() + st.connections().idle() + st.connectionsInUse() + st.channelsOpen() + st.waiting())
+                    .as("%s", st).isZero();
+        }
+    }
+
     @Test
     void aJumpChainThatLoopsIsRejected() throws Exception {
         SshTarget a = SshTarget.of("a", 22, "u");

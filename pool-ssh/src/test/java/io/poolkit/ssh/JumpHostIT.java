@@ -98,6 +98,11 @@ class JumpHostIT extends OpenSshTestBase {
             assertThat(st.channelsOpen()).as("%s", st).isZero();
             assertThat(st.waiting()).as("%s", st).isZero();
         }
+        // the same clear error again, at once: nothing was left half-open by the first attempt
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> ssh.exec(behind, "true", Duration.ofSeconds(20))).isInstanceOf(HostKeyException.class)
+                .hasMessageContaining("its jump host");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not at the acquire deadline").isLessThan(Duration.ofSeconds(12));
     }
 
     @Test

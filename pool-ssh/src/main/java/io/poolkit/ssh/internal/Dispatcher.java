@@ -395,6 +395,7 @@ final class Dispatcher {
             } else {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 if (cause instanceof CancellationException) {
+                    maybeAcquire(); // cancelled by fail(): callers queued since then may need a connection
                     return;
                 }
                 RuntimeException failure = cause instanceof RuntimeException r ? r
@@ -422,17 +423,30 @@ final class Dispatcher {
         for (CompletableFuture<Lease<SshConnection>> f : acquiring) {
             f.cancel(false);
         }
+        // forgotten now, not when their callbacks run on another thread: a caller queued in between must
+        // see no request under way, or it asks for no connection and waits out its timeout
+        // (a lease that still arrives for a cancelled request is passed on by the pool)
+        acquiring.clear();
         changed.signalAll();
     }
 
-    /** A connect failed (the pool retries it): the cause a timed-out command will carry. */
+    /**
+     * A connect failed, as the pool counted it (it retries with back-off, or opens its circuit): the cause
+     * a timed-out command will carry. A failure that waiting will not cure fails the queue again: the
+     * connector reported it (see {@link #permanentFailure}) before the pool counted it, and a caller that
+     * queued in between waits in the pool for a create that the back-off or the circuit just opened
+     * holds back past its deadline.
+     */
     void createFailed(Throwable failure) {
         lock.lock();
         try {
             lastFailure = failure instanceof RuntimeException r ? r
                     : new SshException(name + " - cannot open a connection to " + target + ": " + failure, failure);
+            if (!waiters.isEmpty() && Failures.isFinal(lastFailure)) {
+                fail(lastFailure);
+            }
         } finally {
-            lock.unlock();
+            unlockAndReturn();
         }
     }
 
