@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * A worker's own stdout and stderr (JVM warnings, an out-of-memory notice, a crash report): drained
@@ -13,6 +14,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tail {
     static final int CAP = 16 * 1024;
+    /**
+     * The notice a JDK 17 to 23 prints when the worker installs its security manager (NativeGuard): the
+     * same four lines from every worker, left out of the text so that a worker's last words show.
+     */
+    private static final Pattern SECURITY_MANAGER_NOTICE = Pattern.compile("WARNING: (A terminally deprecated method in java\\.lang\\.System"
+            + " has been called|System::setSecurityManager (has been called by io\\.poolkit\\.session\\.internal\\.worker\\.NativeGuard\\b[^\\n]*"
+            + "|will be removed in a future release)|Please consider reporting this to the maintainers of"
+            + " io\\.poolkit\\.session\\.internal\\.worker\\.NativeGuard)\\R?");
 
     private final byte[] ring = new byte[CAP];
     private long total;
@@ -57,14 +66,18 @@ public final class Tail {
     }
 
     /** @return the kept text, prefixed with how much was dropped when the cap was reached */
-    public synchronized String text() {
+    public String text() {
+        return SECURITY_MANAGER_NOTICE.matcher(kept()).replaceAll("").strip();
+    }
+
+    private synchronized String kept() {
         if (total <= CAP) {
-            return new String(ring, 0, (int) total, StandardCharsets.UTF_8).strip();
+            return new String(ring, 0, (int) total, StandardCharsets.UTF_8);
         }
         byte[] out = new byte[CAP];
         int start = (int) (total % CAP);
         System.arraycopy(ring, start, out, 0, CAP - start);
         System.arraycopy(ring, 0, out, CAP - start, start);
-        return ("[" + (total - CAP) + " earlier bytes dropped] " + new String(out, StandardCharsets.UTF_8)).strip();
+        return "[" + (total - CAP) + " earlier bytes dropped] " + new String(out, StandardCharsets.UTF_8);
     }
 }
