@@ -70,8 +70,8 @@ final class Dispatcher {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final List<Entry> entries = new ArrayList<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final List<ConnectionEntry> entries = new ArrayList<>();
+    private final ArrayDeque<ChannelWaiter> waiters = new ArrayDeque<>();
     private final List<CompletableFuture<Lease<SshConnection>>> acquiring = new ArrayList<>();
     /** Leases to return once the lock is released. */
     private final List<Returning> toReturn = new ArrayList<>();
@@ -100,44 +100,14 @@ final class Dispatcher {
         this.events = events;
     }
 
-    /** A leased connection and the channels open on it. Guarded by the lock. */
-    private static final class Entry {
-        final Lease<SshConnection> lease;
-        final SshConnection connection;
-        int open;
-        /** Channels that hold the lease without a session permit (direct-tcpip: MaxSessions does not count them). */
-        int holds;
-        /** What the server confirmed on this connection, and the channels it may open. */
-        final ChannelLimits.Connection limits;
-        boolean unusable;
-        boolean invalidate;
-
-        Entry(Lease<SshConnection> lease, ChannelLimits.Connection limits) {
-            this.lease = lease;
-            this.connection = lease.get();
-            this.limits = limits;
-        }
-    }
-
-    /** A queued command: gets a slot or a failure. Guarded by the lock. */
-    private static final class Waiter {
-        final boolean hold;
-        Slot slot;
-        RuntimeException failure;
-
-        Waiter(boolean hold) {
-            this.hold = hold;
-        }
-    }
-
     /** One channel's permit on one connection; released exactly once. */
     final class Slot {
-        private final Entry entry;
+        private final ConnectionEntry entry;
         private final boolean hold;
         private final AtomicBoolean done = new AtomicBoolean();
         private boolean confirmed;
 
-        private Slot(Entry entry, boolean hold) {
+        private Slot(ConnectionEntry entry, boolean hold) {
             this.entry = entry;
             this.hold = hold;
         }
@@ -230,7 +200,7 @@ final class Dispatcher {
                     return s;
                 }
             }
-            Waiter w = new Waiter(hold);
+            ChannelWaiter w = new ChannelWaiter(hold);
             waiters.addLast(w);
             maybeAcquire();
             try {
@@ -271,7 +241,7 @@ final class Dispatcher {
     /** A slot on the newest usable entry with a free permit, or null. Under the lock. */
     private Slot takeSlot() {
         for (int i = entries.size() - 1; i >= 0; i--) {
-            Entry e = entries.get(i);
+            ConnectionEntry e = entries.get(i);
             if (e.open < e.limits.limit() && usable(e)) {
                 e.open++;
                 return new Slot(e, false);
@@ -283,7 +253,7 @@ final class Dispatcher {
     /** A hold on the newest usable entry, permits aside, or null. Under the lock. */
     private Slot takeHold() {
         for (int i = entries.size() - 1; i >= 0; i--) {
-            Entry e = entries.get(i);
+            ConnectionEntry e = entries.get(i);
             if (usable(e)) {
                 e.holds++;
                 return new Slot(e, true);
@@ -293,12 +263,12 @@ final class Dispatcher {
     }
 
     /** Whether nothing is open on {@code e}: no channel, no hold. Under the lock. */
-    private static boolean idle(Entry e) {
+    private static boolean idle(ConnectionEntry e) {
         return e.open == 0 && e.holds == 0;
     }
 
     /** Whether new channels may open on {@code e}; marks it unusable (for good) when not. Under the lock. */
-    private boolean usable(Entry e) {
+    private boolean usable(ConnectionEntry e) {
         if (e.unusable) {
             return false;
         }
@@ -325,8 +295,8 @@ final class Dispatcher {
     private void dispatch() {
         boolean any = false;
         boolean permitsLeft = true;
-        for (java.util.Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
+        for (java.util.Iterator<ChannelWaiter> it = waiters.iterator(); it.hasNext(); ) {
+            ChannelWaiter w = it.next();
             if (!w.hold && !permitsLeft) {
                 continue;
             }
@@ -354,7 +324,7 @@ final class Dispatcher {
      */
     private void maybeAcquire() {
         int holds = 0;
-        for (Waiter w : waiters) {
+        for (ChannelWaiter w : waiters) {
             holds += w.hold ? 1 : 0;
         }
         int slots = waiters.size() - holds;
@@ -378,7 +348,7 @@ final class Dispatcher {
             acquiring.remove(f);
             if (lease != null) {
                 lastFailure = null;
-                Entry e = new Entry(lease, limits.newConnection());
+                ConnectionEntry e = new ConnectionEntry(lease, limits.newConnection());
                 if (closed) {
                     toReturn.add(new Returning(lease, false));
                     return;
@@ -416,7 +386,7 @@ final class Dispatcher {
     /** Fails every queued command with {@code failure} and stops asking for connections. Under the lock. */
     private void fail(RuntimeException failure) {
         lastFailure = failure;
-        for (Waiter w : waiters) {
+        for (ChannelWaiter w : waiters) {
             w.failure = failure;
         }
         waiters.clear();
@@ -464,7 +434,7 @@ final class Dispatcher {
     // ---------------------------------------------------------------- returning a slot
 
     private void finish(Slot slot, Outcome outcome) {
-        Entry e = slot.entry;
+        ConnectionEntry e = slot.entry;
         lock.lock();
         try {
             if (slot.hold) {
@@ -512,7 +482,7 @@ final class Dispatcher {
     }
 
     /** An idle entry goes back to the pool unless a waiter or a pin needs it. Under the lock. */
-    private void maybeReturn(Entry e) {
+    private void maybeReturn(ConnectionEntry e) {
         if (!waiters.isEmpty()) {
             return;
         }
@@ -523,9 +493,9 @@ final class Dispatcher {
         toReturn.add(new Returning(e.lease, false));
     }
 
-    private Entry newestUsable() {
+    private ConnectionEntry newestUsable() {
         for (int i = entries.size() - 1; i >= 0; i--) {
-            Entry e = entries.get(i);
+            ConnectionEntry e = entries.get(i);
             if (!e.unusable) {
                 return e;
             }
@@ -534,7 +504,7 @@ final class Dispatcher {
     }
 
     /** Removes an unusable entry with nothing open; its lease goes back (invalidated when broken). Under the lock. */
-    private void retire(Entry e) {
+    private void retire(ConnectionEntry e) {
         if (entries.remove(e)) {
             toReturn.add(new Returning(e.lease, e.invalidate));
         }
@@ -575,7 +545,7 @@ final class Dispatcher {
         try {
             pins--;
             if (pins == 0) {
-                for (Entry e : new ArrayList<>(entries)) {
+                for (ConnectionEntry e : new ArrayList<>(entries)) {
                     if (idle(e)) {
                         maybeReturn(e);
                     }
@@ -592,7 +562,7 @@ final class Dispatcher {
         try {
             closed = true;
             fail(new PoolClosedException(name + " - the pool closed while a command waited for a channel to " + target));
-            for (Entry e : new ArrayList<>(entries)) {
+            for (ConnectionEntry e : new ArrayList<>(entries)) {
                 if (idle(e)) {
                     entries.remove(e);
                     toReturn.add(new Returning(e.lease, false));
@@ -609,7 +579,7 @@ final class Dispatcher {
         try {
             int open = 0;
             int limit = 0;
-            for (Entry e : entries) {
+            for (ConnectionEntry e : entries) {
                 open += e.open;
                 limit += e.unusable ? e.open : e.limits.limit();
             }
@@ -631,7 +601,7 @@ final class Dispatcher {
     private PoolTimeoutException timeout(long timeoutNanos) {
         int open = 0;
         int limit = 0;
-        for (Entry e : entries) {
+        for (ConnectionEntry e : entries) {
             open += e.open;
             limit += e.unusable ? e.open : e.limits.limit();
         }
