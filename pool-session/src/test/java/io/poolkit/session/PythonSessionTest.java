@@ -244,12 +244,40 @@ class PythonSessionTest {
 
     /** On a root host the sandbox runs as nobody: an interpreter under a private directory (a pyenv in /root) is refused by name. */
     @Test
-    void anInterpreterTheSandboxUserCannotReachIsAClearStartError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void anInterpreterTheSandboxUserCannotReachIsAClearStartError() throws Exception {
         io.poolkit.testkit.Services.require(TestSessions.sandboxed(), "needs the sandbox");
         org.junit.jupiter.api.Assumptions.assumeTrue(Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"),
                 "unix:uid")), "only a root host runs the sandbox as another user");
-        // an installation of its own: the binary, and its standard library where CPython looks for it (lib/python3.N)
-        Path prefix = java.nio.file.Files.createDirectories(dir.resolve("private/python"));
+        // under target/, not /tmp (which the sandbox replaces, refused before this check)
+        Path dir = java.nio.file.Files.createTempDirectory(Path.of("target").toAbsolutePath(), "py-install");
+        try {
+            Path binary = ownInstallation(dir.resolve("private/python"));
+            java.nio.file.Files.setPosixFilePermissions(dir.resolve("private"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            assertThatThrownBy(() -> TestSessions.session().language(Language.PYTHON).interpreter(binary).start())
+                    .isInstanceOf(SessionStartException.class).hasMessageContaining("is closed to other users")
+                    .hasMessageContaining(dir.resolve("private/python").toString());
+        } finally {
+            try (var all = java.nio.file.Files.walk(dir)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** An installation under /tmp would be hidden by the sandbox's own /tmp: refused by name, not a worker that cannot start. */
+    @Test
+    void anInterpreterUnderTmpIsAClearStartError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        io.poolkit.testkit.Services.require(TestSessions.sandboxed(), "needs the sandbox");
+        Path binary = ownInstallation(dir.resolve("python"));
+        assertThat(dir.toString()).startsWith("/tmp");
+        assertThatThrownBy(() -> TestSessions.session().language(Language.PYTHON).interpreter(binary).start())
+                .isInstanceOf(SessionStartException.class).hasMessageContaining("which the sandbox replaces with its own");
+    }
+
+    /** An installation of its own under {@code prefix}: Debian's binary, and its standard library where CPython looks (lib/python3.N). */
+    private static Path ownInstallation(Path prefix) throws java.io.IOException {
         java.nio.file.Files.createDirectories(prefix.resolve("bin"));
         java.nio.file.Files.createDirectories(prefix.resolve("lib"));
         Path binary = prefix.resolve("bin/python3");
@@ -257,10 +285,7 @@ class PythonSessionTest {
         java.nio.file.Files.copy(debian, binary);
         java.nio.file.Files.createSymbolicLink(prefix.resolve("lib").resolve(debian.getFileName().toString()),
                 Path.of("/usr/lib").resolve(debian.getFileName().toString()));
-        java.nio.file.Files.setPosixFilePermissions(dir.resolve("private"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        assertThatThrownBy(() -> TestSessions.session().language(Language.PYTHON).interpreter(binary).start())
-                .isInstanceOf(SessionStartException.class).hasMessageContaining("is closed to other users")
-                .hasMessageContaining(dir.resolve("private").toString());
+        return binary;
     }
 
     /** Gone, or a zombie its new parent has not reaped yet. */

@@ -54,8 +54,11 @@ public final class Launcher {
         Path code;
         Path dir;
         boolean otherUser = sandbox != null && sandbox.setpriv() != null; // a root host: the sandbox runs as nobody
-        if (python != null && otherUser) {
-            PythonWorker.checkReachableByOthers(python);
+        if (python != null && sandbox != null) {
+            PythonWorker.checkBindable(python);
+            if (otherUser) {
+                PythonWorker.checkReachableByOthers(python);
+            }
         }
         try {
             root = WorkDirs.ensurePrivate(s.workDirectory(), otherUser);

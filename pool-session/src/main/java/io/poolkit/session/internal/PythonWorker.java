@@ -186,6 +186,7 @@ public final class PythonWorker {
         if (python.prefix().equals(Path.of("/usr"))) {
             return;
         }
+        checkBindable(python);
         for (Path p = python.prefix(); p != null; p = p.getParent()) {
             try {
                 java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(p);
@@ -199,6 +200,22 @@ public final class PythonWorker {
                 }
             } catch (IOException e) {
                 throw new SessionStartException("cannot check " + p + " for the Python interpreter: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * An installation under a directory the sandbox makes its own ({@code /tmp}, {@code /proc},
+     * {@code /dev}) or under the worker's own paths would be hidden inside.
+     *
+     * @throws SessionStartException naming the prefix and why
+     */
+    static void checkBindable(Interpreter python) {
+        for (String own : List.of("/tmp", "/proc", "/dev", "/poolkit")) {
+            if (python.prefix().startsWith(own)) {
+                throw new SessionStartException("the Python interpreter's installation " + python.prefix() + " is under " + own
+                        + ", which the sandbox replaces with its own: install the interpreter elsewhere (/usr/local, /opt)"
+                        + " or use /usr/bin/python3");
             }
         }
     }
