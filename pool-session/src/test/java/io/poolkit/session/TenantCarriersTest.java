@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -115,6 +116,23 @@ class TenantCarriersTest {
         assertThat(attack.error()).as("%s", attack).isEmpty();
         nextCallerGetsItsOwnTrueResult(p);
         assertThat(attack.value()).as("%s", attack).contains("load refused").contains("plant refused (java.lang.reflect.InaccessibleObjectException)");
+    }
+
+    /**
+     * The guard against native code looks at who asked: a JDK class loading its own library works for a
+     * snippet (UnixSystem loads {@code libjaas} without a privileged block, and was refused at first),
+     * a snippet asking through reflection is refused.
+     */
+    @Test
+    void theJdksOwnLibrariesStillLoadForSnippetsButNotThroughReflection() {
+        SecureSessionPool p = pool(false);
+        ExecutionResult uid = p.execute("new com.sun.security.auth.module.UnixSystem().getUid()", T);
+        assertThat(uid.error()).as("libjaas loaded: %s", uid).isEmpty();
+        assertThat(uid.value()).matches("\\d+"); // what it reads without an /etc/passwd inside is its business
+        ExecutionResult reflective = p.execute("String how; try { System.class.getMethod(\"load\", String.class).invoke(null,"
+                + " \"/poolkit/jdk/lib/libnet.so\"); how = \"loaded\"; } catch (java.lang.reflect.InvocationTargetException e) {"
+                + " how = \"refused: \" + e.getCause().getClass().getName(); } how", T);
+        assertThat(reflective.value()).as("%s", reflective).startsWith("\"refused: ");
     }
 
     /**

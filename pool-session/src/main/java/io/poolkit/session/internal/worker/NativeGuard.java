@@ -1,6 +1,5 @@
 package io.poolkit.session.internal.worker;
 
-import java.security.AccessController;
 import java.security.Permission;
 import java.util.Set;
 
@@ -12,9 +11,11 @@ import java.util.Set;
  * {@code noexec}), and before JDK 24 ({@code --illegal-native-access=deny}) {@code System.load} is
  * open to any code. A library a snippet writes there and loads runs inside the worker JVM, where
  * JNI ignores modules: it can open the worker's packages, or write to the worker's socket
- * directly. So a native library is refused when code outside the JDK asked for it: the stack is
- * walked from the request down to the first privileged block (the JDK loads its own libraries in
- * one); a class of any other loader met first refuses the load. The JDK's libraries that load a
+ * directly. So a native library is refused when code outside the JDK asked for it: the class that
+ * called {@code System.load}/{@code loadLibrary} (or {@code Runtime}'s), reflection's frames left
+ * out, must be the JDK's own (the JDK loads only its own libraries, by fixed names, from its
+ * read-only directories; a method handle's caller-sensitive call shows a class of the caller's
+ * loader). The JDK's libraries that load a
  * further library named by a property ({@code j2gss} with {@code sun.security.jgss.lib},
  * {@code j2pcsc}, {@code j2pkcs11}) are refused to everyone. A snippet may not replace this
  * manager, and may not stop, interrupt or rename the thread the worker holds for good
@@ -59,11 +60,11 @@ final class NativeGuard extends SecurityManager {
             throw new SecurityException("the session worker refuses the native library '" + lib
                     + "': it loads a further library named at run time, and native code would reach past the worker's module");
         }
-        Class<?>[] stack = getClassContext();
+        Class<?>[] stack = getClassContext(); // without reflection's frames: a reflective call shows its real caller
         for (int i = 1; i < stack.length; i++) { // 0 is this class
             Class<?> c = stack[i];
-            if (c == AccessController.class) {
-                return; // the JDK loading one of its own libraries in a privileged block
+            if (c == Runtime.class || c == System.class) {
+                continue;
             }
             ClassLoader l = c.getClassLoader();
             if (l != null && l != PLATFORM) {
@@ -71,6 +72,7 @@ final class NativeGuard extends SecurityManager {
                         + "' asked for by " + c.getName() + "): native code would reach past the worker's module to other callers'"
                         + " executions");
             }
+            return; // a JDK class loading its own library, by a name it fixes, from the JDK's read-only directories
         }
     }
 
