@@ -140,6 +140,7 @@ final class Dispatcher<T> {
         boolean mayCompete = fairnessNanos != 0;
         boolean maySpin = mayCompete && !VirtualThreads.is(me);
         boolean lookedAfterEnqueue = false;
+        boolean parked = false;
         int spins = 0;
         for (;;) {
             Object r = w.result;
@@ -151,6 +152,17 @@ final class Dispatcher<T> {
             }
             int g = gate.bits;
             if (mayCompete && (g & (Gate.HANDOFF | Gate.SUSPENDED | Gate.CLOSED)) == 0) {
+                if (parked) {
+                    // Woken (by a return, or by its own threshold): a waiter past fairness does not
+                    // compete, it turns hand-off mode on, so it never overtakes an older waiter that
+                    // a return has woken but the scheduler has not run yet
+                    parked = false;
+                    long now = clock.read();
+                    if (fairnessNanos != Durations.NEVER && now - w.since >= fairnessNanos && queue.startHandOff(w.since, now)) {
+                        lookedAfterEnqueue = false;
+                        continue;
+                    }
+                }
                 Slot<T> s = table.claimIdle();
                 if (s != null) {
                     if (w.cancel()) {
@@ -215,6 +227,7 @@ final class Dispatcher<T> {
                 park = Math.min(park, untilUnfair);
             }
             LockSupport.parkNanos(gate, clock.parkNanos(park)); // the pool as blocker, as a thread dump shows it
+            parked = true;
             if (w.result == null && !clock.isSystem()) {
                 dispatch(); // an injected clock's parks are capped at a tick: look again on every wake-up
             }
