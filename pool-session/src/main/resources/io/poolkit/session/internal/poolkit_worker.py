@@ -764,15 +764,19 @@ def refuse_signals_to(protected):
     A seccomp filter of the evaluator's own (stacked on the sandbox's): kill, tkill, tgkill,
     rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_open aimed at the supervisor, its process group, the
     sandbox's init or every process (-1) fail with EPERM, and pidfd_send_signal (which also takes a
-    /proc/PID directory) always does. Inherited by everything the evaluator starts.
+    /proc/PID directory) always does. So do fcntl F_SETOWN and F_SETOWN_EX and the sockets' ioctl
+    FIOSETOWN and SIOCSPGRP, whatever their target: they name the process the kernel sends a
+    descriptor's I/O signal to, any signal F_SETSIG picks (SIGKILL too), and it fires on the
+    supervisor's own I/O (its next write to, or its close of, the evaluator's control pipe). Inherited
+    by everything the evaluator starts.
     """
     import ctypes
     import platform
     machine = platform.machine()
     if machine == 'x86_64':
-        arch, targeted, always = 0xC000003E, [62, 200, 234, 129, 297, 434], [424]
+        arch, targeted, always, fcntl_, ioctl_ = 0xC000003E, [62, 200, 234, 129, 297, 434], [424], 72, 16
     elif machine == 'aarch64':
-        arch, targeted, always = 0xC00000B7, [129, 130, 131, 138, 240, 434], [424]
+        arch, targeted, always, fcntl_, ioctl_ = 0xC00000B7, [129, 130, 131, 138, 240, 434], [424], 25, 29
     else:
         raise OSError('no seccomp numbers for ' + machine)
     values = {0xffffffff}
@@ -790,6 +794,18 @@ def refuse_signals_to(protected):
         prog.append((JEQ, 'deny', 0, nr))
     for nr in targeted:
         prog.append((JEQ, 'check', 0, nr))
+    prog.append((JEQ, 'fcntl', 0, fcntl_))
+    prog.append((JEQ, 'ioctl', 0, ioctl_))
+    prog.append((RET, 0, 0, ALLOW))
+    owner_fcntl = len(prog)
+    prog.append((LD, 0, 0, 24))  # args[1], the command, an unsigned int
+    prog.append((JEQ, 'deny', 0, 8))  # F_SETOWN
+    prog.append((JEQ, 'deny', 0, 15))  # F_SETOWN_EX
+    prog.append((RET, 0, 0, ALLOW))
+    owner_ioctl = len(prog)
+    prog.append((LD, 0, 0, 24))
+    prog.append((JEQ, 'deny', 0, 0x8901))  # FIOSETOWN
+    prog.append((JEQ, 'deny', 0, 0x8902))  # SIOCSPGRP
     prog.append((RET, 0, 0, ALLOW))
     check = len(prog)
     prog.append((LD, 0, 0, 16))  # args[0], its low 32 bits: the kernel reads a pid as an int
@@ -798,7 +814,7 @@ def refuse_signals_to(protected):
     prog.append((RET, 0, 0, ALLOW))
     deny = len(prog)
     prog.append((RET, 0, 0, EPERM))
-    labels = {'check': check, 'deny': deny}
+    labels = {'check': check, 'deny': deny, 'fcntl': owner_fcntl, 'ioctl': owner_ioctl}
     code = b''
     for i, (c, jt, jf, k) in enumerate(prog):
         jt = labels[jt] - i - 1 if isinstance(jt, str) else jt

@@ -1,0 +1,88 @@
+package io.poolkit.session;
+
+import static io.poolkit.session.TestSessions.T;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The second adversarial review of the Python worker (issue 17), each attack a new snippet against
+ * the real sandbox: the evaluator must not signal its supervisor by any route (also not by making
+ * it the owner of a descriptor's I/O signals), and an outcome the snippet shapes (an exception
+ * class whose names raise, a repr that is a str subclass with its own methods) is its own outcome
+ * kind, never a dead session.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class PythonHostileReviewTest {
+    private SecureSession session;
+
+    @BeforeAll
+    void start() {
+        TestSessions.requireSandbox();
+        TestSessions.requirePython();
+        session = SecureSession.builder().name("py-review").sandbox(true).language(Language.PYTHON)
+                .limits(TestSessions.smallLimits().tmpSize("8m").build()).start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    private ExecutionResult run(String code) {
+        if (!session.isAlive() || session.recycleReason() != null) {
+            session.restart();
+        }
+        return session.execute(code, T);
+    }
+
+    /**
+     * fcntl(F_SETOWN) makes a process the target of a descriptor's SIGIO, and F_SETSIG picks the
+     * signal, SIGKILL included: the kernel sends it on the next I/O, here when the supervisor writes
+     * the next EXECUTE to (or, at a reset, closes) the evaluator's control pipe. Before the fix the
+     * supervisor was killed and the next caller got SESSION_DIED, with and without a reset.
+     */
+    @Test
+    void theEvaluatorCannotMakeTheSupervisorTheOwnerOfItsSignals() {
+        String attempt = "import fcntl, os, signal, socket\nsup = os.getppid()\nrefused = []\n"
+                + "a, b = socket.socketpair()\n"
+                + "for name, fd, cmd, arg in [('F_SETOWN', 3, fcntl.F_SETOWN, sup), ('F_SETOWN group', 3, fcntl.F_SETOWN, -os.getpgid(sup)),\n"
+                + "    ('F_SETOWN_EX', 3, 15, 0), ('FIOSETOWN', a.fileno(), 0x8901, 0), ('SIOCSPGRP', a.fileno(), 0x8902, 0)]:\n"
+                + "    try:\n"
+                + "        if cmd == 15:\n            import struct\n            fcntl.fcntl(fd, cmd, struct.pack('ii', 1, sup))\n"
+                + "        elif cmd > 0x8000:\n            import struct\n            fcntl.ioctl(fd, cmd, struct.pack('i', sup))\n"
+                + "        else:\n            fcntl.fcntl(fd, cmd, arg)\n"
+                + "    except PermissionError:\n        refused.append(name)\n"
+                + "fcntl.fcntl(3, 10, signal.SIGKILL)\n"  // F_SETSIG
+                + "fcntl.fcntl(3, fcntl.F_SETFL, fcntl.fcntl(3, fcntl.F_GETFL) | os.O_ASYNC)\n"
+                + "a.setblocking(False)\n"
+                + "refused";
+        ExecutionResult r = run(attempt);
+        assertThat(r.value()).as("%s", r).isEqualTo("['F_SETOWN', 'F_SETOWN group', 'F_SETOWN_EX', 'FIOSETOWN', 'SIOCSPGRP']");
+        ExecutionResult next = run("21 * 2");
+        assertThat(next.value()).as("%s", next).isEqualTo("42");
+    }
+
+    @Test
+    void theSupervisorSurvivesAnOwnedPipeAtAResetAndTheNextCallerGetsItsOwnResult() {
+        try (SecureSessionPool pool = SecureSessionPool.builder().name("py-review-reset").language(Language.PYTHON).size(1).sandbox(true)
+                .limits(TestSessions.small()).resetBetweenUses(true).closeTimeout(Duration.ofSeconds(10)).build()) {
+            ExecutionResult planted = pool.execute("import fcntl, os, signal\nfor sig in (signal.SIGKILL,):\n"
+                    + "    try:\n        fcntl.fcntl(3, fcntl.F_SETOWN, os.getppid())\n    except PermissionError:\n        pass\n"
+                    + "fcntl.fcntl(3, 10, signal.SIGKILL)\n"
+                    + "fcntl.fcntl(3, fcntl.F_SETFL, fcntl.fcntl(3, fcntl.F_GETFL) | os.O_ASYNC)\n'planted'", T);
+            assertThat(planted.value()).as("%s", planted).isEqualTo("'planted'");
+            ExecutionResult next = pool.execute("21 * 2", T);
+            assertThat(next.value()).as("%s", next).isEqualTo("42");
+            assertThat(pool.stats().created()).as("the same worker, reset, not a new one").isEqualTo(1);
+        }
+    }
+}
