@@ -3,6 +3,7 @@ package io.poolkit.session;
 import static io.poolkit.session.TestSessions.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.poolkit.session.ExecutionError.Kind;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,5 +85,55 @@ class PythonHostileReviewTest {
             assertThat(next.value()).as("%s", next).isEqualTo("42");
             assertThat(pool.stats().created()).as("the same worker, reset, not a new one").isEqualTo(1);
         }
+    }
+
+    /** An exception class whose metaclass refuses its names: the snippet's exception, not a dead evaluator. */
+    @Test
+    void anExceptionClassWhoseNamesRaiseIsAnException() {
+        ExecutionResult r = run("class M(type):\n    def __getattribute__(cls, name):\n"
+                + "        if name in ('__module__', '__qualname__', '__name__'):\n            raise RuntimeError('no names')\n"
+                + "        return super().__getattribute__(name)\n"
+                + "class Nameless(Exception, metaclass=M):\n    pass\nraise Nameless('boom')");
+        assertThat(r.error().orElseThrow(() -> new AssertionError("a success: " + r)).kind()).as("%s", r).isEqualTo(Kind.EXCEPTION);
+        assertThat(r.error().orElseThrow().exceptionClass()).as("%s", r).hasValue("Nameless");
+        assertThat(session.isAlive()).isTrue();
+    }
+
+    /** A __qualname__ that is a str subclass with its own encode(): the class name travels as plain text. */
+    @Test
+    void anExceptionClassNamedByAStrSubclassIsAnException() {
+        ExecutionResult r = run("class S(str):\n    def encode(self, *a, **k):\n        raise RuntimeError('no bytes')\n"
+                + "    def __len__(self):\n        return 0\n"
+                + "class E(Exception):\n    pass\nE.__qualname__ = S('Odd')\nE.__module__ = '__main__'\nraise E('boom')");
+        assertThat(r.error().orElseThrow(() -> new AssertionError("a success: " + r)).kind()).as("%s", r).isEqualTo(Kind.EXCEPTION);
+        assertThat(session.isAlive()).isTrue();
+    }
+
+    /** An exception whose __notes__ raises KeyboardInterrupt, or whose message's __format__ does: the snippet's exception, with its class. */
+    @Test
+    void anExceptionWhoseNotesOrMessageRaiseIsAnException() {
+        ExecutionResult r = run("class Loud(Exception):\n    @property\n    def __notes__(self):\n        raise KeyboardInterrupt\n"
+                + "raise Loud('x')");
+        assertThat(r.error().orElseThrow(() -> new AssertionError("a success: " + r)).kind()).as("%s", r).isEqualTo(Kind.EXCEPTION);
+        assertThat(r.error().orElseThrow().exceptionClass()).as("%s", r).hasValue("Loud");
+        ExecutionResult f = run("class S(str):\n    def __format__(self, spec):\n        raise KeyboardInterrupt\n"
+                + "class Odd(Exception):\n    def __str__(self):\n        return S('odd')\nraise Odd()");
+        assertThat(f.error().orElseThrow(() -> new AssertionError("a success: " + f)).kind()).as("%s", f).isEqualTo(Kind.EXCEPTION);
+        assertThat(f.error().orElseThrow().exceptionClass()).as("%s", f).hasValue("Odd");
+        assertThat(session.isAlive()).isTrue();
+    }
+
+    /** repr() may return a str subclass; its own encode() or __len__ must not decide how the value travels. */
+    @Test
+    void aReprThatIsAStrSubclassTravelsAsPlainText() {
+        ExecutionResult r = run("class S(str):\n    def encode(self, *a, **k):\n        raise RuntimeError('no bytes')\n"
+                + "    def __len__(self):\n        return 0\n"
+                + "class V:\n    def __repr__(self):\n        return S('value')\nV()");
+        assertThat(r.isSuccess()).as("%s", r).isTrue();
+        assertThat(r.value()).isEqualTo("value");
+        ExecutionResult big = run("class S(str):\n    def __len__(self):\n        return 0\n"
+                + "class V:\n    def __repr__(self):\n        return S('x' * (3 << 20))\nV()");
+        assertThat(big.isSuccess()).as("%s", big.error()).isTrue();
+        assertThat(big.value()).hasSizeLessThan(70 * 1024).endsWith("characters cut)");
     }
 }

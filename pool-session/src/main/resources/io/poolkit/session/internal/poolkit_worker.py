@@ -979,16 +979,29 @@ def _namespace(specs):
     return ns
 
 
+def _plain(s):
+    """An exact str of a str or str subclass, copied without calling any method the subclass defines; '' otherwise."""
+    return str.__str__(s) if issubclass(type(s), str) else ''
+
+
 def _describe(e):
+    """The traceback's last line; an exception whose class or message cannot be shown is still the snippet's exception."""
     import traceback
-    return ''.join(traceback.format_exception_only(type(e), e)).strip()
+    try:
+        return ''.join(traceback.format_exception_only(type(e), e)).strip()
+    except BaseException as failed:  # noqa: B036 - a snippet's __str__, __format__ or metaclass may raise anything
+        return '%s (its message could not be shown: %s)' % (_class_name(e), _class_name(failed))
 
 
 def _class_name(e):
+    """The qualified class name, read from the class itself: a metaclass's attribute hooks and a str subclass's methods are not called."""
     t = type(e)
-    module = getattr(t, '__module__', None)
-    name = getattr(t, '__qualname__', t.__name__)
-    return name if module in (None, 'builtins', '__main__') else '%s.%s' % (module, name)
+    try:
+        module = _plain(type.__dict__['__module__'].__get__(t))
+        name = _plain(type.__dict__['__qualname__'].__get__(t)) or '?'
+    except Exception:
+        return '?'
+    return name if module in ('', 'builtins', '__main__') else '%s.%s' % (module, name)
 
 
 def _trace(e):
@@ -998,8 +1011,8 @@ def _trace(e):
         for s in [tb] + _chain(tb):
             s.stack = traceback.StackSummary.from_list([f for f in s.stack if f.filename != __file__])
         return ''.join(tb.format())
-    except Exception as failed:
-        return '(the stack trace could not be shown: %s)' % type(failed).__name__
+    except BaseException as failed:  # noqa: B036 - the snippet's __str__ may raise SystemExit or KeyboardInterrupt too
+        return '(the stack trace could not be shown: %s)' % _class_name(failed)
 
 
 def _chain(tb):
@@ -1038,12 +1051,10 @@ def _run(eid, code, ns):
         try:
             exec(body, ns)
             value = eval(last, ns) if last is not None else None
-            text = '' if value is None else repr(value)
+            text = '' if value is None else _plain(repr(value))  # a str subclass's own len() or encode() does not count
         finally:
             _State.running = False
             _State.pending = False
-        if not isinstance(text, str):
-            text = str(text)
         if len(text) > MAX_VALUE_CHARS:
             text = text[:MAX_VALUE_CHARS] + '... (%d more characters cut)' % (len(text) - MAX_VALUE_CHARS)
         return OK, text, '', '', ''
