@@ -136,4 +136,26 @@ class PythonHostileReviewTest {
         assertThat(big.isSuccess()).as("%s", big.error()).isTrue();
         assertThat(big.value()).hasSizeLessThan(70 * 1024).endsWith("characters cut)");
     }
+
+    /**
+     * A fresh evaluator after a reset is a fork of the supervisor, whose heap has relayed every
+     * earlier execution's code, output, tool results and result: before the fix the next tenant
+     * read the last one's secrets from freed memory of its own process (ctypes over
+     * /proc/self/maps), with resetBetweenUses(true).
+     */
+    @Test
+    void aResetEvaluatorHoldsNothingOfTheLastTenantsCodeOutputOrResult() {
+        String secret = "S" + Long.toHexString(Double.doubleToLongBits(Math.random())) + "Q";
+        try (SecureSessionPool pool = SecureSessionPool.builder().name("py-review-heap").language(Language.PYTHON).size(1).sandbox(true)
+                .limits(TestSessions.small()).resetBetweenUses(true).closeTimeout(Duration.ofSeconds(10)).build()) {
+            for (int i = 0; i < 3; i++) {
+                ExecutionResult a = pool.execute("mine = 'tenantA:code" + secret + "'\nprint('tenantA:out" + secret + "')\n"
+                        + "'tenantA:value" + secret + "'", T);
+                assertThat(a.value()).as("%s", a).contains(secret);
+            }
+            ExecutionResult b = pool.execute("import ctypes, re\n" + "needle = ('tenant' + 'A:').encode()\n" + "found = set()\n" + "for line in open('/proc/self/maps'):\n" + "    parts = line.split()\n" + "    if not parts[1].startswith('rw'):\n" + "        continue\n" + "    lo, hi = (int(x, 16) for x in parts[0].split('-'))\n" + "    if hi - lo > (256 << 20):\n" + "        continue\n" + "    try:\n" + "        mem = ctypes.string_at(lo, hi - lo)\n" + "    except Exception:\n" + "        continue\n" + "    for m in re.finditer(re.escape(needle) + rb'[A-Za-z0-9]{6,40}', mem):\n" + "        found.add(m.group().decode())\n" + "sorted(found)\n", T);
+            assertThat(b.isSuccess()).as("%s", b).isTrue();
+            assertThat(b.value()).as("what the next tenant found").doesNotContain(secret);
+        }
+    }
 }

@@ -9,8 +9,9 @@
 #   into OUTPUT frames within the execution's budget, says which processes and threads a snippet left
 #   running, interrupts the evaluator (SIGINT) when the host says STOP, and on RESET kills every other
 #   process of the sandbox, empties /tmp and forks a fresh evaluator.
-# - the evaluator, forked from the supervisor before any snippet code exists, runs the snippets. It
-#   holds no descriptor of the socket, only two pipes to the supervisor and its stdout/stderr pipes; in
+# - the evaluator, forked from the supervisor and then a fresh interpreter (exec: nothing of the
+#   supervisor's heap, which relays every execution's code, output and result, carries over into the
+#   next tenant's evaluator), runs the snippets. It holds no descriptor of the socket, only two pipes to the supervisor and its stdout/stderr pipes; in
 #   the sandbox a seccomp filter of its own refuses it every way to signal the supervisor or the
 #   sandbox's init. The host treats the whole worker as hostile anyway.
 #
@@ -285,6 +286,7 @@ class Supervisor:
         self.address_space = address_space
         self.out = bytearray()  # to the host
         self.tools = None
+        self.tools_frame = None  # the host's TOOLS frame, passed on to every evaluator first
         self.ev = None  # the evaluator: pid, pipes
         self.running = None  # the execution id while one runs
         self.host = FrameReader(sock.fileno())
@@ -306,8 +308,8 @@ class Supervisor:
                 os.setsid()
                 devnull = os.open('/dev/null', os.O_RDONLY)
                 high = [fcntl_dup(fd) for fd in (ctl_r, msg_w, out_w, err_w, devnull)]
-                os.dup2(high[0], EVAL_CTL, inheritable=False)
-                os.dup2(high[1], EVAL_MSG, inheritable=False)
+                os.dup2(high[0], EVAL_CTL)
+                os.dup2(high[1], EVAL_MSG)
                 os.dup2(high[2], 1)
                 os.dup2(high[3], 2)
                 os.dup2(high[4], 0)
@@ -317,8 +319,8 @@ class Supervisor:
                     resource.setrlimit(resource.RLIMIT_AS, (self.address_space, self.address_space))
                 if self.sandboxed:
                     refuse_signals_to({1, sup, sup_group})
-                evaluate(self.tools)
-                status = 0
+                # a fresh interpreter: the supervisor's heap (freed buffers of earlier executions' frames) is gone
+                os.execv(sys.executable, [sys.executable, '-I', '-B', os.path.abspath(sys.argv[0]), '--evaluator'])
             except BaseException as e:  # noqa: B036 - nothing may escape the child into the supervisor's code
                 diag('the evaluator failed: %r' % (e,))
             os._exit(status)
@@ -327,6 +329,7 @@ class Supervisor:
         for fd in (ctl_w, msg_r, out_r, err_r):
             os.set_blocking(fd, False)
         self.ev = Evaluator(pid, ctl_w, msg_r, out_r, err_r)
+        self.ev.queue(self.tools_frame)
 
     def kill_all(self):
         """Every process but this one (and the sandbox's init) ends: the evaluator and all it started."""
@@ -482,6 +485,7 @@ class Supervisor:
         inp = In(payload)
         if t == TOOLS:
             self.tools = read_tools(inp)
+            self.tools_frame = frame(t, Raw(payload))
             if self.ev is None:
                 self.fork_evaluator()
         elif t == EXECUTE:
@@ -1068,6 +1072,20 @@ def _run(eid, code, ns):
         return EXCEPTION, '', cut(_class_name(e), 200), cut(_describe(e), MAX_TEXT_CHARS), cut(_trace(e), MAX_TEXT_CHARS)
 
 
+def evaluator_main():
+    """The evaluator's own interpreter: the tools first, then executions."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # until evaluate() takes SIGINT over
+    import ast  # noqa: F401 - warm: what every execution needs, before the first one
+    import builtins  # noqa: F401
+    import keyword  # noqa: F401
+    import linecache  # noqa: F401
+    import traceback  # noqa: F401
+    t, payload = _read_frame()
+    if t != TOOLS:
+        raise ProtocolError('the evaluator expected TOOLS, not frame %d' % t)
+    evaluate(read_tools(In(payload)))
+
+
 def evaluate(specs):
     import io
     _EVALUATOR_PID[0] = os.getpid()
@@ -1115,6 +1133,14 @@ def read_token():
 
 
 def main(argv):
+    if argv[1:] == ['--evaluator']:
+        try:
+            evaluator_main()
+            status = 0
+        except BaseException as e:  # noqa: B036
+            diag('the evaluator failed: %r' % (e,))
+            status = 70
+        os._exit(status)
     if len(argv) != 4 or argv[2] not in ('sandbox', 'plain'):
         diag('usage: poolkit_worker.py SOCKET sandbox|plain ADDRESS_SPACE_BYTES (token on stdin)')
         os._exit(2)
