@@ -9,8 +9,9 @@
 #   into OUTPUT frames within the execution's budget, says which processes and threads a snippet left
 #   running, interrupts the evaluator (SIGINT) when the host says STOP, and on RESET kills every other
 #   process of the sandbox, empties /tmp and forks a fresh evaluator.
-# - the evaluator, forked from the supervisor before any snippet code exists, runs the snippets. It
-#   holds no descriptor of the socket, only two pipes to the supervisor and its stdout/stderr pipes; in
+# - the evaluator, forked from the supervisor and then a fresh interpreter (exec: nothing of the
+#   supervisor's heap, which relays every execution's code, output and result, carries over into the
+#   next tenant's evaluator), runs the snippets. It holds no descriptor of the socket, only two pipes to the supervisor and its stdout/stderr pipes; in
 #   the sandbox a seccomp filter of its own refuses it every way to signal the supervisor or the
 #   sandbox's init. The host treats the whole worker as hostile anyway.
 #
@@ -285,6 +286,7 @@ class Supervisor:
         self.address_space = address_space
         self.out = bytearray()  # to the host
         self.tools = None
+        self.tools_frame = None  # the host's TOOLS frame, passed on to every evaluator first
         self.ev = None  # the evaluator: pid, pipes
         self.running = None  # the execution id while one runs
         self.host = FrameReader(sock.fileno())
@@ -306,8 +308,8 @@ class Supervisor:
                 os.setsid()
                 devnull = os.open('/dev/null', os.O_RDONLY)
                 high = [fcntl_dup(fd) for fd in (ctl_r, msg_w, out_w, err_w, devnull)]
-                os.dup2(high[0], EVAL_CTL, inheritable=False)
-                os.dup2(high[1], EVAL_MSG, inheritable=False)
+                os.dup2(high[0], EVAL_CTL)
+                os.dup2(high[1], EVAL_MSG)
                 os.dup2(high[2], 1)
                 os.dup2(high[3], 2)
                 os.dup2(high[4], 0)
@@ -317,8 +319,8 @@ class Supervisor:
                     resource.setrlimit(resource.RLIMIT_AS, (self.address_space, self.address_space))
                 if self.sandboxed:
                     refuse_signals_to({1, sup, sup_group})
-                evaluate(self.tools)
-                status = 0
+                # a fresh interpreter: the supervisor's heap (freed buffers of earlier executions' frames) is gone
+                os.execv(sys.executable, [sys.executable, '-I', '-B', os.path.abspath(sys.argv[0]), '--evaluator'])
             except BaseException as e:  # noqa: B036 - nothing may escape the child into the supervisor's code
                 diag('the evaluator failed: %r' % (e,))
             os._exit(status)
@@ -327,6 +329,7 @@ class Supervisor:
         for fd in (ctl_w, msg_r, out_r, err_r):
             os.set_blocking(fd, False)
         self.ev = Evaluator(pid, ctl_w, msg_r, out_r, err_r)
+        self.ev.queue(self.tools_frame)
 
     def kill_all(self):
         """Every process but this one (and the sandbox's init) ends: the evaluator and all it started."""
@@ -482,6 +485,7 @@ class Supervisor:
         inp = In(payload)
         if t == TOOLS:
             self.tools = read_tools(inp)
+            self.tools_frame = frame(t, Raw(payload))
             if self.ev is None:
                 self.fork_evaluator()
         elif t == EXECUTE:
@@ -764,15 +768,19 @@ def refuse_signals_to(protected):
     A seccomp filter of the evaluator's own (stacked on the sandbox's): kill, tkill, tgkill,
     rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_open aimed at the supervisor, its process group, the
     sandbox's init or every process (-1) fail with EPERM, and pidfd_send_signal (which also takes a
-    /proc/PID directory) always does. Inherited by everything the evaluator starts.
+    /proc/PID directory) always does. So do fcntl F_SETOWN and F_SETOWN_EX and the sockets' ioctl
+    FIOSETOWN and SIOCSPGRP, whatever their target: they name the process the kernel sends a
+    descriptor's I/O signal to, any signal F_SETSIG picks (SIGKILL too), and it fires on the
+    supervisor's own I/O (its next write to, or its close of, the evaluator's control pipe). Inherited
+    by everything the evaluator starts.
     """
     import ctypes
     import platform
     machine = platform.machine()
     if machine == 'x86_64':
-        arch, targeted, always = 0xC000003E, [62, 200, 234, 129, 297, 434], [424]
+        arch, targeted, always, fcntl_, ioctl_ = 0xC000003E, [62, 200, 234, 129, 297, 434], [424], 72, 16
     elif machine == 'aarch64':
-        arch, targeted, always = 0xC00000B7, [129, 130, 131, 138, 240, 434], [424]
+        arch, targeted, always, fcntl_, ioctl_ = 0xC00000B7, [129, 130, 131, 138, 240, 434], [424], 25, 29
     else:
         raise OSError('no seccomp numbers for ' + machine)
     values = {0xffffffff}
@@ -790,6 +798,18 @@ def refuse_signals_to(protected):
         prog.append((JEQ, 'deny', 0, nr))
     for nr in targeted:
         prog.append((JEQ, 'check', 0, nr))
+    prog.append((JEQ, 'fcntl', 0, fcntl_))
+    prog.append((JEQ, 'ioctl', 0, ioctl_))
+    prog.append((RET, 0, 0, ALLOW))
+    owner_fcntl = len(prog)
+    prog.append((LD, 0, 0, 24))  # args[1], the command, an unsigned int
+    prog.append((JEQ, 'deny', 0, 8))  # F_SETOWN
+    prog.append((JEQ, 'deny', 0, 15))  # F_SETOWN_EX
+    prog.append((RET, 0, 0, ALLOW))
+    owner_ioctl = len(prog)
+    prog.append((LD, 0, 0, 24))
+    prog.append((JEQ, 'deny', 0, 0x8901))  # FIOSETOWN
+    prog.append((JEQ, 'deny', 0, 0x8902))  # SIOCSPGRP
     prog.append((RET, 0, 0, ALLOW))
     check = len(prog)
     prog.append((LD, 0, 0, 16))  # args[0], its low 32 bits: the kernel reads a pid as an int
@@ -798,7 +818,7 @@ def refuse_signals_to(protected):
     prog.append((RET, 0, 0, ALLOW))
     deny = len(prog)
     prog.append((RET, 0, 0, EPERM))
-    labels = {'check': check, 'deny': deny}
+    labels = {'check': check, 'deny': deny, 'fcntl': owner_fcntl, 'ioctl': owner_ioctl}
     code = b''
     for i, (c, jt, jf, k) in enumerate(prog):
         jt = labels[jt] - i - 1 if isinstance(jt, str) else jt
@@ -963,16 +983,29 @@ def _namespace(specs):
     return ns
 
 
+def _plain(s):
+    """An exact str of a str or str subclass, copied without calling any method the subclass defines; '' otherwise."""
+    return str.__str__(s) if issubclass(type(s), str) else ''
+
+
 def _describe(e):
+    """The traceback's last line; an exception whose class or message cannot be shown is still the snippet's exception."""
     import traceback
-    return ''.join(traceback.format_exception_only(type(e), e)).strip()
+    try:
+        return ''.join(traceback.format_exception_only(type(e), e)).strip()
+    except BaseException as failed:  # noqa: B036 - a snippet's __str__, __format__ or metaclass may raise anything
+        return '%s (its message could not be shown: %s)' % (_class_name(e), _class_name(failed))
 
 
 def _class_name(e):
+    """The qualified class name, read from the class itself: a metaclass's attribute hooks and a str subclass's methods are not called."""
     t = type(e)
-    module = getattr(t, '__module__', None)
-    name = getattr(t, '__qualname__', t.__name__)
-    return name if module in (None, 'builtins', '__main__') else '%s.%s' % (module, name)
+    try:
+        module = _plain(type.__dict__['__module__'].__get__(t))
+        name = _plain(type.__dict__['__qualname__'].__get__(t)) or '?'
+    except Exception:
+        return '?'
+    return name if module in ('', 'builtins', '__main__') else '%s.%s' % (module, name)
 
 
 def _trace(e):
@@ -982,8 +1015,8 @@ def _trace(e):
         for s in [tb] + _chain(tb):
             s.stack = traceback.StackSummary.from_list([f for f in s.stack if f.filename != __file__])
         return ''.join(tb.format())
-    except Exception as failed:
-        return '(the stack trace could not be shown: %s)' % type(failed).__name__
+    except BaseException as failed:  # noqa: B036 - the snippet's __str__ may raise SystemExit or KeyboardInterrupt too
+        return '(the stack trace could not be shown: %s)' % _class_name(failed)
 
 
 def _chain(tb):
@@ -1022,12 +1055,10 @@ def _run(eid, code, ns):
         try:
             exec(body, ns)
             value = eval(last, ns) if last is not None else None
-            text = '' if value is None else repr(value)
+            text = '' if value is None else _plain(repr(value))  # a str subclass's own len() or encode() does not count
         finally:
             _State.running = False
             _State.pending = False
-        if not isinstance(text, str):
-            text = str(text)
         if len(text) > MAX_VALUE_CHARS:
             text = text[:MAX_VALUE_CHARS] + '... (%d more characters cut)' % (len(text) - MAX_VALUE_CHARS)
         return OK, text, '', '', ''
@@ -1039,6 +1070,20 @@ def _run(eid, code, ns):
         _State.running = False
         # 200 code points are at most 800 UTF-8 bytes: within the host's 1024-byte cap on the class, whatever its letters
         return EXCEPTION, '', cut(_class_name(e), 200), cut(_describe(e), MAX_TEXT_CHARS), cut(_trace(e), MAX_TEXT_CHARS)
+
+
+def evaluator_main():
+    """The evaluator's own interpreter: the tools first, then executions."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # until evaluate() takes SIGINT over
+    import ast  # noqa: F401 - warm: what every execution needs, before the first one
+    import builtins  # noqa: F401
+    import keyword  # noqa: F401
+    import linecache  # noqa: F401
+    import traceback  # noqa: F401
+    t, payload = _read_frame()
+    if t != TOOLS:
+        raise ProtocolError('the evaluator expected TOOLS, not frame %d' % t)
+    evaluate(read_tools(In(payload)))
 
 
 def evaluate(specs):
@@ -1088,6 +1133,14 @@ def read_token():
 
 
 def main(argv):
+    if argv[1:] == ['--evaluator']:
+        try:
+            evaluator_main()
+            status = 0
+        except BaseException as e:  # noqa: B036
+            diag('the evaluator failed: %r' % (e,))
+            status = 70
+        os._exit(status)
     if len(argv) != 4 or argv[2] not in ('sandbox', 'plain'):
         diag('usage: poolkit_worker.py SOCKET sandbox|plain ADDRESS_SPACE_BYTES (token on stdin)')
         os._exit(2)
