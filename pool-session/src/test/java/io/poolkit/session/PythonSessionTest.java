@@ -248,8 +248,11 @@ class PythonSessionTest {
         io.poolkit.testkit.Services.require(TestSessions.sandboxed(), "needs the sandbox");
         org.junit.jupiter.api.Assumptions.assumeTrue(Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"),
                 "unix:uid")), "only a root host runs the sandbox as another user");
-        // under target/, not /tmp (which the sandbox replaces, refused before this check)
-        Path dir = java.nio.file.Files.createTempDirectory(Path.of("target").toAbsolutePath(), "py-install");
+        // not under /tmp (which the sandbox replaces, refused before this check): under target/,
+        // or /var/tmp when the checkout itself is under /tmp (a clone there)
+        Path target = Path.of("target").toAbsolutePath();
+        Path base = target.startsWith("/tmp") ? Path.of("/var/tmp") : target;
+        Path dir = java.nio.file.Files.createTempDirectory(base, "py-install");
         try {
             Path binary = ownInstallation(dir.resolve("private/python"));
             java.nio.file.Files.setPosixFilePermissions(dir.resolve("private"),
