@@ -36,7 +36,7 @@ public final class CustomFactoryExample {
     /** The demo's stage: 8 threads x 100 requests to a backend whose connections take 20 ms to open. */
     static Demo.Row demoStage(Demo.Progress progress) throws Exception {
         int threads = 8;
-        int perThread = 100;
+        int perThread = progress.steps(100);
         progress.say("core: a custom ResourceFactory, connections to an echo server that take 20 ms to open");
         java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         try (EchoServer server = new EchoServer(20)) {

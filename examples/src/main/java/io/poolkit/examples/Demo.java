@@ -27,8 +27,21 @@ public final class Demo {
         Row run(Progress progress) throws Exception;
     }
 
+    /**
+     * How much work each stage does: {@code FULL} for the README's demo, {@code SMOKE} (a quarter,
+     * at least 6 steps) for the test that checks every stage still runs and still wins.
+     */
+    public enum Size {
+        FULL, SMOKE;
+
+        /** The steps of a stage whose full size is {@code full}. */
+        public int of(int full) {
+            return this == FULL ? full : Math.max(6, full / 4);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        tour(System.out, stages());
+        tour(System.out, stages(), Size.FULL);
     }
 
     static List<Stage> stages() {
@@ -43,13 +56,13 @@ public final class Demo {
         return stages;
     }
 
-    /** Runs every stage, printing progress as it goes, then the table. */
-    public static List<Row> tour(PrintStream out, List<Stage> stages) throws Exception {
+    /** Runs every stage at {@code size}, printing progress as it goes, then the table. */
+    public static List<Row> tour(PrintStream out, List<Stage> stages, Size size) throws Exception {
         out.println("poolkit demo: the same work without a pool and with one");
         out.println();
         List<Row> rows = new ArrayList<>();
         for (Stage stage : stages) {
-            rows.add(stage.run(new Progress(out)));
+            rows.add(stage.run(new Progress(out, size)));
         }
         out.println();
         out.printf("%-22s %-46s %12s %12s %8s%n", "pool", "work", "unpooled ms", "pooled ms", "speedup");
@@ -67,11 +80,18 @@ public final class Demo {
     /** Live progress of a stage: one line, rewritten in place on a terminal, a line per step otherwise. */
     public static final class Progress {
         private final PrintStream out;
+        private final Size size;
         private final boolean terminal = System.console() != null;
         private long lastPrint;
 
-        Progress(PrintStream out) {
+        Progress(PrintStream out, Size size) {
             this.out = out;
+            this.size = size;
+        }
+
+        /** The steps this tour gives a stage whose full size is {@code full}. */
+        public int steps(int full) {
+            return size.of(full);
         }
 
         /** Reports {@code done} of {@code total} steps of {@code what}. */

@@ -52,7 +52,7 @@ public final class JdbcExample {
     /** The demo's stage: 2,000 queries from 8 threads, a new connection each vs the pool. */
     static Demo.Row demoStage(Demo.Progress progress) throws Exception {
         int threads = 8;
-        int perThread = 250;
+        int perThread = progress.steps(250);
         int total = threads * perThread;
         String url = "jdbc:h2:mem:demo;DB_CLOSE_DELAY=-1";
         progress.say("pool-jdbc: queries on embedded H2 (opening a connection: session, settings, login)");

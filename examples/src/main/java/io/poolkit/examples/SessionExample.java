@@ -104,7 +104,7 @@ public final class SessionExample {
         boolean sandbox = problem == null;
         progress.say("pool-session: Java snippets in " + (sandbox ? "sandboxed" : "UNSANDBOXED (" + problem + ")")
                 + " JShell workers (a cold worker is a new JVM)");
-        int total = 16;
+        int total = progress.steps(16);
         AtomicInteger done = new AtomicInteger();
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {
@@ -135,7 +135,7 @@ public final class SessionExample {
         boolean sandbox = problem == null;
         progress.say("pool-session: Python snippets in " + (sandbox ? "sandboxed" : "UNSANDBOXED (" + problem + ")")
                 + " CPython workers (a cold worker is a new interpreter)");
-        int total = 16;
+        int total = progress.steps(16);
         AtomicInteger done = new AtomicInteger();
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {

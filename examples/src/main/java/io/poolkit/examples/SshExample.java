@@ -35,7 +35,7 @@ public final class SshExample {
     /** The demo's stage: 200 commands from 8 threads, a new SSH connection each vs the pool. */
     static Demo.Row demoStage(Demo.Progress progress) throws Exception {
         int threads = 8;
-        int perThread = 25;
+        int perThread = progress.steps(25);
         int total = threads * perThread;
         progress.say("pool-ssh: commands on an in-process SSH server (key exchange and login per connection)");
         try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start()) {

@@ -14,7 +14,7 @@ class DemoTest {
     @Test
     void tourRunsEveryStageAndEndsWithTheTable() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        List<Demo.Row> rows = Demo.tour(new PrintStream(bytes, true, StandardCharsets.UTF_8), Demo.stages());
+        List<Demo.Row> rows = Demo.tour(new PrintStream(bytes, true, StandardCharsets.UTF_8), Demo.stages(), Demo.Size.SMOKE);
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.pooledMillis()).isLessThan(r.unpooledMillis()));
         assertThat(out).contains("unpooled ms", "pooled ms", "speedup", "core (custom factory)");
