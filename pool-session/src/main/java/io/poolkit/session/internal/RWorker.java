@@ -65,6 +65,7 @@ public final class RWorker {
      * and nothing else of them. A UTF-8 locale (C.UTF-8 is part of glibc), so a snippet's text is not
      * escaped. One BLAS and OpenMP thread: the supervisor must stay a single thread (its threads are
      * not covered by the seccomp guard, which knows pids), and OpenBLAS starts its threads when R loads it.
+     * No JIT (see below).
      */
     static Map<String, String> env() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -73,6 +74,10 @@ public final class RWorker {
         env.put("R_DEFAULT_PACKAGES", "NULL"); // the supervisor needs base only; it unsets this for its evaluators
         env.put("OPENBLAS_NUM_THREADS", "1");
         env.put("OMP_NUM_THREADS", "1");
+        // R's JIT compiles a closure or top-level loop before it runs: its first compile took 0.7 s on a loaded
+        // machine, more than a cold worker takes without it and more than most snippets run; R's own packages
+        // are compiled when installed. A snippet may turn it on: compiler::enableJIT(3)
+        env.put("R_ENABLE_JIT", "0");
         return env;
     }
 
