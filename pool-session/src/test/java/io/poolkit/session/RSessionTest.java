@@ -221,6 +221,15 @@ class RSessionTest {
         assertThat(session.isAlive()).isFalse();
     }
 
+    /** sandbox(false) runs the same worker as this user (its FIFOs in R's own temporary directory, no /tmp wiped). */
+    @Test
+    void anUnsandboxedSessionRunsTheSameWorker() {
+        try (SecureSession plain = SecureSession.builder().name("r-plain").language(Language.R).sandbox(false)
+                .limits(TestSessions.small()).start()) {
+            assertThat(plain.execute("x <- 6\nx * 7", T).value()).isEqualTo("[1] 42");
+        }
+    }
+
     @Test
     void theInterpreterOptionIsForPythonOnly() {
         assertThatThrownBy(() -> TestSessions.session().language(Language.R).interpreter(Path.of("/usr/bin/R")).start())
