@@ -656,7 +656,11 @@ kill_all <- function(S) {
         repeat {
             p <- setdiff(running_pids(), c(1L, S$me))
             p <- Filter(alive, p)
-            if (!length(p) || Sys.time() > deadline) break
+            if (!length(p)) break
+            if (Sys.time() > deadline) { # one could open the next evaluator's FIFOs: this worker is not used again
+                diag(sprintf("%d processes outlived 5 s of SIGKILL: %s", length(p), paste(utils::head(p, 10L), collapse = " ")))
+                quit(save = "no", status = 4L)
+            }
             try(tools::pskill(p, SIGKILL), silent = TRUE)
             Sys.sleep(0.002)
         }
