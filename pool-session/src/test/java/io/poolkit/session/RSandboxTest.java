@@ -161,14 +161,14 @@ class RSandboxTest {
 
     @Test
     void aForkBombAndAMemoryBombEndInErrorsAndTheSessionIsReplacedOrGoesOn() {
-        ExecutionResult fork = session.execute("repeat parallel:::mcfork()", Duration.ofSeconds(3));
+        ExecutionResult fork = session.execute("repeat parallel:::mcfork()", Duration.ofSeconds(2));
         assertThat(fork.error().orElseThrow(() -> new AssertionError("a success: " + fork)).kind()).as("%s", fork)
                 .isIn(Kind.EXCEPTION, Kind.TIMEOUT, Kind.LIMIT);
         if (!session.isAlive() || session.recycleReason() != null) {
             session.restart();
         }
         ExecutionResult memory = session.execute("hoard <- list()\nrepeat hoard[[length(hoard) + 1L]] <- numeric(4 * 2^20)",
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(5));
         ExecutionError e = memory.error().orElseThrow(() -> new AssertionError("a success: " + memory));
         if (e.kind() == Kind.EXCEPTION) { // RLIMIT_AS: the allocation fails inside the snippet
             assertThat(e.message()).as("%s", memory).contains("cannot allocate");
