@@ -15,8 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One isolated worker process: a child JVM that evaluates Java snippets with jdk.jshell's local
- * execution engine, or with {@link Language#PYTHON} a CPython worker, in a bubblewrap sandbox by
- * default.
+ * execution engine, or with {@link Language#PYTHON} a CPython worker, or with {@link Language#R} an R
+ * worker, in a bubblewrap sandbox by default.
  *
  * {@snippet class=io.poolkit.session.examples.SessionSnippets region=session}
  *
@@ -24,6 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * the value is the last expression's {@code repr()}, tools are plain functions.
  *
  * {@snippet class=io.poolkit.session.examples.SessionSnippets region=python}
+ *
+ * <p>An R session likewise, {@code language(Language.R)}: the value is what {@code print()} shows
+ * of the last expression (nothing for an assignment), tools are plain functions.
+ *
+ * {@snippet class=io.poolkit.session.examples.SessionSnippets region=r}
  *
  * <p>State (variables, methods, classes, imports) persists between executions until
  * {@link #restart()}. An execution never throws for what the snippet does: compile errors,

@@ -6,6 +6,7 @@ import io.poolkit.PoolClosedException;
 import io.poolkit.PoolStats;
 import io.poolkit.PoolTimeoutException;
 import io.poolkit.session.internal.PythonWorker;
+import io.poolkit.session.internal.RWorker;
 import io.poolkit.session.internal.Sandbox;
 import io.poolkit.session.internal.SessionSettings;
 import java.time.Duration;
@@ -44,6 +45,7 @@ import java.util.concurrent.locks.LockSupport;
  * from the worker's supervisor, after every other process of the sandbox is killed and its /tmp
  * emptied, so no variable, module state, file or process crosses; without it a session is one
  * Python program, and code one execution leaves (a monkeypatch, a signal handler) runs in the next.
+ * With {@code language(Language.R)} the same holds for R workers: a reset starts a fresh R evaluator.
  */
 public final class SecureSessionPool implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -312,6 +314,9 @@ public final class SecureSessionPool implements AutoCloseable {
             }
             if (settings.language() == Language.PYTHON) {
                 PythonWorker.interpreter(settings.interpreter()); // a missing interpreter is said at once, not as N failed starts
+            }
+            if (settings.language() == Language.R) {
+                RWorker.check();
             }
             return new SecureSessionPool(this, settings);
         }

@@ -161,6 +161,10 @@ abstract class SessionOptions<B extends SessionOptions<B>> {
             throw new IllegalArgumentException("interpreter (" + interpreter + ") is for a PYTHON session, but language is JAVA:"
                     + " call language(Language.PYTHON) too, or leave the interpreter out (Java workers run this JVM's java)");
         }
+        if (interpreter != null && language == Language.R) {
+            throw new IllegalArgumentException("interpreter (" + interpreter + ") is for a PYTHON session, but language is R:"
+                    + " leave the interpreter out (R workers run Debian's R, /usr/lib/R)");
+        }
         return new SessionSettings(sandbox, limits, tools, startTimeout, stopGrace,
                 workDirectory != null ? workDirectory : WorkDirs.defaultRoot(), bubblewrap, language, interpreter);
     }

@@ -64,6 +64,24 @@ final class TestSessions {
         return pool().language(Language.PYTHON);
     }
 
+    /** Skips (locally) or fails (CI=true) a test that needs Debian's R. */
+    static void requireR() {
+        Services.require(java.nio.file.Files.isExecutable(io.poolkit.session.internal.RWorker.BINARY),
+                "R sessions need " + io.poolkit.session.internal.RWorker.BINARY
+                        + ": apt-get install r-base-core (or source .ci/services/interpreters.sh as root)");
+    }
+
+    /** An R session builder: sandboxed where the sandbox works (always in CI). */
+    static SecureSession.Builder r() {
+        requireR();
+        return session().language(Language.R);
+    }
+
+    static SecureSessionPool.Builder rPool() {
+        requireR();
+        return pool().language(Language.R);
+    }
+
     /** Small workers, so the suite fits on a 2-core machine. */
     static Limits small() {
         return smallLimits().build();

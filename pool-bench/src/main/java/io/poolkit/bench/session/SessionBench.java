@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>A plain program, not JMH: each operation takes milliseconds to a second and crosses a process
  * boundary. Every session is a real worker JVM, in bubblewrap unless {@code --sandbox false} (run
  * {@code .ci/services/bubblewrap.sh} as root first). {@code --language PYTHON} measures Python
- * sessions the same way (the snippet {@code 1 + 1} is valid in both).
+ * sessions the same way (the snippet {@code 1 + 1} is valid in both); {@code --language R} R sessions,
+ * with {@code --snippet "1 + 1" "[1] 2"} (R prints its value so).
  *
  * <ul>
  * <li><b>cold</b>: {@code SecureSession.builder().start()} then {@code execute("1 + 1")}, a new worker
@@ -73,7 +74,7 @@ public final class SessionBench {
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --cold N --warm N --seconds S --size N --callers N --sandbox true|false --reset true|false"
-                        + " --snippet CODE VALUE --language JAVA|PYTHON");
+                        + " --snippet CODE VALUE --language JAVA|PYTHON|R");
             }
         }
         Limits limits = Limits.builder().heap("128m").metaspace("128m").build();

@@ -6,7 +6,10 @@ import io.poolkit.session.internal.wire.ProtocolException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The host's end of one worker socket. A daemon reader thread reads frames into an inbox; the
+ * The host's end of one worker's channel: an AF_UNIX socket, or a pair of FIFOs (an R worker's: R
+ * has no AF_UNIX sockets), with the same caps either way. A daemon reader thread reads frames into an inbox; the
  * session's caller takes them with a timeout. Everything from the worker is hostile: each frame is
  * size-checked before it is read and passed through the session's {@link Protocol} as it arrives
  * (a frame not valid now — anything while idle — is refused before its payload is read), and
@@ -38,7 +42,8 @@ public final class Connection implements AutoCloseable {
     public record Closed(String reason) {
     }
 
-    private final SocketChannel channel;
+    private final ReadableByteChannel in;
+    private final WritableByteChannel out;
     private final Protocol protocol;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -48,8 +53,9 @@ public final class Connection implements AutoCloseable {
     private final AtomicLong unsentBytes = new AtomicLong();
     private volatile String closedReason;
 
-    private Connection(SocketChannel channel, Protocol protocol) {
-        this.channel = channel;
+    private Connection(ReadableByteChannel in, WritableByteChannel out, Protocol protocol) {
+        this.in = in;
+        this.out = out;
         this.protocol = protocol;
     }
 
@@ -64,8 +70,21 @@ public final class Connection implements AutoCloseable {
     }
 
     /** {@link #open(SocketChannel, String)} with the protocol state the frames are checked against. */
-    static Connection open(SocketChannel channel, String threadName, Protocol protocol) {
-        Connection c = new Connection(channel, protocol);
+    static Connection open(ByteChannel channel, String threadName, Protocol protocol) {
+        return open(channel, channel, threadName, protocol);
+    }
+
+    /**
+     * {@link #open(SocketChannel, String)} over two channels, frames read from {@code in} and written to
+     * {@code out} (a worker's FIFOs, in blocking mode; each must be closable from another thread, as
+     * a {@link java.nio.channels.FileChannel} is, so that closing the connection frees its threads).
+     */
+    static Connection open(ReadableByteChannel in, WritableByteChannel out, String threadName) {
+        return open(in, out, threadName, new Protocol());
+    }
+
+    private static Connection open(ReadableByteChannel in, WritableByteChannel out, String threadName, Protocol protocol) {
+        Connection c = new Connection(in, out, protocol);
         Thread t = new Thread(c::readLoop, threadName);
         t.setDaemon(true);
         t.start();
@@ -89,7 +108,7 @@ public final class Connection implements AutoCloseable {
             try {
                 int n = b.remaining();
                 while (b.hasRemaining()) {
-                    channel.write(b);
+                    out.write(b);
                 }
                 unsentBytes.addAndGet(-n);
             } catch (IOException e) {
@@ -103,7 +122,7 @@ public final class Connection implements AutoCloseable {
         String reason;
         try {
             for (;;) {
-                Frame f = Frame.read(channel, Frame.MAX_LENGTH, protocol);
+                Frame f = Frame.read(in, Frame.MAX_LENGTH, protocol);
                 protocol.accept(f);
                 if (queuedFrames.incrementAndGet() > MAX_QUEUED_FRAMES) {
                     throw new ProtocolException("the worker sent more than " + MAX_QUEUED_FRAMES + " frames the host has not taken yet");
@@ -192,7 +211,12 @@ public final class Connection implements AutoCloseable {
             closedReason = reason;
         }
         try {
-            channel.close();
+            in.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            out.close();
         } catch (IOException ignored) {
             // closing anyway
         }

@@ -60,12 +60,19 @@ public final class Launcher {
                 PythonWorker.checkReachableByOthers(python);
             }
         }
+        if (s.language() == Language.R) {
+            RWorker.check();
+        }
         try {
             root = WorkDirs.ensurePrivate(s.workDirectory(), otherUser);
-            code = python != null ? PythonWorker.ensureScript(root) : CodeCache.ensure(root);
+            code = python != null ? PythonWorker.ensureScript(root) : s.language() == Language.R ? RWorker.ensureScript(root)
+                    : CodeCache.ensure(root);
             dir = WorkDirs.newSessionDir(root, otherUser);
         } catch (IOException e) {
             throw new SessionStartException(name + " - cannot prepare the worker's files under " + s.workDirectory() + ": " + e.getMessage(), e);
+        }
+        if (s.language() == Language.R) {
+            return FifoLauncher.start(s, name, sandbox, code, dir, deadline);
         }
         Path socket = dir.resolve("ipc").resolve("w.sock");
         Process process = null;
@@ -174,8 +181,12 @@ public final class Launcher {
     }
 
     /** @return the worker's Java version when the first frame is a HELLO with the token and our protocol, else null */
-    private static String hello(Connection c, String token, long deadline) throws InterruptedException {
-        Object o = c.poll(deadline - System.nanoTime());
+    static String hello(Connection c, String token, long deadline) throws InterruptedException {
+        return checkHello(c.poll(deadline - System.nanoTime()), token);
+    }
+
+    /** @return the worker's runtime version when {@code o} is a HELLO with the token and our protocol, else null */
+    static String checkHello(Object o, String token) {
         if (!(o instanceof Frame f) || f.type() != Frame.HELLO) {
             return null;
         }
@@ -194,7 +205,7 @@ public final class Launcher {
         }
     }
 
-    private static Out tools(List<Tool> tools) {
+    static Out tools(List<Tool> tools) {
         Out out = new Out().writeInt(tools.size());
         for (Tool t : tools) {
             out.writeString(t.name()).writeString(t.description()).writeInt(t.parameters().size());
@@ -203,7 +214,7 @@ public final class Launcher {
         return out;
     }
 
-    private static String said(Tail diagnostics) {
+    static String said(Tail diagnostics) {
         String text = diagnostics.text();
         return text.isEmpty() ? "" : "; it said: " + text;
     }
@@ -219,7 +230,7 @@ public final class Launcher {
                 javaCommand(limits, true, Sandbox.JAVA, Sandbox.CODE, Sandbox.IPC + "/w.sock"));
     }
 
-    private static void ownedBySandbox(Path p) throws IOException {
+    static void ownedBySandbox(Path p) throws IOException {
         Files.setAttribute(p, "unix:uid", Sandbox.ROOT_HOST_WORKER_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(p, "unix:gid", Sandbox.ROOT_HOST_WORKER_UID, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }

@@ -50,7 +50,7 @@ public final class Sandbox {
 
     static final List<String> REQUIRED_FLAGS = List.of("--unshare-all", "--unshare-user", "--disable-userns", "--uid", "--gid",
             "--die-with-parent", "--new-session", "--cap-drop", "--clearenv", "--ro-bind", "--symlink", "--proc", "--dev",
-            "--tmpfs", "--size", "--remount-ro", "--chdir", "--hostname", "--args", "--seccomp", "--ro-bind-data", "--perms");
+            "--tmpfs", "--size", "--remount-ro", "--chdir", "--hostname", "--args", "--seccomp", "--ro-bind-data", "--perms", "--setenv");
     private static final List<String> LIBRARY_DIRS = List.of("/lib", "/lib64", "/usr/lib", "/usr/lib64");
     private static final Set<String> JDK_SKIP = Set.of("legal", "man", "include", "jmods", "demo", "sample", "docs", "src.zip");
 
@@ -192,8 +192,25 @@ public final class Sandbox {
      * @param binds inside path -> host path, bound read-only (the interpreter's files and the worker
      *     code; the system library directories and the socket directory are bound for every worker)
      * @param command the worker's command line inside, the launcher first
+     * @param env environment variables set inside (bubblewrap clears the host's)
+     * @param guardsSupervisor whether the sandbox's seccomp filter also refuses every process in it
+     *     every way to signal the worker's first process (pid 2, its supervisor) or init
+     *     ({@link Seccomp#supervisorGuard}): for a worker whose supervisor cannot give its
+     *     evaluator a filter of its own (R has no FFI)
      */
-    public record Layout(Path launcher, String launcherInside, Map<String, Path> binds, List<String> command) {
+    public record Layout(Path launcher, String launcherInside, Map<String, Path> binds, List<String> command, Map<String, String> env,
+            boolean guardsSupervisor) {
+
+        public Layout {
+            binds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(binds));
+            command = List.copyOf(command);
+            env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        }
+
+        /** A layout with no environment and the sandbox's filter only. */
+        public Layout(Path launcher, String launcherInside, Map<String, Path> binds, List<String> command) {
+            this(launcher, launcherInside, binds, command, Map.of(), false);
+        }
     }
 
     /** The host user id a sandbox runs as when this host runs as root: nobody, never root itself. */
@@ -241,8 +258,12 @@ public final class Sandbox {
                 "--size", Long.toString(limits.tmpSizeBytes()), "--tmpfs", "/tmp",
                 "--remount-ro", "/",
                 "--chdir", "/tmp"));
+        for (Map.Entry<String, String> e : layout.env().entrySet()) {
+            args.addAll(List.of("--setenv", e.getKey(), e.getValue()));
+        }
         writeArgs(argFile, args);
-        Files.write(filter, Seccomp.filter(System.getProperty("os.arch")));
+        String arch = System.getProperty("os.arch");
+        Files.write(filter, layout.guardsSupervisor() ? Seccomp.supervisorGuard(arch) : Seccomp.filter(arch));
 
         StringBuilder script = new StringBuilder("echo 1000 > /proc/self/oom_score_adj || exit 125; exec");
         for (int i = 0; i < fdFiles.size(); i++) {

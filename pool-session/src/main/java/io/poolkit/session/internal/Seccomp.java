@@ -141,6 +141,119 @@ final class Seccomp {
         return out;
     }
 
+    /** Syscalls that signal a process named by their first argument: kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open. */
+    private static final int[][] SIGNALLING = {{62, 129}, {200, 130}, {234, 131}, {129, 138}, {297, 240}, {434, 434}};
+    private static final int[] PIDFD_SEND_SIGNAL = {424, 424};
+    private static final int[] PRLIMIT64 = {302, 261};
+    private static final int[] FCNTL = {72, 25};
+    private static final int[] IOCTL = {16, 29};
+    private static final int F_SETOWN = 8;
+    private static final int F_SETOWN_EX = 15;
+    private static final int FIOSETOWN = 0x8901;
+    private static final int SIOCSPGRP = 0x8902;
+    private static final int OFFSET_ARG0 = 16; // the low 32 bits of args[0] (both architectures are little-endian)
+    private static final int OFFSET_ARG1 = 24;
+    /** Targets that reach the supervisor or init: the caller's own group (0), init (1), the supervisor (2), every process (-1), the supervisor's group (-2). */
+    private static final int[] GUARDED_TARGETS = {0, 1, 2, -1, -2};
+
+    /**
+     * {@link #filter} plus a guard of the worker's supervisor, for every process of the sandbox: the
+     * supervisor is the sandbox's first process (pid 2, in its own session and process group, under
+     * bubblewrap's init, pid 1) and its evaluator cannot be given a filter of its own (an R worker:
+     * R has no FFI). Refused with {@code EPERM}: {@code kill}, {@code tkill}, {@code tgkill},
+     * {@code rt_sigqueueinfo}, {@code rt_tgsigqueueinfo} and {@code pidfd_open} aimed at pid 0 (the
+     * caller's group, which may be the supervisor's), 1, 2, -1 (every process) or -2 (the
+     * supervisor's group); {@code pidfd_send_signal} always; {@code prlimit64} on pid 1 or 2 (a CPU
+     * limit would end the supervisor); {@code fcntl} {@code F_SETOWN}/{@code F_SETOWN_EX} and
+     * {@code ioctl} {@code FIOSETOWN}/{@code SIOCSPGRP}, which make a process the target of a
+     * descriptor's I/O signal (any signal {@code F_SETSIG} picks, {@code SIGKILL} too). The
+     * supervisor itself kills the others one pid at a time, never with -1.
+     *
+     * @throws IllegalArgumentException for an architecture it has no syscall numbers for
+     */
+    static byte[] supervisorGuard(String osArch) {
+        String a = osArch.toLowerCase(Locale.ROOT);
+        boolean x86 = a.equals("amd64") || a.equals("x86_64");
+        if (!x86 && !a.equals("aarch64")) {
+            throw new IllegalArgumentException("the sandbox's seccomp filter knows x86_64 and aarch64, but this is " + osArch);
+        }
+        int col = x86 ? 0 : 1;
+        Asm p = new Asm();
+        p.add(LD_W_ABS, 0, 0, OFFSET_ARCH);
+        p.jump(JEQ_K, x86 ? AUDIT_ARCH_X86_64 : AUDIT_ARCH_AARCH64, null, "deny");
+        p.add(LD_W_ABS, 0, 0, OFFSET_NR);
+        if (x86) {
+            p.jump(JGE_K, X32_SYSCALL_BIT, "deny", null);
+        }
+        for (int[] nr : DENIED.values()) {
+            p.jump(JEQ_K, nr[col], "deny", null);
+        }
+        p.jump(JEQ_K, PIDFD_SEND_SIGNAL[col], "deny", null);
+        for (int[] nr : SIGNALLING) {
+            p.jump(JEQ_K, nr[col], "target", null);
+        }
+        p.jump(JEQ_K, PRLIMIT64[col], "prlimit", null);
+        p.jump(JEQ_K, FCNTL[col], "fcntl", null);
+        p.jump(JEQ_K, IOCTL[col], "ioctl", null);
+        p.add(RET_K, 0, 0, RET_ALLOW);
+        p.label("fcntl");
+        p.add(LD_W_ABS, 0, 0, OFFSET_ARG1);
+        p.jump(JEQ_K, F_SETOWN, "deny", null);
+        p.jump(JEQ_K, F_SETOWN_EX, "deny", null);
+        p.add(RET_K, 0, 0, RET_ALLOW);
+        p.label("ioctl");
+        p.add(LD_W_ABS, 0, 0, OFFSET_ARG1);
+        p.jump(JEQ_K, FIOSETOWN, "deny", null);
+        p.jump(JEQ_K, SIOCSPGRP, "deny", null);
+        p.add(RET_K, 0, 0, RET_ALLOW);
+        p.label("prlimit");
+        p.add(LD_W_ABS, 0, 0, OFFSET_ARG0);
+        p.jump(JEQ_K, 1, "deny", null);
+        p.jump(JEQ_K, 2, "deny", null);
+        p.add(RET_K, 0, 0, RET_ALLOW);
+        p.label("target");
+        p.add(LD_W_ABS, 0, 0, OFFSET_ARG0);
+        for (int t : GUARDED_TARGETS) {
+            p.jump(JEQ_K, t, "deny", null);
+        }
+        p.add(RET_K, 0, 0, RET_ALLOW);
+        p.label("deny");
+        p.add(RET_K, 0, 0, RET_EPERM);
+        return p.assemble();
+    }
+
+    /** A classic BPF program with forward jumps to labels, resolved when assembled. */
+    private static final class Asm {
+        private final java.util.List<Object[]> insns = new java.util.ArrayList<>(); // code, jt, jf, k (a label or an offset)
+        private final Map<String, Integer> labels = new java.util.HashMap<>();
+
+        void add(short code, int jt, int jf, int k) {
+            insns.add(new Object[] {code, jt, jf, k});
+        }
+
+        /** A conditional jump: to {@code whenTrue} / {@code whenFalse}, or to the next instruction when null. */
+        void jump(short code, int k, String whenTrue, String whenFalse) {
+            insns.add(new Object[] {code, whenTrue == null ? 0 : whenTrue, whenFalse == null ? 0 : whenFalse, k});
+        }
+
+        void label(String name) {
+            labels.put(name, insns.size());
+        }
+
+        byte[] assemble() {
+            ByteBuffer b = ByteBuffer.allocate(insns.size() * 8).order(ByteOrder.nativeOrder());
+            for (int i = 0; i < insns.size(); i++) {
+                Object[] in = insns.get(i);
+                insn(b, (Short) in[0], offset(in[1], i), offset(in[2], i), (Integer) in[3]);
+            }
+            return b.array();
+        }
+
+        private int offset(Object target, int at) {
+            return target instanceof String s ? labels.get(s) - at - 1 : (Integer) target;
+        }
+    }
+
     /** One {@code struct sock_filter}: code, jump if true, jump if false, constant. */
     private static void insn(ByteBuffer b, short code, int jt, int jf, int k) {
         if (jt > 255 || jf > 255) {

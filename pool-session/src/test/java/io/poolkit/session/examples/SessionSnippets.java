@@ -62,6 +62,22 @@ final class SessionSnippets {
         // @end
     }
 
+    static String r(Map<Long, String> users) {
+        // @start region="r"
+        try (SecureSessionPool r = SecureSessionPool.builder().language(Language.R).size(2)
+                .tools(Tool.of("lookup", "find a user", List.of("id"), args -> users.get(args.get("id"))))
+                .build()) {
+            String code = """
+                    name <- lookup(id = 42)        # a host tool, called like a function (42 arrives as a Long)
+                    cat("found", name, "\n")
+                    toupper(name)                  # the value: what print() shows of the last expression
+                    """;
+            ExecutionResult result = r.execute(code, Duration.ofSeconds(5));
+            return result.value() + " " + result.stdout().strip(); // "[1] \"ADA\"" and "found Ada"
+        }
+        // @end
+    }
+
     static Limits limits() {
         // @start region="limits"
         Limits limits = Limits.builder()

@@ -44,6 +44,14 @@ class SessionSnippetsTest {
     }
 
     @Test
+    void rExample() {
+        requireSandbox();
+        Services.require(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/lib/R/bin/exec/R")),
+                "the R example needs Debian's R (apt-get install r-base-core)");
+        assertThat(SessionSnippets.r(Map.of(42L, "Ada"))).isEqualTo("[1] \"ADA\" found Ada");
+    }
+
+    @Test
     void limitsAndToolExamples() {
         assertThat(SessionSnippets.limits().maxWallTime()).isEqualTo(Duration.ofSeconds(30));
         assertThat(SessionSnippets.tool(Map.of()).timeout()).isEqualTo(Duration.ofSeconds(2));
