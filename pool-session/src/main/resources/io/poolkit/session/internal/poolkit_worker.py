@@ -585,7 +585,7 @@ class Supervisor:
                 time.sleep(0.001)
                 continue
             try:
-                call = syscall_of(ev.pid)
+                call = parse_syscall(ev.proc('syscall'))
             except OSError as e:
                 ev.unobservable = 'the supervisor cannot see where the evaluator waits (/proc/%d/syscall: %s)' % (
                     ev.pid, e.strerror)
@@ -607,9 +607,10 @@ class Supervisor:
         """
         The evaluator's RESULT is its word; before it goes to the host the kernel must show that the
         execution has ended: the evaluator's only thread blocked in its loop's read of the next
-        request (no deeper in its stack than find_loop saw it, before any snippet ran), not
-        woken between two looks (its voluntary context switches unchanged), and no other process in
-        the sandbox; then nothing of the snippet can run until the next request is written. A main
+        request (no deeper in its stack than find_loop saw it, before any snippet ran), asleep and
+        not woken between a look before and one after that (its voluntary context switches
+        unchanged), and no other process in the sandbox in between; then nothing of the snippet can
+        run until the next request is written. A main
         thread that reads the request pipe anywhere else, runs on, ends, or is not back within
         IDLE_BOUND means the RESULT was forged or the snippet runs on: the worker ends (a protocol
         violation; the host reports SESSION_DIED). Threads and processes still there after
@@ -620,41 +621,46 @@ class Supervisor:
             return cut(self.leftovers(), 1300) or ev.unobservable or 'an evaluator the supervisor could not observe'
         eid = self.running
         start = time.monotonic()
-        cpu = cpu_of(ev.pid)
-        pause = 0.0002
+        cpu = None
+        misses = 0
         while True:
-            reap()
             if ev.pending:
                 ev.write_some()  # what it must still read (a late tool result) first
-            state, _ = stat_of(ev.pid)
-            if state in (None, 'Z', 'X'):
-                self.violation('the evaluator ended right after the result of execution %d: the snippet forged it' % eid)
             try:
-                before = status_of(ev.pid)
-                call = syscall_of(ev.pid)
+                before = parse_status(ev.proc('status'))
+                call = parse_syscall(ev.proc('syscall')) if before[0] not in ('Z', 'X') else None
             except (OSError, ValueError, IndexError):
                 before, call = None, None
+            if before is None or before[0] in ('Z', 'X'):
+                self.violation('the evaluator ended right after the result of execution %d: the snippet forged it' % eid)
             now = time.monotonic()
             if call is not None and call[0] == READ_SYSCALL and call[1][0] == EVAL_CTL:
                 if call[2] < ev.loop_at - STACK_SLACK:
                     self.violation('after the result of execution %d the evaluator reads its requests outside its loop:'
                                    ' the snippet forged the result and runs on' % eid)
-                pids = self.others() if self.sandboxed else descendants(ev.pid)
-                try:
-                    still = syscall_of(ev.pid) == call and status_of(ev.pid) == before
-                except (OSError, ValueError, IndexError):
-                    still = False
-                if still and call[1][2] == HEADER and not ev.pending:  # waiting for a new frame, not inside one
-                    threads = before[0] - 1
-                    if (threads == 0 and not pids) or now - start >= LEFTOVER_GRACE:
-                        return cut(describe_leftovers(threads, pids), 1300)
-            elif cpu_of(ev.pid) - cpu > SPIN_CPU_NS:
+                if call[1][2] == HEADER and not ev.pending:  # waiting for a new frame, not inside one
+                    pids = self.others() if self.sandboxed else descendants(ev.pid)
+                    try:
+                        after = parse_status(ev.proc('status'))
+                    except (OSError, ValueError, IndexError):
+                        after = None
+                    # still asleep, never woken since the first look: the read the second look saw lasted throughout
+                    if after == before and before[0] == 'S':
+                        threads = before[1] - 1
+                        if (threads == 0 and not pids) or now - start >= LEFTOVER_GRACE:
+                            return cut(describe_leftovers(threads, pids), 1300)
+            elif cpu is None:
+                cpu = ev.cpu()  # from here: an honest loop, about to block, takes microseconds more
+            elif ev.cpu() - cpu > SPIN_CPU_NS:
                 self.violation('the evaluator runs on after the result of execution %d: the snippet forged it' % eid)
             if now - start >= IDLE_BOUND:
                 self.violation('the evaluator was not back in its loop %.0f s after the result of execution %d: the snippet'
                                ' forged it or runs on' % (IDLE_BOUND, eid))
-            time.sleep(pause)
-            pause = min(pause * 2, 0.005)
+            misses += 1
+            if misses <= 3:
+                os.sched_yield()  # it is about to block: let it run
+            else:
+                time.sleep(min(0.0002 * (1 << min(misses - 4, 5)), 0.005))
 
     def finish(self, status, value, error_class, message, trace, leftover=None):
         ev = self.ev
@@ -742,7 +748,23 @@ class Evaluator:
         self.interrupted = False
         self.loop_at = None  # the stack pointer of the loop's read, found before its first execution
         self.unobservable = None  # why the kernel cannot show where it waits, when it cannot
+        self.proc_fds = {}
         self.begin(0, 0)
+
+    def proc(self, name):
+        """Its /proc/PID/NAME now: opened once, then read from the start (one pread per look on the warm path)."""
+        fd = self.proc_fds.get(name)
+        if fd is None:
+            fd = os.open('/proc/%d/%s' % (self.pid, name), os.O_RDONLY | os.O_CLOEXEC)
+            self.proc_fds[name] = fd
+        return os.pread(fd, 4096, 0)
+
+    def cpu(self):
+        """Nanoseconds of CPU its main thread has run (0 when the kernel keeps no such count)."""
+        try:
+            return int(self.proc('schedstat').split(None, 1)[0])
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def begin(self, eid, max_output):
         self.eid = eid
@@ -798,7 +820,7 @@ class Evaluator:
         self.since = None
 
     def close(self):
-        for fd in (self.ctl, self.msg.fd, self.out_r, self.err_r):
+        for fd in (self.ctl, self.msg.fd, self.out_r, self.err_r, *self.proc_fds.values()):
             if fd is not None:
                 try:
                     os.close(fd)
@@ -915,43 +937,27 @@ def unread(fd):
     return struct.unpack('i', fcntl.ioctl(fd, 0x541B, b'\0\0\0\0'))[0]
 
 
-def read_proc(path):
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        return os.read(fd, 4096)
-    finally:
-        os.close(fd)
-
-
 READ_SYSCALL = {'x86_64': 0, 'aarch64': 63}.get(os.uname().machine, -1)
 
 
-def syscall_of(pid):
+def parse_syscall(b):
     """
-    (number, arguments, stack pointer, instruction pointer) of the system call the process's main
-    thread is blocked in, from /proc/PID/syscall (which needs the right to trace it: the evaluator
-    makes itself dumpable); None while it runs or waits outside a system call.
+    (number, arguments, stack pointer, instruction pointer) of the system call a process's main
+    thread is blocked in, from its /proc/PID/syscall (which needs the right to trace it: the
+    evaluator makes itself dumpable); None while it runs or waits outside a system call.
     """
-    f = read_proc('/proc/%d/syscall' % pid).split()
+    f = b.split()
     if len(f) != 9:
         return None
     v = [int(x, 0) for x in f]
     return v[0], tuple(v[1:7]), v[7], v[8]
 
 
-def status_of(pid):
-    """(threads, voluntary context switches of the main thread) from /proc/PID/status."""
-    b = read_proc('/proc/%d/status' % pid)
-    return (int(b.split(b'\nThreads:', 1)[1].split(None, 1)[0]),
+def parse_status(b):
+    """(state letter, threads, voluntary context switches of the main thread) from a /proc/PID/status."""
+    return (b.split(b'\nState:', 1)[1].split(None, 1)[0].decode('ascii', 'replace'),
+            int(b.split(b'\nThreads:', 1)[1].split(None, 1)[0]),
             int(b.split(b'\nvoluntary_ctxt_switches:', 1)[1].split(None, 1)[0]))
-
-
-def cpu_of(pid):
-    """Nanoseconds of CPU the process's main thread has run (0 when the kernel keeps no such count)."""
-    try:
-        return int(read_proc('/proc/%d/schedstat' % pid).split(None, 1)[0])
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def signal_name(n):
