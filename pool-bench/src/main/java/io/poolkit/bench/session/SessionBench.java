@@ -157,7 +157,7 @@ public final class SessionBench {
     private static void row(String what, double[] ms) {
         double[] s = ms.clone();
         Arrays.sort(s);
-        System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f |%n", what, s.length, median(s), s[(int) Math.min(s.length - 1,
+        System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f |%n", what, s.length, median(s), s[(int) Math.min(s.length - 1,
                 Math.ceil(s.length * 0.9) - 1)], s[0], s[s.length - 1]);
     }
 

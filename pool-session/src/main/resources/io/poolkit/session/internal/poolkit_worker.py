@@ -39,6 +39,22 @@ BYTES_PER_OUTPUT_FRAME = 256
 
 EVAL_CTL = 3  # supervisor -> evaluator frames, in the evaluator
 EVAL_MSG = 4  # evaluator -> supervisor frames, in the evaluator
+HEADER = 5  # the evaluator's loop reads a frame's length and type first: read(EVAL_CTL, buf, 5)
+
+# After the evaluator's RESULT the supervisor waits for the kernel's evidence that the execution has
+# ended (see Supervisor.await_idle): up to IDLE_BOUND for the evaluator's main thread to be back in its
+# loop's read, LEFTOVER_GRACE for threads and processes about to end, and it ends the worker as soon as
+# the main thread has run SPIN_CPU_NS of CPU past its result (an honest loop needs microseconds).
+IDLE_BOUND = 2.0
+LEFTOVER_GRACE = 0.1
+SPIN_CPU_NS = 50 * 1000 * 1000
+# Where the loop's read sits in the stack moves a little: the interpreter's specialised call paths make
+# it shallower after a few executions (CPython 3.11: 0x50 bytes), the C library's multi-threaded path,
+# taken for good once a snippet has started a thread, deeper (0x28). Anything a snippet runs is deeper
+# by far more: its code runs inside exec(), a signal handler or a finaliser inside another evaluation
+# (3.11: a read straight from the snippet's code 0x2b8 bytes deeper than the loop's, from a signal
+# handler 0x538).
+STACK_SLACK = 256
 
 
 class ProtocolError(Exception):
@@ -234,6 +250,14 @@ class FrameReader:
             self.eof = True
         self.buf += data
 
+    def drain(self):
+        """Reads what the descriptor holds now, without waiting."""
+        while not self.eof:
+            n = len(self.buf)
+            self.fill()
+            if len(self.buf) == n:
+                return
+
     def frames(self):
         while len(self.buf) >= 5:
             n = struct.unpack_from('>i', self.buf, 0)[0]
@@ -320,7 +344,8 @@ class Supervisor:
                 if self.sandboxed:
                     refuse_signals_to({1, sup, sup_group})
                 # a fresh interpreter: the supervisor's heap (freed buffers of earlier executions' frames) is gone
-                os.execv(sys.executable, [sys.executable, '-I', '-B', os.path.abspath(sys.argv[0]), '--evaluator'])
+                os.execv(sys.executable, [sys.executable, '-I', '-B', os.path.abspath(sys.argv[0]), '--evaluator',
+                                          'sandbox' if self.sandboxed else 'plain'])
             except BaseException as e:  # noqa: B036 - nothing may escape the child into the supervisor's code
                 diag('the evaluator failed: %r' % (e,))
             os._exit(status)
@@ -376,7 +401,7 @@ class Supervisor:
             if pid in (1, me, ev):
                 continue
             state, _ = stat_of(pid)
-            if state is not None and state not in ('Z', 'X'):
+            if alive(pid, state):
                 found.append(pid)
         return found
 
@@ -406,20 +431,14 @@ class Supervisor:
             time.sleep(0.005)
 
     def running_leftovers(self):
-        found = []
+        threads = 0
         if self.ev is not None:
             try:
                 threads = len(os.listdir('/proc/%d/task' % self.ev.pid)) - 1
             except OSError:
                 threads = 0
-            if threads > 0:
-                found.append('%d thread%s of the evaluator' % (threads, '' if threads == 1 else 's'))
         pids = self.others() if self.sandboxed else (descendants(self.ev.pid) if self.ev else [])
-        for pid in pids[:10]:
-            found.append('process %d (%s)' % (pid, comm_of(pid)))
-        if len(pids) > 10:
-            found.append('and %d more processes' % (len(pids) - 10))
-        return ', '.join(found)
+        return describe_leftovers(threads, pids)
 
     # -- the main loop
 
@@ -496,6 +515,8 @@ class Supervisor:
             inp.end()
             if self.running is not None or self.ev is None:
                 self.violation('EXECUTE while another execution runs or before TOOLS')
+            if self.ev.loop_at is None and self.ev.unobservable is None:
+                self.find_loop(self.ev)
             self.running = eid
             self.ev.begin(eid, max_output)
             self.ev.queue(frame(t, Raw(payload)))
@@ -541,17 +562,118 @@ class Supervisor:
             trace = inp.string()
             inp.string(4096)
             inp.end()
-            self.finish(status, value, error_class, message, trace)
+            leftover = self.await_idle(ev)
+            self.finish(status, value, error_class, message, trace, leftover)
         else:
             self.violation('the evaluator may not send frames of type %d' % t)
 
-    def finish(self, status, value, error_class, message, trace):
+    def find_loop(self, ev):
+        """
+        Where a fresh evaluator, which has run no snippet yet, waits for its requests: the stack
+        pointer of its main thread blocked in read(EVAL_CTL, buf, 5) once it has taken the TOOLS
+        frame. After every result the evaluator must be back there (await_idle). When the
+        kernel does not show it (/proc/PID/syscall refused), no execution can be shown to have ended:
+        each then reports that, and the host recycles the session after one use.
+        """
+        deadline = time.monotonic() + 10
+        while True:
+            if ev.pending:
+                ev.write_some()
+            if ev.pending or unread(ev.ctl):  # it has not taken its TOOLS yet: still starting, maybe not yet dumpable
+                if stat_of(ev.pid)[0] in (None, 'Z', 'X') or time.monotonic() > deadline:
+                    return  # it ended, or hangs, before its first execution: the execution reports it
+                time.sleep(0.001)
+                continue
+            try:
+                call = parse_syscall(ev.proc('syscall'))
+            except OSError as e:
+                ev.unobservable = 'the supervisor cannot see where the evaluator waits (/proc/%d/syscall: %s)' % (
+                    ev.pid, e.strerror)
+                diag(ev.unobservable)
+                return
+            if not ev.pending and call is not None and call[0] == READ_SYSCALL and call[1][0] == EVAL_CTL \
+                    and call[1][2] == HEADER:
+                ev.loop_at = call[2]
+                return
+            if stat_of(ev.pid)[0] in (None, 'Z', 'X'):
+                return  # it ended before its first execution: the execution reports it
+            if time.monotonic() > deadline:
+                ev.unobservable = 'the evaluator did not wait for its first request within 10 s'
+                diag(ev.unobservable)
+                return
+            time.sleep(0.001)
+
+    def await_idle(self, ev):
+        """
+        The evaluator's RESULT is its word; before it goes to the host the kernel must show that the
+        execution has ended: the evaluator's only thread blocked in its loop's read of the next
+        request (no deeper in its stack than find_loop saw it, before any snippet ran), asleep and
+        not woken between a look before and one after that (its voluntary context switches
+        unchanged), and no other process in the sandbox in between; then nothing of the snippet can
+        run until the next request is written. A main
+        thread that reads the request pipe anywhere else, runs on, ends, or is not back within
+        IDLE_BOUND means the RESULT was forged or the snippet runs on: the worker ends (a protocol
+        violation; the host reports SESSION_DIED). Threads and processes still there after
+        LEFTOVER_GRACE with the main thread back in its loop are reported as left running, as
+        before (the host recycles the session). Returns that report.
+        """
+        if ev.loop_at is None:
+            return cut(self.leftovers(), 1300) or ev.unobservable or 'an evaluator the supervisor could not observe'
+        eid = self.running
+        start = time.monotonic()
+        cpu = None
+        misses = 0
+        while True:
+            if ev.pending:
+                ev.write_some()  # what it must still read (a late tool result) first
+            try:
+                before = parse_status(ev.proc('status'))
+                call = parse_syscall(ev.proc('syscall')) if before[0] not in ('Z', 'X') else None
+            except (OSError, ValueError, IndexError):
+                before, call = None, None
+            if before is None or before[0] in ('Z', 'X'):
+                self.violation('the evaluator ended right after the result of execution %d: the snippet forged it' % eid)
+            now = time.monotonic()
+            if call is not None and call[0] == READ_SYSCALL and call[1][0] == EVAL_CTL:
+                if call[2] < ev.loop_at - STACK_SLACK:
+                    self.violation('after the result of execution %d the evaluator reads its requests outside its loop:'
+                                   ' the snippet forged the result and runs on' % eid)
+                if call[1][2] == HEADER and not ev.pending:  # waiting for a new frame, not inside one
+                    pids = self.others() if self.sandboxed else descendants(ev.pid)
+                    try:
+                        after = parse_status(ev.proc('status'))
+                    except (OSError, ValueError, IndexError):
+                        after = None
+                    # still asleep, never woken since the first look: the read the second look saw lasted throughout
+                    if after == before and before[0] == 'S':
+                        threads = before[1] - 1
+                        if (threads == 0 and not pids) or now - start >= LEFTOVER_GRACE:
+                            return cut(describe_leftovers(threads, pids), 1300)
+            elif cpu is None:
+                cpu = ev.cpu()  # from here: an honest loop, about to block, takes microseconds more
+            elif ev.cpu() - cpu > SPIN_CPU_NS:
+                self.violation('the evaluator runs on after the result of execution %d: the snippet forged it' % eid)
+            if now - start >= IDLE_BOUND:
+                self.violation('the evaluator was not back in its loop %.0f s after the result of execution %d: the snippet'
+                               ' forged it or runs on' % (IDLE_BOUND, eid))
+            misses += 1
+            if misses <= 3:
+                os.sched_yield()  # it is about to block: let it run
+            else:
+                time.sleep(min(0.0002 * (1 << min(misses - 4, 5)), 0.005))
+
+    def finish(self, status, value, error_class, message, trace, leftover=None):
         ev = self.ev
+        if leftover is not None:  # the evaluator waits for its next request: nothing more may come from it
+            ev.msg.drain()
+            if ev.msg.buf:
+                self.violation('the evaluator sent %d more bytes after the result of execution %d' % (len(ev.msg.buf), self.running))
         for fd, stream in ((ev.out_r, 1), (ev.err_r, 2)):
             if fd is not None:
                 self.output(ev, fd, stream)  # what it wrote before its result is in the pipe already
         ev.flush_output(self, final=True)
-        leftover = cut(self.leftovers(), 1300)
+        if leftover is None:
+            leftover = cut(self.leftovers(), 1300)
         eid = self.running
         self.running = None
         self.send(RESULT, Out().long(eid).byte(status).string(value).string(error_class).string(message)
@@ -596,6 +718,17 @@ class Supervisor:
         self.kill_all()
 
 
+def describe_leftovers(threads, pids):
+    found = []
+    if threads > 0:
+        found.append('%d thread%s of the evaluator' % (threads, '' if threads == 1 else 's'))
+    for pid in pids[:10]:
+        found.append('process %d (%s)' % (pid, comm_of(pid)))
+    if len(pids) > 10:
+        found.append('and %d more processes' % (len(pids) - 10))
+    return ', '.join(found)
+
+
 class Raw:
     """A payload passed on as it came."""
 
@@ -613,7 +746,25 @@ class Evaluator:
         self.pending = bytearray()
         self.exited = False
         self.interrupted = False
+        self.loop_at = None  # the stack pointer of the loop's read, found before its first execution
+        self.unobservable = None  # why the kernel cannot show where it waits, when it cannot
+        self.proc_fds = {}
         self.begin(0, 0)
+
+    def proc(self, name):
+        """Its /proc/PID/NAME now: opened once, then read from the start (one pread per look on the warm path)."""
+        fd = self.proc_fds.get(name)
+        if fd is None:
+            fd = os.open('/proc/%d/%s' % (self.pid, name), os.O_RDONLY | os.O_CLOEXEC)
+            self.proc_fds[name] = fd
+        return os.pread(fd, 4096, 0)
+
+    def cpu(self):
+        """Nanoseconds of CPU its main thread has run (0 when the kernel keeps no such count)."""
+        try:
+            return int(self.proc('schedstat').split(None, 1)[0])
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def begin(self, eid, max_output):
         self.eid = eid
@@ -669,7 +820,7 @@ class Evaluator:
         self.since = None
 
     def close(self):
-        for fd in (self.ctl, self.msg.fd, self.out_r, self.err_r):
+        for fd in (self.ctl, self.msg.fd, self.out_r, self.err_r, *self.proc_fds.values()):
             if fd is not None:
                 try:
                     os.close(fd)
@@ -739,12 +890,38 @@ def comm_of(pid):
         return '?'
 
 
+def alive(pid, state):
+    """
+    Whether a process can still run: not gone, and not a zombie unless one of its threads lives on
+    (a main thread that called exit(2) alone leaves the process a zombie in /proc/PID/stat while its
+    other threads run, with every descriptor the process held).
+    """
+    if state is None:
+        return False
+    if state not in ('Z', 'X'):
+        return True
+    try:
+        tids = os.listdir('/proc/%d/task' % pid)
+    except OSError:
+        return False
+    for tid in tids:
+        if tid != str(pid):
+            try:
+                with open('/proc/%d/task/%s/stat' % (pid, tid), 'rb') as f:
+                    s = f.read().decode('ascii', 'replace')
+            except OSError:
+                continue
+            if s[s.rfind(')') + 2:][:1] not in ('Z', 'X', ''):
+                return True
+    return False
+
+
 def descendants(root):
     children = {}
     for name in os.listdir('/proc'):
         if name.isdigit():
             state, parent = stat_of(int(name))
-            if state is not None and state not in ('Z', 'X'):
+            if alive(int(name), state):
                 children.setdefault(parent, []).append(int(name))
     out, todo = [], [root]
     while todo:
@@ -752,6 +929,35 @@ def descendants(root):
             out.append(c)
             todo.append(c)
     return out
+
+
+def unread(fd):
+    """Bytes waiting in a pipe, asked on either end (FIONREAD)."""
+    import fcntl
+    return struct.unpack('i', fcntl.ioctl(fd, 0x541B, b'\0\0\0\0'))[0]
+
+
+READ_SYSCALL = {'x86_64': 0, 'aarch64': 63}.get(os.uname().machine, -1)
+
+
+def parse_syscall(b):
+    """
+    (number, arguments, stack pointer, instruction pointer) of the system call a process's main
+    thread is blocked in, from its /proc/PID/syscall (which needs the right to trace it: the
+    evaluator makes itself dumpable); None while it runs or waits outside a system call.
+    """
+    f = b.split()
+    if len(f) != 9:
+        return None
+    v = [int(x, 0) for x in f]
+    return v[0], tuple(v[1:7]), v[7], v[8]
+
+
+def parse_status(b):
+    """(state letter, threads, voluntary context switches of the main thread) from a /proc/PID/status."""
+    return (b.split(b'\nState:', 1)[1].split(None, 1)[0].decode('ascii', 'replace'),
+            int(b.split(b'\nThreads:', 1)[1].split(None, 1)[0]),
+            int(b.split(b'\nvoluntary_ctxt_switches:', 1)[1].split(None, 1)[0]))
 
 
 def signal_name(n):
@@ -771,16 +977,19 @@ def refuse_signals_to(protected):
     /proc/PID directory) always does. So do fcntl F_SETOWN and F_SETOWN_EX and the sockets' ioctl
     FIOSETOWN and SIOCSPGRP, whatever their target: they name the process the kernel sends a
     descriptor's I/O signal to, any signal F_SETSIG picks (SIGKILL too), and it fires on the
-    supervisor's own I/O (its next write to, or its close of, the evaluator's control pipe). Inherited
-    by everything the evaluator starts.
+    supervisor's own I/O (its next write to, or its close of, the evaluator's control pipe). And so do
+    the timers that fire by the clock, not by the evaluator's own CPU time: alarm, timer_create and
+    setitimer(ITIMER_REAL). Their signal would run a handler the snippet left while the evaluator
+    waits between executions, after the supervisor has seen it idle (Supervisor.await_idle), and that
+    handler could take the next caller's request. Inherited by everything the evaluator starts.
     """
     import ctypes
     import platform
     machine = platform.machine()
     if machine == 'x86_64':
-        arch, targeted, always, fcntl_, ioctl_ = 0xC000003E, [62, 200, 234, 129, 297, 434], [424], 72, 16
+        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC000003E, [62, 200, 234, 129, 297, 434], [424, 37, 222], 72, 16, 38
     elif machine == 'aarch64':
-        arch, targeted, always, fcntl_, ioctl_ = 0xC00000B7, [129, 130, 131, 138, 240, 434], [424], 25, 29
+        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC00000B7, [129, 130, 131, 138, 240, 434], [424, 107], 25, 29, 103
     else:
         raise OSError('no seccomp numbers for ' + machine)
     values = {0xffffffff}
@@ -800,6 +1009,11 @@ def refuse_signals_to(protected):
         prog.append((JEQ, 'check', 0, nr))
     prog.append((JEQ, 'fcntl', 0, fcntl_))
     prog.append((JEQ, 'ioctl', 0, ioctl_))
+    prog.append((JEQ, 'itimer', 0, itimer))
+    prog.append((RET, 0, 0, ALLOW))
+    real_itimer = len(prog)
+    prog.append((LD, 0, 0, 16))  # args[0], which timer
+    prog.append((JEQ, 'deny', 0, 0))  # ITIMER_REAL
     prog.append((RET, 0, 0, ALLOW))
     owner_fcntl = len(prog)
     prog.append((LD, 0, 0, 24))  # args[1], the command, an unsigned int
@@ -818,7 +1032,7 @@ def refuse_signals_to(protected):
     prog.append((RET, 0, 0, ALLOW))
     deny = len(prog)
     prog.append((RET, 0, 0, EPERM))
-    labels = {'check': check, 'deny': deny, 'fcntl': owner_fcntl, 'ioctl': owner_ioctl}
+    labels = {'check': check, 'deny': deny, 'fcntl': owner_fcntl, 'ioctl': owner_ioctl, 'itimer': real_itimer}
     code = b''
     for i, (c, jt, jf, k) in enumerate(prog):
         jt = labels[jt] - i - 1 if isinstance(jt, str) else jt
@@ -1072,9 +1286,16 @@ def _run(eid, code, ns):
         return EXCEPTION, '', cut(_class_name(e), 200), cut(_describe(e), MAX_TEXT_CHARS), cut(_trace(e), MAX_TEXT_CHARS)
 
 
-def evaluator_main():
+def evaluator_main(sandboxed):
     """The evaluator's own interpreter: the tools first, then executions."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # until evaluate() takes SIGINT over
+    if sandboxed:
+        # the execute-only interpreter made this process non-dumpable, which would hide its
+        # /proc/PID/syscall from the supervisor (await_idle); the supervisor stays non-dumpable
+        import ctypes
+        ul = ctypes.c_ulong
+        if ctypes.CDLL(None, use_errno=True).prctl(4, ul(1), ul(0), ul(0), ul(0)) != 0:  # PR_SET_DUMPABLE
+            raise OSError(ctypes.get_errno(), 'PR_SET_DUMPABLE')
     import ast  # noqa: F401 - warm: what every execution needs, before the first one
     import builtins  # noqa: F401
     import keyword  # noqa: F401
@@ -1133,9 +1354,9 @@ def read_token():
 
 
 def main(argv):
-    if argv[1:] == ['--evaluator']:
+    if argv[1:2] == ['--evaluator']:
         try:
-            evaluator_main()
+            evaluator_main(argv[2:] == ['sandbox'])
             status = 0
         except BaseException as e:  # noqa: B036
             diag('the evaluator failed: %r' % (e,))
