@@ -34,7 +34,7 @@ class RSessionTest {
     void start() {
         Map<Long, String> users = Map.of(42L, "Ada", 7L, "Linus");
         session = TestSessions.r().name("r").stopGrace(Duration.ofMillis(300))
-                .limits(TestSessions.smallLimits().maxToolCalls(5).build())
+                .limits(TestSessions.smallLimits().maxToolCalls(5).maxOutputBytes(64 << 10).build())
                 .tools(Tool.of("lookup", "find a user by id", List.of("id"), args -> users.get((Long) args.get("id"))),
                         Tool.of("echo", "returns its argument", List.of("value"), args -> {
                             seen.add(args);
@@ -202,6 +202,16 @@ class RSessionTest {
         assertThat(session.isAlive()).as("an R interrupt stopped it, the evaluator lives").isTrue();
         assertThat(value("kept")).isEqualTo("[1] \"still here\"");
         assertThat(value("n > 0")).isEqualTo("[1] TRUE");
+    }
+
+    /** The supervisor frames the output within the host's budget: a flood is a LIMIT the host counted, and the evaluator lives on. */
+    @Test
+    void anOutputFloodIsALimitAndTheSessionGoesOn() {
+        ExecutionResult r = run("repeat cat(strrep(\"x\", 1000))");
+        assertThat(failure(r).kind()).as("%s", r).isEqualTo(Kind.LIMIT);
+        assertThat(r.stdout()).hasSize(64 << 10);
+        assertThat(session.isAlive()).isTrue();
+        assertThat(value("\"after\"")).isEqualTo("[1] \"after\"");
     }
 
     @Test
