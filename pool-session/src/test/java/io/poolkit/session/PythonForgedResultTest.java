@@ -28,6 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exited (a zombie to {@code /proc/PID/stat}) each read the second caller's code and answered for
  * it; a forged result followed by a busy loop, {@code os._exit}, or the loop's own second result
  * was the first caller's success; two bytes written after the result broke the second caller's.
+ * (A thread of the evaluator left reading the request pipe was reported and the session replaced
+ * before already, and still is: the check for threads left running runs with the new one.)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
@@ -123,11 +125,6 @@ class PythonForgedResultTest {
                             threading.Thread(target=_steal).start()
                             ctypes.CDLL(None).syscall({'x86_64': 60, 'aarch64': 93}[platform.machine()], 0)
                         time.sleep(0.1)
-                        'main'
-                        """, "'main'"),
-                Arguments.of("a thread left reading the request pipe", """
-                        threading.Thread(target=_steal, daemon=True).start()
-                        time.sleep(0.05)
                         'main'
                         """, "'main'"));
     }

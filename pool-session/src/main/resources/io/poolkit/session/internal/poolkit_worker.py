@@ -47,7 +47,7 @@ HEADER = 5  # the evaluator's loop reads a frame's length and type first: read(E
 # the main thread has run SPIN_CPU_NS of CPU past its result (an honest loop needs microseconds).
 IDLE_BOUND = 2.0
 LEFTOVER_GRACE = 0.1
-SPIN_CPU_NS = 50 * 1000 * 1000
+SPIN_CPU_NS = 100 * 1000 * 1000
 # Where the loop's read sits in the stack moves a little: the interpreter's specialised call paths make
 # it shallower after a few executions (CPython 3.11: 0x50 bytes), the C library's multi-threaded path,
 # taken for good once a snippet has started a thread, deeper (0x28). Anything a snippet runs is deeper
