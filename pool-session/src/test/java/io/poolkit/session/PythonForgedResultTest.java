@@ -112,13 +112,20 @@ class PythonForgedResultTest {
                             else:
                                 signal.setitimer(signal.ITIMER_REAL, 0.001)
                         signal.signal(signal.SIGALRM, _alarm)
+                        import ctypes
+                        libc = ctypes.CDLL(None, use_errno=True)
+                        refused = []
+                        if libc.timer_create(1, None, ctypes.byref(ctypes.c_void_p())) != 0 and ctypes.get_errno() == 1:
+                            refused.append('timer_create')
+                        if libc.alarm(0) == -1 and ctypes.get_errno() == 1:
+                            refused.append('alarm')
+                        signal.setitimer(signal.ITIMER_VIRTUAL, 0)  # by the evaluator's own CPU time: allowed
                         try:
                             signal.setitimer(signal.ITIMER_REAL, 0.001)
-                            armed = 'armed'
                         except OSError:
-                            armed = 'refused'
-                        armed
-                        """, "'refused'"),
+                            refused.append('setitimer')
+                        refused
+                        """, "['timer_create', 'alarm', 'setitimer']"),
                 Arguments.of("a thread of a child whose main thread exited takes the request", """
                         import ctypes, platform
                         if os.fork() == 0:
