@@ -8,7 +8,8 @@
 #   while an execution runs (anything else ends the worker), turns the evaluator's stdout and stderr
 #   into OUTPUT frames within the execution's budget, says which processes and threads a snippet left
 #   running, interrupts the evaluator (SIGINT) when the host says STOP, and on RESET kills every other
-#   process of the sandbox, empties /tmp and forks a fresh evaluator.
+#   process of the sandbox, empties /tmp and forks a fresh evaluator. It passes on a RESULT only once
+#   the kernel shows the evaluator back in its loop with nothing else running (Supervisor.await_idle).
 # - the evaluator, forked from the supervisor and then a fresh interpreter (exec: nothing of the
 #   supervisor's heap, which relays every execution's code, output and result, carries over into the
 #   next tenant's evaluator), runs the snippets. It holds no descriptor of the socket, only two pipes to the supervisor and its stdout/stderr pipes; in
@@ -47,7 +48,7 @@ HEADER = 5  # the evaluator's loop reads a frame's length and type first: read(E
 # the main thread has run SPIN_CPU_NS of CPU past its result (an honest loop needs microseconds).
 IDLE_BOUND = 2.0
 LEFTOVER_GRACE = 0.1
-SPIN_CPU_NS = 50 * 1000 * 1000
+SPIN_CPU_NS = 100 * 1000 * 1000
 # Where the loop's read sits in the stack moves a little: the interpreter's specialised call paths make
 # it shallower after a few executions (CPython 3.11: 0x50 bytes), the C library's multi-threaded path,
 # taken for good once a snippet has started a thread, deeper (0x28). Anything a snippet runs is deeper
@@ -575,6 +576,10 @@ class Supervisor:
         kernel does not show it (/proc/PID/syscall refused), no execution can be shown to have ended:
         each then reports that, and the host recycles the session after one use.
         """
+        if READ_SYSCALL < 0:
+            ev.unobservable = 'the supervisor knows no number of the read system call on %s' % os.uname().machine
+            diag(ev.unobservable)
+            return
         deadline = time.monotonic() + 10
         while True:
             if ev.pending:
