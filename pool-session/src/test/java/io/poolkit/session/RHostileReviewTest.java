@@ -62,6 +62,23 @@ class RHostileReviewTest {
                 .isEqualTo("[1] 0 3");
     }
 
+    /**
+     * A process's name is the snippet's to choose (here: a symlink to {@code /bin/sh} named
+     * {@code x) Z 1}), and {@code /proc/PID/stat} shows it in parentheses before the state. Before
+     * the fix the supervisor read the state after the first {@code )}, took the shell for a zombie,
+     * and the reset left it running beside the next caller.
+     */
+    @Test
+    void aProcessNamedLikeAZombieDoesNotOutliveTheReset() {
+        ExecutionResult planted = pool.execute("file.symlink(\"/bin/sh\", \"/tmp/x) Z 1\")\n"
+                + "system(\"'/tmp/x) Z 1' -c 'while :; do : > /tmp/survivor; done'\", wait = FALSE)\n"
+                + "for (i in 1:200) if (file.exists(\"/tmp/survivor\")) break else Sys.sleep(0.005)\nfile.exists(\"/tmp/survivor\")", T);
+        assertThat(planted.value()).as("the shell ran: %s", planted).isEqualTo("[1] TRUE");
+        ExecutionResult next = pool.execute("Sys.sleep(0.05)\nc(file.exists(\"/tmp/survivor\"), length(list.files(\"/proc\", pattern = \"^[0-9]+$\")))", T);
+        assertThat(next.value()).as("no file recreated after the reset, and only init, the supervisor and the evaluator: %s", next)
+                .isEqualTo("[1] 0 3");
+    }
+
     static byte[] compile(String resource) throws Exception {
         Path gcc = io.poolkit.session.internal.Sandbox.onPath("gcc");
         Services.require(gcc != null, "gcc is not installed (the test compiles a native probe):"

@@ -274,7 +274,8 @@ read_all <- function(con) {
 proc_state <- function(pid, stat = sprintf("/proc/%d/stat", pid)) {
     s <- tryCatch(suppressWarnings(readLines(stat, n = 1L, warn = FALSE)), error = function(e) character())
     if (!length(s)) return(list(state = NA_character_, ppid = NA_integer_))
-    rest <- strsplit(substring(s, regexpr(")", s, fixed = TRUE)[[1L]] + 2L), " ", fixed = TRUE)[[1L]]
+    # after the last ")": the name before it is the process's own to choose ("x) Z 1" would read as a zombie)
+    rest <- strsplit(substring(s, regexpr(")[^)]*$", s)[[1L]] + 2L), " ", fixed = TRUE)[[1L]]
     list(state = rest[1L], ppid = suppressWarnings(as.integer(rest[2L])))
 }
 
