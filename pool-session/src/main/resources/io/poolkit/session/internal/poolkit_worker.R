@@ -271,10 +271,11 @@ read_all <- function(con) {
     unlist(parts, use.names = FALSE)
 }
 
-proc_state <- function(pid) {
-    s <- tryCatch(suppressWarnings(readLines(sprintf("/proc/%d/stat", pid), n = 1L, warn = FALSE)), error = function(e) character())
+proc_state <- function(pid, stat = sprintf("/proc/%d/stat", pid)) {
+    s <- tryCatch(suppressWarnings(readLines(stat, n = 1L, warn = FALSE)), error = function(e) character())
     if (!length(s)) return(list(state = NA_character_, ppid = NA_integer_))
-    rest <- strsplit(substring(s, regexpr(")", s, fixed = TRUE)[[1L]] + 2L), " ", fixed = TRUE)[[1L]]
+    # after the last ")": the name before it is the process's own to choose ("x) Z 1" would read as a zombie)
+    rest <- strsplit(substring(s, regexpr(")[^)]*$", s)[[1L]] + 2L), " ", fixed = TRUE)[[1L]]
     list(state = rest[1L], ppid = suppressWarnings(as.integer(rest[2L])))
 }
 
@@ -288,14 +289,24 @@ running_pids <- function() {
     p[!is.na(p)]
 }
 
+# Whether a process can still run: not gone, and not a zombie unless one of its threads lives on (a
+# main thread that exited alone leaves the process a zombie in /proc/PID/stat while its other threads
+# run, with every descriptor the process held; a SIGKILL to its pid still ends them all).
 alive <- function(pid) {
     st <- proc_state(pid)$state
-    !is.na(st) && !st %in% c("Z", "X")
+    if (is.na(st)) return(FALSE)
+    if (!st %in% c("Z", "X")) return(TRUE)
+    tids <- setdiff(list.files(sprintf("/proc/%d/task", pid)), as.character(pid))
+    for (t in tids) {
+        ts <- proc_state(pid, sprintf("/proc/%d/task/%s/stat", pid, t))$state
+        if (!is.na(ts) && !ts %in% c("Z", "X")) return(TRUE)
+    }
+    FALSE
 }
 
 descendants <- function(root) {
     pids <- running_pids()
-    parent <- vapply(pids, function(p) { s <- proc_state(p); if (is.na(s$state) || s$state %in% c("Z", "X")) NA_integer_ else s$ppid },
+    parent <- vapply(pids, function(p) if (alive(p)) proc_state(p)$ppid else NA_integer_,
         integer(1))
     out <- integer()
     todo <- root
