@@ -14,8 +14,11 @@ import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * Skipped locally without bubblewrap or R; with CI=true either missing fails.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
 class RSandboxTest {
     private SecureSession session;
@@ -129,6 +133,7 @@ class RSandboxTest {
 
     /** A frame the evaluator forges for an execution that is not running ends the worker: nobody else's result can be written. */
     @Test
+    @Order(Integer.MAX_VALUE) // ends or replaces the session: last, so no other test waits for a new R worker
     void aForgedFrameForAnotherExecutionEndsTheWorker() {
         probe("1");
         ExecutionResult r = session.execute("con <- file(\"/proc/self/fd/3\", \"wb\")\n"
@@ -144,6 +149,7 @@ class RSandboxTest {
      * with the variables, attached state and files of the last execution: a fresh evaluator.
      */
     @Test
+    @Order(Integer.MAX_VALUE - 2) // ends or replaces the session: last, so no other test waits for a new R worker
     void aResetLeavesNoVariableFileOrProcess() {
         probe("1");
         ExecutionResult planted = probe("secret <- \"tenant A\"\noptions(planted = 1)\nSys.setenv(PLANTED = \"1\")\n"
@@ -160,6 +166,7 @@ class RSandboxTest {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE - 1) // ends or replaces the session: last, so no other test waits for a new R worker
     void aForkBombAndAMemoryBombEndInErrorsAndTheSessionIsReplacedOrGoesOn() {
         ExecutionResult fork = session.execute("repeat parallel:::mcfork()", Duration.ofSeconds(2));
         assertThat(fork.error().orElseThrow(() -> new AssertionError("a success: " + fork)).kind()).as("%s", fork)
