@@ -13,9 +13,12 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * One session for the class: an R worker takes about half a second to start.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(90)
 class RSessionTest {
     private static final Duration SHORT = Duration.ofMillis(800);
@@ -120,6 +124,7 @@ class RSessionTest {
                 + "stop(structure(class = c(\"bad\", \"error\", \"condition\"), list(message = \"x\", call = NULL)))"));
         assertThat(message.kind()).as("stop() asks the method for the message first, as R does").isEqualTo(Kind.EXCEPTION);
         assertThat(message.message()).isEqualTo("no");
+        value("options(error = NULL)"); // the next execution puts the evaluator's own handler back
         ExecutionError notAnError = failure(run("stop(structure(class = c(\"odd\", \"condition\"), list(message = \"m\", call = NULL)))"));
         assertThat(notAnError.kind()).as("R's default handler would end a non-interactive R").isEqualTo(Kind.EXCEPTION);
         assertThat(value("1")).isEqualTo("[1] 1");
@@ -134,6 +139,7 @@ class RSessionTest {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE - 2) // ends or replaces the session: last, so no other test waits for a new R worker
     void statePersistsUntilRestart() {
         value("counter <- 40\nlibrary(stats)");
         assertThat(value("counter <- counter + 2\ncounter")).isEqualTo("[1] 42");
@@ -215,6 +221,7 @@ class RSessionTest {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE - 1) // ends or replaces the session: last, so no other test waits for a new R worker
     void aSnippetThatCatchesTheInterruptIsKilledAfterTheGrace() {
         ExecutionResult r = session.execute("repeat tryCatch(repeat {}, interrupt = function(e) NULL)", SHORT);
         assertThat(failure(r).kind()).isEqualTo(Kind.TIMEOUT);
@@ -225,6 +232,7 @@ class RSessionTest {
 
     /** An evaluator that ends (quit(), q()) is a dead session, never a success. */
     @Test
+    @Order(Integer.MAX_VALUE) // ends or replaces the session: last, so no other test waits for a new R worker
     void anEvaluatorThatEndsIsADeadSession() {
         ExecutionResult r = run("q(status = 3)");
         assertThat(failure(r).kind()).as("%s", r).isEqualTo(Kind.SESSION_DIED);
