@@ -647,11 +647,15 @@ class Supervisor:
                 ev.write_some()  # what it must still read (a late tool result) first
             try:
                 before = parse_status(ev.proc('status'))
-                call = parse_syscall(ev.proc('syscall')) if before[0] not in ('Z', 'X') else None
             except (OSError, ValueError, IndexError):
-                before, call = None, None
+                before = None
             if before is None or before[0] in ('Z', 'X'):
                 self.violation('the evaluator ended right after the result of execution %d: the snippet forged it' % eid)
+            try:
+                call = parse_syscall(ev.proc('syscall'))
+            except (OSError, ValueError) as e:
+                self.violation('after the result of execution %d the evaluator hides where it waits (/proc/%d/syscall: %s)'
+                               % (eid, ev.pid, getattr(e, 'strerror', None) or e))
             now = time.monotonic()
             if call is not None and call[0] == READ_SYSCALL and call[1][0] == EVAL_CTL:
                 if call[2] < ev.loop_at - STACK_SLACK:
