@@ -40,6 +40,7 @@ BYTES_PER_OUTPUT_FRAME = 256
 
 EVAL_CTL = 3  # supervisor -> evaluator frames, in the evaluator
 EVAL_MSG = 4  # evaluator -> supervisor frames, in the evaluator
+EVAL_READY = 5  # closed by the evaluator right before its loop (it has its TOOLS): the supervisor then looks where it waits
 HEADER = 5  # the evaluator's loop reads a frame's length and type first: read(EVAL_CTL, buf, 5)
 
 # After the evaluator's RESULT the supervisor waits for the kernel's evidence that the execution has
@@ -323,6 +324,7 @@ class Supervisor:
         msg_r, msg_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
+        ready_r, ready_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             status = 70
@@ -332,13 +334,14 @@ class Supervisor:
                 sup_group = os.getpgid(sup)
                 os.setsid()
                 devnull = os.open('/dev/null', os.O_RDONLY)
-                high = [fcntl_dup(fd) for fd in (ctl_r, msg_w, out_w, err_w, devnull)]
+                high = [fcntl_dup(fd) for fd in (ctl_r, msg_w, out_w, err_w, devnull, ready_w)]
                 os.dup2(high[0], EVAL_CTL)
                 os.dup2(high[1], EVAL_MSG)
                 os.dup2(high[2], 1)
                 os.dup2(high[3], 2)
                 os.dup2(high[4], 0)
-                os.closerange(EVAL_MSG + 1, max_fd())
+                os.dup2(high[5], EVAL_READY)
+                os.closerange(EVAL_READY + 1, max_fd())
                 if self.address_space > 0:
                     import resource
                     resource.setrlimit(resource.RLIMIT_AS, (self.address_space, self.address_space))
@@ -350,11 +353,11 @@ class Supervisor:
             except BaseException as e:  # noqa: B036 - nothing may escape the child into the supervisor's code
                 diag('the evaluator failed: %r' % (e,))
             os._exit(status)
-        for fd in (ctl_r, msg_w, out_w, err_w):
+        for fd in (ctl_r, msg_w, out_w, err_w, ready_w):
             os.close(fd)
         for fd in (ctl_w, msg_r, out_r, err_r):
             os.set_blocking(fd, False)
-        self.ev = Evaluator(pid, ctl_w, msg_r, out_r, err_r)
+        self.ev = Evaluator(pid, ctl_w, msg_r, out_r, err_r, ready_r)
         self.ev.queue(self.tools_frame)
 
     def kill_all(self):
@@ -572,7 +575,7 @@ class Supervisor:
         """
         Where a fresh evaluator, which has run no snippet yet, waits for its requests: the stack
         pointer of its main thread blocked in read(EVAL_CTL, buf, 5) once it has taken the TOOLS
-        frame. After every result the evaluator must be back there (await_idle). When the
+        frame and closed EVAL_READY. After every result the evaluator must be back there (await_idle). When the
         kernel does not show it (/proc/PID/syscall refused), no execution can be shown to have ended:
         each then reports that, and the host recycles the session after one use.
         """
@@ -581,14 +584,21 @@ class Supervisor:
             diag(ev.unobservable)
             return
         deadline = time.monotonic() + 10
-        while True:
+        while ev.ready is not None:  # until it closes EVAL_READY (or ends): no polling while CPython starts
+            left = deadline - time.monotonic()
+            if left <= 0:
+                ev.unobservable = 'the evaluator did not start within 10 s'
+                diag(ev.unobservable)
+                return
+            r, _, _ = select.select([ev.ready], [ev.ctl] if ev.pending else [], [], left)
             if ev.pending:
                 ev.write_some()
-            if ev.pending or unread(ev.ctl):  # it has not taken its TOOLS yet: still starting, maybe not yet dumpable
-                if stat_of(ev.pid)[0] in (None, 'Z', 'X') or time.monotonic() > deadline:
-                    return  # it ended, or hangs, before its first execution: the execution reports it
-                time.sleep(0.001)
-                continue
+            if r and not os.read(ev.ready, 1):
+                os.close(ev.ready)
+                ev.ready = None
+        deadline = time.monotonic() + 2
+        misses = 0
+        while True:
             try:
                 call = parse_syscall(ev.proc('syscall'))
             except OSError as e:
@@ -603,10 +613,14 @@ class Supervisor:
             if stat_of(ev.pid)[0] in (None, 'Z', 'X'):
                 return  # it ended before its first execution: the execution reports it
             if time.monotonic() > deadline:
-                ev.unobservable = 'the evaluator did not wait for its first request within 10 s'
+                ev.unobservable = 'the evaluator did not wait for its first request within 2 s of its start'
                 diag(ev.unobservable)
                 return
-            time.sleep(0.001)
+            misses += 1
+            if misses <= 3:
+                os.sched_yield()  # it is a few instructions away
+            else:
+                time.sleep(0.0005)
 
     def await_idle(self, ev):
         """
@@ -633,11 +647,15 @@ class Supervisor:
                 ev.write_some()  # what it must still read (a late tool result) first
             try:
                 before = parse_status(ev.proc('status'))
-                call = parse_syscall(ev.proc('syscall')) if before[0] not in ('Z', 'X') else None
             except (OSError, ValueError, IndexError):
-                before, call = None, None
+                before = None
             if before is None or before[0] in ('Z', 'X'):
                 self.violation('the evaluator ended right after the result of execution %d: the snippet forged it' % eid)
+            try:
+                call = parse_syscall(ev.proc('syscall'))
+            except (OSError, ValueError) as e:
+                self.violation('after the result of execution %d the evaluator hides where it waits (/proc/%d/syscall: %s)'
+                               % (eid, ev.pid, getattr(e, 'strerror', None) or e))
             now = time.monotonic()
             if call is not None and call[0] == READ_SYSCALL and call[1][0] == EVAL_CTL:
                 if call[2] < ev.loop_at - STACK_SLACK:
@@ -742,8 +760,9 @@ class Raw:
 
 
 class Evaluator:
-    def __init__(self, pid, ctl, msg, out_r, err_r):
+    def __init__(self, pid, ctl, msg, out_r, err_r, ready):
         self.pid = pid
+        self.ready = ready
         self.ctl = ctl
         self.msg = FrameReader(msg)
         self.out_r = out_r
@@ -825,7 +844,7 @@ class Evaluator:
         self.since = None
 
     def close(self):
-        for fd in (self.ctl, self.msg.fd, self.out_r, self.err_r, *self.proc_fds.values()):
+        for fd in (self.ctl, self.msg.fd, self.out_r, self.err_r, self.ready, *self.proc_fds.values()):
             if fd is not None:
                 try:
                     os.close(fd)
@@ -934,12 +953,6 @@ def descendants(root):
             out.append(c)
             todo.append(c)
     return out
-
-
-def unread(fd):
-    """Bytes waiting in a pipe, asked on either end (FIONREAD)."""
-    import fcntl
-    return struct.unpack('i', fcntl.ioctl(fd, 0x541B, b'\0\0\0\0'))[0]
 
 
 READ_SYSCALL = {'x86_64': 0, 'aarch64': 63}.get(os.uname().machine, -1)
@@ -1320,6 +1333,7 @@ def evaluate(specs):
     sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
     sys.stderr = io.TextIOWrapper(io.FileIO(2, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
     ns = _namespace(specs)
+    os.close(EVAL_READY)  # no snippet has run: the supervisor may now look where this loop waits
     while True:
         try:
             t, payload = _read_frame()
