@@ -87,6 +87,24 @@ class PythonHostileReviewTest {
         }
     }
 
+    /**
+     * A directory tree in /tmp deeper than Python's recursion limit (1500 levels, a locked one at the
+     * bottom). Before the fix the reset's wipe recursed, the supervisor died of a RecursionError and
+     * the next caller got SESSION_DIED.
+     */
+    @Test
+    void aDeepTreeInTmpDoesNotEndTheSupervisorAtTheReset() {
+        try (SecureSessionPool pool = SecureSessionPool.builder().name("py-review-deep").language(Language.PYTHON).size(1).sandbox(true)
+                .limits(TestSessions.small()).resetBetweenUses(true).closeTimeout(Duration.ofSeconds(10)).build()) {
+            ExecutionResult planted = pool.execute("import os\nos.chdir('/tmp')\nfor i in range(1500):\n    os.mkdir('d')\n"
+                    + "    os.chdir('d')\nos.mkdir('locked')\nopen('locked/f', 'w').close()\nos.chmod('locked', 0)\nos.chdir('/')\n'planted'", T);
+            assertThat(planted.value()).as("%s", planted).isEqualTo("'planted'");
+            ExecutionResult next = pool.execute("import os\n(21 * 2, os.listdir('/tmp'))", T);
+            assertThat(next.value()).as("%s", next).isEqualTo("(42, [])");
+            assertThat(pool.stats().created()).as("the same worker, reset, not a new one").isEqualTo(1);
+        }
+    }
+
     /** An exception class whose metaclass refuses its names: the snippet's exception, not a dead evaluator. */
     @Test
     void anExceptionClassWhoseNamesRaiseIsAnException() {

@@ -79,6 +79,19 @@ class RHostileReviewTest {
                 .isEqualTo("[1] 0 3");
     }
 
+    /**
+     * Two symlinks to /tmp in /tmp: before the fix the reset's wipe listed /tmp recursively, which
+     * follows symlinked directories (2^40 paths here), the supervisor never came back and the next
+     * caller's execution never started.
+     */
+    @Test
+    void symlinkLoopsInTmpDoNotHoldTheReset() {
+        ExecutionResult planted = pool.execute("c(file.symlink(\"/tmp\", \"/tmp/a\"), file.symlink(\"/tmp\", \"/tmp/b\"))", T);
+        assertThat(planted.value()).as("%s", planted).isEqualTo("[1] TRUE TRUE");
+        ExecutionResult next = pool.execute("c(21 * 2, length(list.files(\"/tmp\", pattern = \"^[ab]$\")))", T);
+        assertThat(next.value()).as("the next caller's own value, the links gone: %s", next).isEqualTo("[1] 42  0");
+    }
+
     static byte[] compile(String resource) throws Exception {
         Path gcc = io.poolkit.session.internal.Sandbox.onPath("gcc");
         Services.require(gcc != null, "gcc is not installed (the test compiles a native probe):"

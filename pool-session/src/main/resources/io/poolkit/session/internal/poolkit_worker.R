@@ -686,13 +686,15 @@ kill_all <- function(S) {
 
 wipe_tmp <- function(S) {
     if (!S$sandboxed) return(invisible()) # unsandboxed, /tmp is the host's
-    # directories a snippet locked (mode 0) are opened again first, level by level: unlink() would leave them
+    # directories a snippet locked (mode 0) are opened again first, level by level: unlink() would leave them.
+    # One level at a time, never through a symlink (a recursive list.files() follows symlinked directories:
+    # two links to /tmp in /tmp make 2^40 paths)
+    dirs <- "/tmp"
     for (depth in 1:32) {
-        e <- list.files("/tmp", all.files = TRUE, full.names = TRUE, recursive = TRUE, include.dirs = TRUE, no.. = TRUE)
-        dirs <- e[dir.exists(e) & !nzchar(Sys.readlink(e))] # symlinks are not followed
-        locked <- dirs[file.access(dirs, 7L) != 0L]
-        if (!length(locked)) break
-        Sys.chmod(locked, "0700", use_umask = FALSE)
+        Sys.chmod(dirs[file.access(dirs, 7L) != 0L], "0700", use_umask = FALSE)
+        e <- list.files(dirs, all.files = TRUE, full.names = TRUE, no.. = TRUE)
+        dirs <- e[dir.exists(e) & !nzchar(Sys.readlink(e))]
+        if (!length(dirs)) break
     }
     unlink(list.files("/tmp", all.files = TRUE, no.. = TRUE, full.names = TRUE), recursive = TRUE, force = TRUE)
 }

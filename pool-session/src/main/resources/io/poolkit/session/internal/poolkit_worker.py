@@ -410,17 +410,36 @@ class Supervisor:
         return found
 
     def wipe_tmp(self):
+        """
+        Empties /tmp, directories a snippet locked (mode 0) too; symlinks are not followed. Without
+        recursion: a tree deeper than Python's recursion limit (1500 levels fit in PATH_MAX) must not
+        end the supervisor at the reset. What cannot be removed (a path longer than PATH_MAX) stays.
+        """
         if not self.sandboxed:
             return  # unsandboxed, /tmp is the host's
-        import shutil
-        for name in os.listdir('/tmp'):
-            p = os.path.join('/tmp', name)
+        import stat
+        todo, dirs = ['/tmp'], []
+        while todo:
+            d = todo.pop()
             try:
-                if os.path.isdir(p) and not os.path.islink(p):
-                    unlock(p)
-                    shutil.rmtree(p, ignore_errors=True)
-                else:
-                    os.unlink(p)
+                if d != '/tmp':
+                    os.chmod(d, 0o700)  # a real directory: lstat said so, and nothing else runs now
+                names = os.listdir(d)
+            except OSError:
+                continue
+            for name in names:
+                p = os.path.join(d, name)
+                try:
+                    if stat.S_ISDIR(os.lstat(p).st_mode):
+                        dirs.append(p)
+                        todo.append(p)
+                    else:
+                        os.unlink(p)
+                except OSError:
+                    pass
+        for d in reversed(dirs):  # a directory after everything below it
+            try:
+                os.rmdir(d)
             except OSError:
                 pass
 
@@ -866,23 +885,6 @@ def max_fd():
         return os.sysconf('SC_OPEN_MAX')
     except (ValueError, OSError):
         return 1024
-
-
-def unlock(d):
-    """Makes a directory tree the snippet may have locked (mode 0) removable again; symlinks are not followed."""
-    import stat
-    try:
-        os.chmod(d, 0o700, follow_symlinks=False)
-        names = os.listdir(d)
-    except OSError:
-        return
-    for name in names:
-        p = os.path.join(d, name)
-        try:
-            if stat.S_ISDIR(os.lstat(p).st_mode):
-                unlock(p)
-        except OSError:
-            pass
 
 
 def reap():
