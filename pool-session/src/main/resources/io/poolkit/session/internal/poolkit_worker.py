@@ -992,8 +992,9 @@ def signal_name(n):
 def refuse_signals_to(protected):
     """
     A seccomp filter of the evaluator's own (stacked on the sandbox's): kill, tkill, tgkill,
-    rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_open aimed at the supervisor, its process group, the
-    sandbox's init or every process (-1) fail with EPERM, and pidfd_send_signal (which also takes a
+    rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open and prlimit64 (an open-files or CPU limit ends a
+    process as surely as a signal) aimed at the supervisor, its process group, the sandbox's init or
+    every process (-1) fail with EPERM, and pidfd_send_signal (which also takes a
     /proc/PID directory) always does. So do fcntl F_SETOWN and F_SETOWN_EX and the sockets' ioctl
     FIOSETOWN and SIOCSPGRP, whatever their target: they name the process the kernel sends a
     descriptor's I/O signal to, any signal F_SETSIG picks (SIGKILL too), and it fires on the
@@ -1007,9 +1008,9 @@ def refuse_signals_to(protected):
     import platform
     machine = platform.machine()
     if machine == 'x86_64':
-        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC000003E, [62, 200, 234, 129, 297, 434], [424, 37, 222], 72, 16, 38
+        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC000003E, [62, 200, 234, 129, 297, 434, 302], [424, 37, 222], 72, 16, 38
     elif machine == 'aarch64':
-        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC00000B7, [129, 130, 131, 138, 240, 434], [424, 107], 25, 29, 103
+        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC00000B7, [129, 130, 131, 138, 240, 434, 261], [424, 107], 25, 29, 103
     else:
         raise OSError('no seccomp numbers for ' + machine)
     values = {0xffffffff}
