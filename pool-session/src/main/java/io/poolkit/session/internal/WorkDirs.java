@@ -45,7 +45,8 @@ public final class WorkDirs {
     /**
      * {@link #ensurePrivate(Path)}, or, when {@code traversable}, mode 0711: on a root host the
      * sandbox runs as another user, and bubblewrap must pass through to bind the worker code and
-     * the socket directory (whose own modes keep everyone else out).
+     * the socket directory (whose own modes keep everyone else out). A directory already at 0711
+     * stays so when {@code traversable} is false.
      */
     public static Path ensurePrivate(Path dir, boolean traversable) throws IOException {
         Set<PosixFilePermission> mode = traversable ? TRAVERSABLE : OWNER_ONLY;
@@ -71,7 +72,11 @@ public final class WorkDirs {
             throw new IOException(d + " belongs to " + owner + ", not to this process's user (" + me
                     + "): another user may have planted it; remove it or choose another workDirectory");
         }
-        if (!Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS).equals(mode)) {
+        Set<PosixFilePermission> now = Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS);
+        // Widened, never narrowed: an unsandboxed session that set 0700 on a root that sandboxed sessions
+        // (of this process or another) pass through as another user made their bubblewrap fail to bind
+        // its code with "Permission denied", at random, whenever the two started together.
+        if (!now.equals(mode) && !now.equals(TRAVERSABLE)) {
             Files.setPosixFilePermissions(d, mode);
         }
         return d;
