@@ -3,21 +3,13 @@ package io.poolkit.session.internal;
 import io.poolkit.session.Limits;
 import io.poolkit.session.SessionStartException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What an R session's worker is: Debian's R ({@code r-base-core}: {@code R_HOME} {@value #HOME}, the
@@ -43,8 +35,7 @@ public final class RWorker {
     /** The path R's {@code Sys.which} runs, fixed when R was built. */
     private static final Path WHICH = Path.of("/usr/bin/which");
 
-    private static final Map<Path, Path> READY = new ConcurrentHashMap<>();
-    private static volatile byte[] script;
+    private static final WorkerScript INSTALLED = new WorkerScript(RWorker.class, SCRIPT, "r-", "R worker");
 
     private RWorker() {
     }
@@ -151,58 +142,6 @@ public final class RWorker {
 
     /** @return the verified directory under {@code root} holding {@link #SCRIPT}, written on first use */
     static Path ensureScript(Path root) throws IOException {
-        Path ready = READY.get(root);
-        if (ready != null && Files.isRegularFile(ready.resolve(SCRIPT))) {
-            return ready;
-        }
-        byte[] bytes = script();
-        String hash = sha256(bytes);
-        Path dir = root.resolve("r-" + hash.substring(0, 16));
-        if (!Files.isRegularFile(dir.resolve(SCRIPT)) || !hash.equals(sha256(Files.readAllBytes(dir.resolve(SCRIPT))))) {
-            Path tmp = root.resolve(dir.getFileName() + ".tmp-" + WorkDirs.randomHex(6));
-            Files.createDirectory(tmp);
-            Files.write(tmp.resolve(SCRIPT), bytes);
-            Files.setPosixFilePermissions(tmp.resolve(SCRIPT), PosixFilePermissions.fromString("r--r--r--"));
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
-            if (Files.exists(dir)) { // a partial or tampered copy: replaced
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                Files.deleteIfExists(dir.resolve(SCRIPT));
-                Files.deleteIfExists(dir);
-            }
-            try {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
-                Files.deleteIfExists(tmp.resolve(SCRIPT));
-                Files.deleteIfExists(tmp);
-                if (!hash.equals(sha256(Files.readAllBytes(dir.resolve(SCRIPT))))) {
-                    throw new IOException("the R worker at " + dir + " does not match its hash; remove it", raced);
-                }
-            }
-        }
-        READY.put(root, dir);
-        return dir;
-    }
-
-    private static byte[] script() throws IOException {
-        byte[] s = script;
-        if (s == null) {
-            try (InputStream in = RWorker.class.getResourceAsStream(SCRIPT)) {
-                if (in == null) {
-                    throw new IOException("the R worker " + SCRIPT + " is missing from the resources next to " + RWorker.class);
-                }
-                s = in.readAllBytes();
-            }
-            script = s;
-        }
-        return s;
-    }
-
-    private static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
+        return INSTALLED.install(root);
     }
 }
