@@ -293,9 +293,11 @@ final class Dispatcher<T> {
      * HikariCP's bag does the same in spirit (its return yields while anyone waits, until the item
      * is taken), unbounded. Measured with JMH's Oversubscribed (every acquire timed) on 2 cores
      * under a load of 5-17 from other work, interleaved with the build that yielded once after a
-     * wake-up: acquires over 8 ms fewer at 16 threads on 4 resources in 8 runs of 9 (80-214 against
-     * 185-317) and at 8 on 2 in 3 of 3 (52-174 against 94-202), those of 1 ms or more 1.3-4 times
-     * fewer; Contended's throughput the same within its error. Only returns that find waiters pay it.
+     * wake-up: acquires over 8 ms fewer at 16 threads on 4 resources in 6 runs of 7 (1,165 in all
+     * against 1,934) and at 8 on 2 in 5 of 5 (529 against 754), about as many as fairness(ZERO)
+     * in the same runs; no difference at 4 on 2 (184 against 165 in 3 runs); the worst acquire
+     * within the load's noise; Contended's throughput the same within its error, and the
+     * uncontended cycle's instruction count unchanged (the loop runs only when callers wait).
      */
     void afterReturn(int g, long now, Slot<T> s, long returned) {
         if ((g & Gate.BARRIER) != 0) {
