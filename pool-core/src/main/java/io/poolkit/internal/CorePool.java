@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * threads rarely collide and a thread gets back what it returned: LIFO without a ThreadLocal). No
  * clock read beyond the coarse clock's volatile. Return checks the slot's expiry on the coarse clock,
  * publishes the slot idle with one release store and reads the gate; only a non-zero gate costs more
- * ({@link Dispatcher#afterReturn(int, long)}).
+ * ({@link Dispatcher#afterReturn(int, long, Slot, long)}).
  *
  * <p><b>Who owns a lease.</b> A lease is the slot plus the word its claim wrote (a stamp that only
  * grows, and the state). It is current while the slot's word still equals it and {@code returned}
@@ -329,7 +329,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         table.remember(s);
         int g = bits;
         if (g != 0) {
-            dispatcher.afterReturn(g, now);
+            dispatcher.afterReturn(g, now, s, leased);
         }
     }
 

@@ -64,7 +64,7 @@ final class Recycler<T> {
         s.markReturned(leased);
         int g = gate.bits;
         if (g != 0) {
-            dispatcher.afterReturn(g, idleAt);
+            dispatcher.afterReturn(g, idleAt, s, leased);
         }
     }
 

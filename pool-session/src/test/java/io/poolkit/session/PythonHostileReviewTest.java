@@ -72,6 +72,27 @@ class PythonHostileReviewTest {
         assertThat(next.value()).as("%s", next).isEqualTo("42");
     }
 
+    /**
+     * prlimit64 sets another process's limits: an open-files limit of 3 on the supervisor, or a CPU
+     * limit of one second, ends it at its next accept or after a second's work, in the next caller's
+     * execution or at the next reset. Found in the R worker's review (its sandbox filter refuses it);
+     * before the fix the evaluator's own filter let all three through.
+     */
+    @Test
+    void theEvaluatorCannotSetTheSupervisorsOrInitsLimits() {
+        String attempt = "import os, resource\nrefused = []\n"
+                + "for name, pid, which, value in [('supervisor NOFILE', os.getppid(), resource.RLIMIT_NOFILE, (3, 3)),\n"
+                + "    ('supervisor CPU', os.getppid(), resource.RLIMIT_CPU, (1, 1)), ('init NOFILE', 1, resource.RLIMIT_NOFILE, (3, 3))]:\n"
+                + "    try:\n        resource.prlimit(pid, which, value)\n"
+                + "    except PermissionError:\n        refused.append(name)\n"
+                + "refused.append(resource.prlimit(0, resource.RLIMIT_CORE) is not None)\n"  // its own limits stay its own
+                + "refused";
+        ExecutionResult r = run(attempt);
+        assertThat(r.value()).as("%s", r).isEqualTo("['supervisor NOFILE', 'supervisor CPU', 'init NOFILE', True]");
+        ExecutionResult next = run("21 * 2");
+        assertThat(next.value()).as("%s", next).isEqualTo("42");
+    }
+
     @Test
     void theSupervisorSurvivesAnOwnedPipeAtAResetAndTheNextCallerGetsItsOwnResult() {
         try (SecureSessionPool pool = SecureSessionPool.builder().name("py-review-reset").language(Language.PYTHON).size(1).sandbox(true)

@@ -14,8 +14,11 @@ import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * Skipped locally without bubblewrap or R; with CI=true either missing fails.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
 class RSandboxTest {
     private SecureSession session;
@@ -127,8 +131,66 @@ class RSandboxTest {
         assertThat(value("21 * 2")).isEqualTo("[1] 42");
     }
 
+    /**
+     * R reaches native code (a library written to /tmp and dyn.load()ed), so the guard is what stops
+     * the evaluator: naming the supervisor the owner of a descriptor's I/O signal, limiting its CPU,
+     * signalling it or opening a pidfd of it all fail with EPERM (errno 1); an fcntl that names no
+     * process does not. The library is built here with gcc, as SandboxTest's native probe is.
+     */
+    @Test
+    void nativeCodeInTheEvaluatorCannotReachTheSupervisor() throws Exception {
+        Path gcc = io.poolkit.session.internal.Sandbox.onPath("gcc");
+        io.poolkit.testkit.Services.require(gcc != null, "gcc is not installed (the test compiles a native library):"
+                + " run `bash .ci/services/bubblewrap.sh` as root, or apt-get install gcc");
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "r-probe");
+        try {
+            Path source = dir.resolve("probe.c");
+            Files.writeString(source, String.join("\n",
+                    "#define _GNU_SOURCE",
+                    "#include <errno.h>",
+                    "#include <fcntl.h>",
+                    "#include <signal.h>",
+                    "#include <sys/ioctl.h>",
+                    "#include <sys/resource.h>",
+                    "#include <sys/syscall.h>",
+                    "#include <unistd.h>",
+                    "static int err(long r) { return r == -1 ? errno : 0; }",
+                    "void probe(int *out) {",
+                    "  int p[2]; int pid = 2; struct f_owner_ex o = {F_OWNER_PID, 2}; struct rlimit r = {1, 1};",
+                    "  if (pipe(p) != 0) return;",
+                    "  out[0] = err(fcntl(p[0], F_SETOWN, 2));",
+                    "  out[1] = err(fcntl(p[0], F_SETOWN_EX, &o));",
+                    "  out[2] = err(ioctl(p[0], 0x8901 /* FIOSETOWN */, &pid));",
+                    "  out[3] = err(syscall(SYS_prlimit64, 2, RLIMIT_CPU, &r, 0));",
+                    "  out[4] = err(kill(2, 0));",
+                    "  out[5] = err(syscall(SYS_pidfd_open, 2, 0));",
+                    "  out[6] = err(fcntl(p[0], F_GETFL));",
+                    "  close(p[0]); close(p[1]);",
+                    "}", ""));
+            Path library = dir.resolve("probe.so");
+            Process cc = new ProcessBuilder(gcc.toString(), "-shared", "-fPIC", "-Os", "-s", "-o", library.toString(), source.toString())
+                    .redirectErrorStream(true).start();
+            String ccOut = new String(cc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(cc.waitFor()).as("gcc: %s", ccOut).isZero();
+            String hex = java.util.HexFormat.of().formatHex(Files.readAllBytes(library));
+            String got = value("h <- \"" + hex + "\"\n"
+                    + "writeBin(as.raw(strtoi(substring(h, seq(1, nchar(h), 2), seq(2, nchar(h), 2)), 16L)), \"/tmp/probe.so\")\n"
+                    + "dyn.load(\"/tmp/probe.so\")\n.C(\"probe\", out = integer(7))$out");
+            assertThat(got).as("F_SETOWN, F_SETOWN_EX, FIOSETOWN, prlimit64, kill, pidfd_open at 2; F_GETFL").isEqualTo("[1] 1 1 1 1 1 1 0");
+            assertThat(value("21 * 2")).as("the supervisor lives").isEqualTo("[1] 42");
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
     /** A frame the evaluator forges for an execution that is not running ends the worker: nobody else's result can be written. */
     @Test
+    @Order(Integer.MAX_VALUE) // ends or replaces the session: last, so no other test waits for a new R worker
     void aForgedFrameForAnotherExecutionEndsTheWorker() {
         probe("1");
         ExecutionResult r = session.execute("con <- file(\"/proc/self/fd/3\", \"wb\")\n"
@@ -144,6 +206,7 @@ class RSandboxTest {
      * with the variables, attached state and files of the last execution: a fresh evaluator.
      */
     @Test
+    @Order(Integer.MAX_VALUE - 2) // ends or replaces the session: last, so no other test waits for a new R worker
     void aResetLeavesNoVariableFileOrProcess() {
         probe("1");
         ExecutionResult planted = probe("secret <- \"tenant A\"\noptions(planted = 1)\nSys.setenv(PLANTED = \"1\")\n"
@@ -160,6 +223,7 @@ class RSandboxTest {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE - 1) // ends or replaces the session: last, so no other test waits for a new R worker
     void aForkBombAndAMemoryBombEndInErrorsAndTheSessionIsReplacedOrGoesOn() {
         ExecutionResult fork = session.execute("repeat parallel:::mcfork()", Duration.ofSeconds(2));
         assertThat(fork.error().orElseThrow(() -> new AssertionError("a success: " + fork)).kind()).as("%s", fork)

@@ -13,9 +13,12 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * One session for the class: an R worker takes about half a second to start.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(90)
 class RSessionTest {
     private static final Duration SHORT = Duration.ofMillis(800);
@@ -34,7 +38,7 @@ class RSessionTest {
     void start() {
         Map<Long, String> users = Map.of(42L, "Ada", 7L, "Linus");
         session = TestSessions.r().name("r").stopGrace(Duration.ofMillis(300))
-                .limits(TestSessions.smallLimits().maxToolCalls(5).build())
+                .limits(TestSessions.smallLimits().maxToolCalls(5).maxOutputBytes(64 << 10).build())
                 .tools(Tool.of("lookup", "find a user by id", List.of("id"), args -> users.get((Long) args.get("id"))),
                         Tool.of("echo", "returns its argument", List.of("value"), args -> {
                             seen.add(args);
@@ -120,6 +124,7 @@ class RSessionTest {
                 + "stop(structure(class = c(\"bad\", \"error\", \"condition\"), list(message = \"x\", call = NULL)))"));
         assertThat(message.kind()).as("stop() asks the method for the message first, as R does").isEqualTo(Kind.EXCEPTION);
         assertThat(message.message()).isEqualTo("no");
+        value("options(error = NULL)"); // the next execution puts the evaluator's own handler back
         ExecutionError notAnError = failure(run("stop(structure(class = c(\"odd\", \"condition\"), list(message = \"m\", call = NULL)))"));
         assertThat(notAnError.kind()).as("R's default handler would end a non-interactive R").isEqualTo(Kind.EXCEPTION);
         assertThat(value("1")).isEqualTo("[1] 1");
@@ -134,6 +139,7 @@ class RSessionTest {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE - 2) // ends or replaces the session: last, so no other test waits for a new R worker
     void statePersistsUntilRestart() {
         value("counter <- 40\nlibrary(stats)");
         assertThat(value("counter <- counter + 2\ncounter")).isEqualTo("[1] 42");
@@ -204,7 +210,18 @@ class RSessionTest {
         assertThat(value("n > 0")).isEqualTo("[1] TRUE");
     }
 
+    /** The supervisor frames the output within the host's budget: a flood is a LIMIT the host counted, and the evaluator lives on. */
     @Test
+    void anOutputFloodIsALimitAndTheSessionGoesOn() {
+        ExecutionResult r = run("repeat cat(strrep(\"x\", 1000))");
+        assertThat(failure(r).kind()).as("%s", r).isEqualTo(Kind.LIMIT);
+        assertThat(r.stdout()).hasSize(64 << 10);
+        assertThat(session.isAlive()).isTrue();
+        assertThat(value("\"after\"")).isEqualTo("[1] \"after\"");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE - 1) // ends or replaces the session: last, so no other test waits for a new R worker
     void aSnippetThatCatchesTheInterruptIsKilledAfterTheGrace() {
         ExecutionResult r = session.execute("repeat tryCatch(repeat {}, interrupt = function(e) NULL)", SHORT);
         assertThat(failure(r).kind()).isEqualTo(Kind.TIMEOUT);
@@ -215,6 +232,7 @@ class RSessionTest {
 
     /** An evaluator that ends (quit(), q()) is a dead session, never a success. */
     @Test
+    @Order(Integer.MAX_VALUE) // ends or replaces the session: last, so no other test waits for a new R worker
     void anEvaluatorThatEndsIsADeadSession() {
         ExecutionResult r = run("q(status = 3)");
         assertThat(failure(r).kind()).as("%s", r).isEqualTo(Kind.SESSION_DIED);

@@ -29,7 +29,7 @@ class SandboxSetupTest {
         StringBuilder b = new StringBuilder("usage: bwrap [OPTIONS...] [--] COMMAND [ARGS...]\n");
         for (String flag : new String[] {"--unshare-all", "--unshare-user", "--uid", "--gid", "--die-with-parent", "--new-session",
                 "--cap-drop", "--clearenv", "--ro-bind", "--symlink", "--proc", "--dev", "--tmpfs", "--size", "--remount-ro", "--chdir",
-                "--hostname", "--args", "--seccomp", "--ro-bind-data", "--perms"}) {
+                "--hostname", "--args", "--seccomp", "--ro-bind-data", "--perms", "--setenv"}) {
             b.append("    ").append(flag).append(" X   what it does\n");
         }
         if (withDisableUserns) {

@@ -706,6 +706,7 @@ wipe_tmp <- function(S) {
 # ---------------------------------------------------------------- the evaluator
 
 EV <- new.env(parent = emptyenv())
+UNCAUGHT <- quote(invokeRestart("poolkit_uncaught"))
 
 ev_send <- function(type, payload) {
     if (Sys.getpid() != EV$pid) quit(save = "no", status = 0L) # a process the snippet forked came back here: it has nothing to say
@@ -861,6 +862,7 @@ run_snippet <- function(code) {
         return(list(COMPILE_ERROR, "", class_of(exprs), message_of(exprs), ""))
     }
     while (sink.number() > 0L) sink()
+    options(error = UNCAUGHT) # again: a snippet before may have changed it
     calls <- NULL
     EV$running <- TRUE
     on.exit(EV$running <- FALSE)
@@ -901,7 +903,7 @@ evaluator <- function() {
     EV$next_call <- 0L
     # stop() with a condition that is not an error reaches R's default handler, which ends a
     # non-interactive R; this turns it into the snippet's exception
-    options(error = quote(invokeRestart("poolkit_uncaught")), warn = 1L)
+    options(error = UNCAUGHT)
     ev_send(HELLO, int4(EV$pid))
     f <- ev_read_frame()
     if (is.null(f) || f$type != TOOLS) quit(save = "no", status = 70L)

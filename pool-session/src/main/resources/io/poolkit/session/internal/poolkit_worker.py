@@ -8,7 +8,8 @@
 #   while an execution runs (anything else ends the worker), turns the evaluator's stdout and stderr
 #   into OUTPUT frames within the execution's budget, says which processes and threads a snippet left
 #   running, interrupts the evaluator (SIGINT) when the host says STOP, and on RESET kills every other
-#   process of the sandbox, empties /tmp and forks a fresh evaluator.
+#   process of the sandbox, empties /tmp and forks a fresh evaluator. It passes on a RESULT only once
+#   the kernel shows the evaluator back in its loop with nothing else running (Supervisor.await_idle).
 # - the evaluator, forked from the supervisor and then a fresh interpreter (exec: nothing of the
 #   supervisor's heap, which relays every execution's code, output and result, carries over into the
 #   next tenant's evaluator), runs the snippets. It holds no descriptor of the socket, only two pipes to the supervisor and its stdout/stderr pipes; in
@@ -39,6 +40,7 @@ BYTES_PER_OUTPUT_FRAME = 256
 
 EVAL_CTL = 3  # supervisor -> evaluator frames, in the evaluator
 EVAL_MSG = 4  # evaluator -> supervisor frames, in the evaluator
+EVAL_READY = 5  # closed by the evaluator right before its loop (it has its TOOLS): the supervisor then looks where it waits
 HEADER = 5  # the evaluator's loop reads a frame's length and type first: read(EVAL_CTL, buf, 5)
 
 # After the evaluator's RESULT the supervisor waits for the kernel's evidence that the execution has
@@ -47,7 +49,7 @@ HEADER = 5  # the evaluator's loop reads a frame's length and type first: read(E
 # the main thread has run SPIN_CPU_NS of CPU past its result (an honest loop needs microseconds).
 IDLE_BOUND = 2.0
 LEFTOVER_GRACE = 0.1
-SPIN_CPU_NS = 50 * 1000 * 1000
+SPIN_CPU_NS = 100 * 1000 * 1000
 # Where the loop's read sits in the stack moves a little: the interpreter's specialised call paths make
 # it shallower after a few executions (CPython 3.11: 0x50 bytes), the C library's multi-threaded path,
 # taken for good once a snippet has started a thread, deeper (0x28). Anything a snippet runs is deeper
@@ -322,6 +324,7 @@ class Supervisor:
         msg_r, msg_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
+        ready_r, ready_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             status = 70
@@ -331,13 +334,14 @@ class Supervisor:
                 sup_group = os.getpgid(sup)
                 os.setsid()
                 devnull = os.open('/dev/null', os.O_RDONLY)
-                high = [fcntl_dup(fd) for fd in (ctl_r, msg_w, out_w, err_w, devnull)]
+                high = [fcntl_dup(fd) for fd in (ctl_r, msg_w, out_w, err_w, devnull, ready_w)]
                 os.dup2(high[0], EVAL_CTL)
                 os.dup2(high[1], EVAL_MSG)
                 os.dup2(high[2], 1)
                 os.dup2(high[3], 2)
                 os.dup2(high[4], 0)
-                os.closerange(EVAL_MSG + 1, max_fd())
+                os.dup2(high[5], EVAL_READY)
+                os.closerange(EVAL_READY + 1, max_fd())
                 if self.address_space > 0:
                     import resource
                     resource.setrlimit(resource.RLIMIT_AS, (self.address_space, self.address_space))
@@ -349,11 +353,11 @@ class Supervisor:
             except BaseException as e:  # noqa: B036 - nothing may escape the child into the supervisor's code
                 diag('the evaluator failed: %r' % (e,))
             os._exit(status)
-        for fd in (ctl_r, msg_w, out_w, err_w):
+        for fd in (ctl_r, msg_w, out_w, err_w, ready_w):
             os.close(fd)
         for fd in (ctl_w, msg_r, out_r, err_r):
             os.set_blocking(fd, False)
-        self.ev = Evaluator(pid, ctl_w, msg_r, out_r, err_r)
+        self.ev = Evaluator(pid, ctl_w, msg_r, out_r, err_r, ready_r)
         self.ev.queue(self.tools_frame)
 
     def kill_all(self):
@@ -590,19 +594,30 @@ class Supervisor:
         """
         Where a fresh evaluator, which has run no snippet yet, waits for its requests: the stack
         pointer of its main thread blocked in read(EVAL_CTL, buf, 5) once it has taken the TOOLS
-        frame. After every result the evaluator must be back there (await_idle). When the
+        frame and closed EVAL_READY. After every result the evaluator must be back there (await_idle). When the
         kernel does not show it (/proc/PID/syscall refused), no execution can be shown to have ended:
         each then reports that, and the host recycles the session after one use.
         """
+        if READ_SYSCALL < 0:
+            ev.unobservable = 'the supervisor knows no number of the read system call on %s' % os.uname().machine
+            diag(ev.unobservable)
+            return
         deadline = time.monotonic() + 10
-        while True:
+        while ev.ready is not None:  # until it closes EVAL_READY (or ends): no polling while CPython starts
+            left = deadline - time.monotonic()
+            if left <= 0:
+                ev.unobservable = 'the evaluator did not start within 10 s'
+                diag(ev.unobservable)
+                return
+            r, _, _ = select.select([ev.ready], [ev.ctl] if ev.pending else [], [], left)
             if ev.pending:
                 ev.write_some()
-            if ev.pending or unread(ev.ctl):  # it has not taken its TOOLS yet: still starting, maybe not yet dumpable
-                if stat_of(ev.pid)[0] in (None, 'Z', 'X') or time.monotonic() > deadline:
-                    return  # it ended, or hangs, before its first execution: the execution reports it
-                time.sleep(0.001)
-                continue
+            if r and not os.read(ev.ready, 1):
+                os.close(ev.ready)
+                ev.ready = None
+        deadline = time.monotonic() + 2
+        misses = 0
+        while True:
             try:
                 call = parse_syscall(ev.proc('syscall'))
             except OSError as e:
@@ -617,10 +632,14 @@ class Supervisor:
             if stat_of(ev.pid)[0] in (None, 'Z', 'X'):
                 return  # it ended before its first execution: the execution reports it
             if time.monotonic() > deadline:
-                ev.unobservable = 'the evaluator did not wait for its first request within 10 s'
+                ev.unobservable = 'the evaluator did not wait for its first request within 2 s of its start'
                 diag(ev.unobservable)
                 return
-            time.sleep(0.001)
+            misses += 1
+            if misses <= 3:
+                os.sched_yield()  # it is a few instructions away
+            else:
+                time.sleep(0.0005)
 
     def await_idle(self, ev):
         """
@@ -647,11 +666,15 @@ class Supervisor:
                 ev.write_some()  # what it must still read (a late tool result) first
             try:
                 before = parse_status(ev.proc('status'))
-                call = parse_syscall(ev.proc('syscall')) if before[0] not in ('Z', 'X') else None
             except (OSError, ValueError, IndexError):
-                before, call = None, None
+                before = None
             if before is None or before[0] in ('Z', 'X'):
                 self.violation('the evaluator ended right after the result of execution %d: the snippet forged it' % eid)
+            try:
+                call = parse_syscall(ev.proc('syscall'))
+            except (OSError, ValueError) as e:
+                self.violation('after the result of execution %d the evaluator hides where it waits (/proc/%d/syscall: %s)'
+                               % (eid, ev.pid, getattr(e, 'strerror', None) or e))
             now = time.monotonic()
             if call is not None and call[0] == READ_SYSCALL and call[1][0] == EVAL_CTL:
                 if call[2] < ev.loop_at - STACK_SLACK:
@@ -756,8 +779,9 @@ class Raw:
 
 
 class Evaluator:
-    def __init__(self, pid, ctl, msg, out_r, err_r):
+    def __init__(self, pid, ctl, msg, out_r, err_r, ready):
         self.pid = pid
+        self.ready = ready
         self.ctl = ctl
         self.msg = FrameReader(msg)
         self.out_r = out_r
@@ -839,7 +863,7 @@ class Evaluator:
         self.since = None
 
     def close(self):
-        for fd in (self.ctl, self.msg.fd, self.out_r, self.err_r, *self.proc_fds.values()):
+        for fd in (self.ctl, self.msg.fd, self.out_r, self.err_r, self.ready, *self.proc_fds.values()):
             if fd is not None:
                 try:
                     os.close(fd)
@@ -933,12 +957,6 @@ def descendants(root):
     return out
 
 
-def unread(fd):
-    """Bytes waiting in a pipe, asked on either end (FIONREAD)."""
-    import fcntl
-    return struct.unpack('i', fcntl.ioctl(fd, 0x541B, b'\0\0\0\0'))[0]
-
-
 READ_SYSCALL = {'x86_64': 0, 'aarch64': 63}.get(os.uname().machine, -1)
 
 
@@ -974,8 +992,9 @@ def signal_name(n):
 def refuse_signals_to(protected):
     """
     A seccomp filter of the evaluator's own (stacked on the sandbox's): kill, tkill, tgkill,
-    rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_open aimed at the supervisor, its process group, the
-    sandbox's init or every process (-1) fail with EPERM, and pidfd_send_signal (which also takes a
+    rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open and prlimit64 (an open-files or CPU limit ends a
+    process as surely as a signal) aimed at the supervisor, its process group, the sandbox's init or
+    every process (-1) fail with EPERM, and pidfd_send_signal (which also takes a
     /proc/PID directory) always does. So do fcntl F_SETOWN and F_SETOWN_EX and the sockets' ioctl
     FIOSETOWN and SIOCSPGRP, whatever their target: they name the process the kernel sends a
     descriptor's I/O signal to, any signal F_SETSIG picks (SIGKILL too), and it fires on the
@@ -989,9 +1008,9 @@ def refuse_signals_to(protected):
     import platform
     machine = platform.machine()
     if machine == 'x86_64':
-        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC000003E, [62, 200, 234, 129, 297, 434], [424, 37, 222], 72, 16, 38
+        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC000003E, [62, 200, 234, 129, 297, 434, 302], [424, 37, 222], 72, 16, 38
     elif machine == 'aarch64':
-        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC00000B7, [129, 130, 131, 138, 240, 434], [424, 107], 25, 29, 103
+        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC00000B7, [129, 130, 131, 138, 240, 434, 261], [424, 107], 25, 29, 103
     else:
         raise OSError('no seccomp numbers for ' + machine)
     values = {0xffffffff}
@@ -1317,6 +1336,7 @@ def evaluate(specs):
     sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
     sys.stderr = io.TextIOWrapper(io.FileIO(2, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
     ns = _namespace(specs)
+    os.close(EVAL_READY)  # no snippet has run: the supervisor may now look where this loop waits
     while True:
         try:
             t, payload = _read_frame()

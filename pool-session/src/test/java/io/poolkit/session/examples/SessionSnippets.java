@@ -64,7 +64,7 @@ final class SessionSnippets {
 
     static String r(Map<Long, String> users) {
         // @start region="r"
-        try (SecureSessionPool r = SecureSessionPool.builder().language(Language.R).size(2)
+        try (SecureSessionPool r = SecureSessionPool.builder().language(Language.R).size(1)
                 .tools(Tool.of("lookup", "find a user", List.of("id"), args -> users.get(args.get("id"))))
                 .build()) {
             String code = """
