@@ -92,6 +92,20 @@ class RHostileReviewTest {
         assertThat(next.value()).as("the next caller's own value, the links gone: %s", next).isEqualTo("[1] 42  0");
     }
 
+    /**
+     * A tree 2000 levels deep in /tmp with a locked directory at its bottom. Before the fix the reset
+     * opened locked directories down to 32 levels only, and unlink() stopped at R's C stack: the
+     * tree and the file stayed for the next caller.
+     */
+    @Test
+    void aDeepTreeInTmpIsWipedByTheReset() {
+        ExecutionResult planted = pool.execute("setwd(\"/tmp\")\nfor (i in 1:2000) { dir.create(\"d\"); setwd(\"d\") }\n"
+                + "dir.create(\"l\"); writeLines(\"left\", \"l/f\"); Sys.chmod(\"l\", \"0\"); setwd(\"/\")\n\"planted\"", T);
+        assertThat(planted.value()).as("%s", planted).isEqualTo("[1] \"planted\"");
+        ExecutionResult next = pool.execute("c(21 * 2, length(list.files(\"/tmp\", pattern = \"^d$\")))", T);
+        assertThat(next.value()).as("the next caller's own value, the tree gone: %s", next).isEqualTo("[1] 42  0");
+    }
+
     static byte[] compile(String resource) throws Exception {
         Path gcc = io.poolkit.session.internal.Sandbox.onPath("gcc");
         Services.require(gcc != null, "gcc is not installed (the test compiles a native probe):"

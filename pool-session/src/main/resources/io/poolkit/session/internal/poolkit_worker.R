@@ -686,16 +686,20 @@ kill_all <- function(S) {
 
 wipe_tmp <- function(S) {
     if (!S$sandboxed) return(invisible()) # unsandboxed, /tmp is the host's
-    # directories a snippet locked (mode 0) are opened again first, level by level: unlink() would leave them.
-    # One level at a time, never through a symlink (a recursive list.files() follows symlinked directories:
-    # two links to /tmp in /tmp make 2^40 paths)
+    # every real directory, level by level and never through a symlink (a recursive list.files() follows
+    # symlinked directories: two links to /tmp in /tmp make 2^40 paths); one a snippet locked (mode 0) is
+    # opened first: unlink() would leave it
+    found <- character()
     dirs <- "/tmp"
-    for (depth in 1:32) {
+    while (length(dirs)) {
         Sys.chmod(dirs[file.access(dirs, 7L) != 0L], "0700", use_umask = FALSE)
         e <- list.files(dirs, all.files = TRUE, full.names = TRUE, no.. = TRUE)
         dirs <- e[dir.exists(e) & !nzchar(Sys.readlink(e))]
-        if (!length(dirs)) break
+        found <- c(found, dirs)
     }
+    # the deepest first, so that no unlink() recurses more than a level (R's own recursion stops at its C
+    # stack: a tree 2000 levels deep stayed). What has no path within PATH_MAX stays.
+    unlink(rev(found), recursive = TRUE, force = TRUE)
     unlink(list.files("/tmp", all.files = TRUE, no.. = TRUE, full.names = TRUE), recursive = TRUE, force = TRUE)
 }
 
