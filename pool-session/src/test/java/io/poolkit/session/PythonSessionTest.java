@@ -10,68 +10,21 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * A Python session (issue 17) end to end, in the sandbox where it works (always in CI): values,
  * output, exceptions, syntax errors, tools both ways, state, timeouts and an evaluator that ends.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(90)
-class PythonSessionTest {
+class PythonSessionTest extends ScriptSessionTestBase {
     private static final Duration SHORT = Duration.ofMillis(800);
-    private final List<Map<String, Object>> seen = new CopyOnWriteArrayList<>();
-    private SecureSession session;
 
-    @BeforeAll
-    void start() {
-        Map<Long, String> users = Map.of(42L, "Ada", 7L, "Linus");
-        session = TestSessions.python().name("python").stopGrace(Duration.ofMillis(300))
-                .limits(TestSessions.smallLimits().maxToolCalls(5).build())
-                .tools(Tool.of("lookup", "find a user by id", List.of("id"), args -> users.get((Long) args.get("id"))),
-                        Tool.of("echo", "returns its argument", List.of("value"), args -> {
-                            seen.add(args);
-                            return args.get("value");
-                        }),
-                        Tool.of("fail", "always throws", List.of(), args -> {
-                            throw new IllegalStateException("the backend is down");
-                        }))
-                .start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (session != null) {
-            session.close();
-        }
-    }
-
-    @BeforeEach
-    void alive() {
-        if (!session.isAlive() || session.recycleReason() != null) {
-            session.restart();
-        }
-    }
-
-    private ExecutionResult run(String code) {
-        return session.execute(code, T);
-    }
-
-    private String value(String code) {
-        ExecutionResult r = run(code);
-        assertThat(r.isSuccess()).as("%s", r).isTrue();
-        return r.value();
-    }
-
-    private static ExecutionError failure(ExecutionResult r) {
-        assertThat(r.isSuccess()).as("expected a failure: %s", r).isFalse();
-        return r.error().orElseThrow();
+    @Override
+    protected SecureSession.Builder builder() {
+        return TestSessions.python().name("python")
+                .limits(TestSessions.smallLimits().maxToolCalls(5).build());
     }
 
     @Test

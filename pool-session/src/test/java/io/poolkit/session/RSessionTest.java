@@ -10,14 +10,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,57 +21,15 @@ import org.junit.jupiter.api.Timeout;
  * errors with their class, parse errors, tools both ways, state, timeouts and an evaluator that ends.
  * One session for the class: an R worker takes about half a second to start.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(90)
-class RSessionTest {
+class RSessionTest extends ScriptSessionTestBase {
     private static final Duration SHORT = Duration.ofMillis(800);
-    private final List<Map<String, Object>> seen = new CopyOnWriteArrayList<>();
-    private SecureSession session;
 
-    @BeforeAll
-    void start() {
-        Map<Long, String> users = Map.of(42L, "Ada", 7L, "Linus");
-        session = TestSessions.r().name("r").stopGrace(Duration.ofMillis(300))
-                .limits(TestSessions.smallLimits().maxToolCalls(5).maxOutputBytes(64 << 10).build())
-                .tools(Tool.of("lookup", "find a user by id", List.of("id"), args -> users.get((Long) args.get("id"))),
-                        Tool.of("echo", "returns its argument", List.of("value"), args -> {
-                            seen.add(args);
-                            return args.get("value");
-                        }),
-                        Tool.of("fail", "always throws", List.of(), args -> {
-                            throw new IllegalStateException("the backend is down");
-                        }))
-                .start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (session != null) {
-            session.close();
-        }
-    }
-
-    @BeforeEach
-    void alive() {
-        if (!session.isAlive() || session.recycleReason() != null) {
-            session.restart();
-        }
-    }
-
-    private ExecutionResult run(String code) {
-        return session.execute(code, T);
-    }
-
-    private String value(String code) {
-        ExecutionResult r = run(code);
-        assertThat(r.isSuccess()).as("%s", r).isTrue();
-        return r.value();
-    }
-
-    private static ExecutionError failure(ExecutionResult r) {
-        assertThat(r.isSuccess()).as("expected a failure: %s", r).isFalse();
-        return r.error().orElseThrow();
+    @Override
+    protected SecureSession.Builder builder() {
+        return TestSessions.r().name("r")
+                .limits(TestSessions.smallLimits().maxToolCalls(5).maxOutputBytes(64 << 10).build());
     }
 
     @Test
