@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * execution starts from a fresh JShell state (a new JShell inside the same warm worker, with system
  * properties, default locale and time zone, {@code System.out/err/in}, the default
  * uncaught-exception handler, {@code Authenticator}, {@code ProxySelector}, {@code CookieHandler},
- * {@code ResponseCache} and the sandbox's /tmp put back); with {@code false} (the default) state
+ * {@code ResponseCache} and the sandbox's /tmp put back); with {@code false} (the default for Java) state
  * persists in each session, and consecutive executions may land in different sessions.
  *
  * <p>Tenants: a snippet cannot reach the worker's own code (its link, its executions, its threads)
@@ -44,8 +44,11 @@ import java.util.concurrent.locks.LockSupport;
  * there {@code resetBetweenUses(true)} starts every execution in a fresh evaluator process forked
  * from the worker's supervisor, after every other process of the sandbox is killed and its /tmp
  * emptied, so no variable, module state, file or process crosses; without it a session is one
- * Python program, and code one execution leaves (a monkeypatch, a signal handler) runs in the next.
- * With {@code language(Language.R)} the same holds for R workers: a reset starts a fresh R evaluator.
+ * Python program, and code one execution leaves (a monkeypatch, a signal handler, a rewritten
+ * evaluator loop) runs in the next, where it can read and answer that execution. So a Python pool
+ * resets between uses <b>by default</b>; {@code resetBetweenUses(false)} keeps state per session for
+ * executions that trust each other. With {@code language(Language.R)} the same holds for R workers,
+ * default included: a reset starts a fresh R evaluator.
  */
 public final class SecureSessionPool implements AutoCloseable {
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -63,7 +66,9 @@ public final class SecureSessionPool implements AutoCloseable {
     private SecureSessionPool(Builder b, SessionSettings settings) {
         this.name = b.name != null ? b.name : "sessions-" + IDS.incrementAndGet();
         this.size = b.size;
-        this.resetBetweenUses = b.resetBetweenUses;
+        // Python and R: snippet code can rewrite the evaluator's own loop, and only a fresh evaluator keeps
+        // one execution from reading or answering the next (DESIGN: the default must never let it)
+        this.resetBetweenUses = b.resetBetweenUses != null ? b.resetBetweenUses : settings.language() != Language.JAVA;
         this.sandbox = settings.sandbox();
         this.acquireTimeout = b.acquireTimeout;
         this.factory = new SessionFactory(settings, name, resetBetweenUses);
@@ -216,7 +221,8 @@ public final class SecureSessionPool implements AutoCloseable {
     public static final class Builder extends SessionOptions<Builder> {
         private String name;
         private int size = 4;
-        private boolean resetBetweenUses;
+        /** null: the language's default (false for Java, true for Python and R). */
+        private Boolean resetBetweenUses;
         private Duration acquireTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(30);
         private long maxUsesPerSession;
@@ -265,8 +271,11 @@ public final class SecureSessionPool implements AutoCloseable {
         }
 
         /**
-         * @param reset give every execution a fresh JShell state, or for Python a fresh evaluator process
-         *     (default false: state persists per session)
+         * @param reset give every execution a fresh JShell state, or for Python and R a fresh evaluator
+         *     process (default: false for Java, where state persists per session and snippets cannot reach
+         *     the worker's own code; true for Python and R, whose snippets can rewrite the evaluator's own
+         *     loop and so read and answer the next execution in the same process: {@code false} there
+         *     is for executions that trust each other, such as one agent's steps)
          * @return this builder
          */
         public Builder resetBetweenUses(boolean reset) {

@@ -55,7 +55,8 @@ class PythonForgedResultTest {
         TestSessions.requireSandbox();
         TestSessions.requirePython();
         pool = SecureSessionPool.builder().name("py-forge").language(Language.PYTHON).size(1).sandbox(true)
-                .limits(TestSessions.small()).closeTimeout(Duration.ofSeconds(10)).build();
+                .limits(TestSessions.small()).resetBetweenUses(false) // the shapes a session without a reset must survive
+                .closeTimeout(Duration.ofSeconds(10)).build();
     }
 
     @AfterAll

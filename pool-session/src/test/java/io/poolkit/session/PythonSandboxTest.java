@@ -212,16 +212,27 @@ class PythonSandboxTest {
         assertThat(after.value()).as("%s", after).matches("\\(False, False, \\[\\], \\[1, 2, \\d+\\]\\)");
     }
 
-    /** With resetBetweenUses the pool resets a session between executions: nothing crosses, and no worker is replaced. */
+    /**
+     * A Python pool resets a session between executions by default (a snippet can rewrite its
+     * evaluator's loop, and only a fresh evaluator keeps it from the next execution): nothing crosses,
+     * and no worker is replaced. {@code resetBetweenUses(false)} keeps state per session.
+     */
     @Test
-    void resetBetweenUsesGivesEveryExecutionAFreshEvaluator() {
+    void aPythonPoolResetsBetweenUsesByDefaultAndKeepsStateOnlyWhenToldTo() {
         try (SecureSessionPool pool = SecureSessionPool.builder().name("py-reset").language(Language.PYTHON).size(1).sandbox(true)
-                .limits(TestSessions.small()).resetBetweenUses(true).closeTimeout(Duration.ofSeconds(10)).build()) {
+                .limits(TestSessions.small()).closeTimeout(Duration.ofSeconds(10)).build()) {
             ExecutionResult first = pool.execute("import json\nsecret = 1\njson.planted = 1\nopen('/tmp/a', 'w').write('x')\n'set'", T);
             assertThat(first.value()).as("%s", first).isEqualTo("'set'");
             ExecutionResult second = pool.execute("import json, os\n('secret' in globals(), hasattr(json, 'planted'), os.listdir('/tmp'))", T);
             assertThat(second.value()).as("%s", second).isEqualTo("(False, False, [])");
             assertThat(pool.stats().created()).as("the same worker, reset, not a new one").isEqualTo(1);
+            assertThat(pool.toString()).contains("resetBetweenUses=true");
+        }
+        try (SecureSessionPool pool = SecureSessionPool.builder().name("py-keep").language(Language.PYTHON).size(1).sandbox(true)
+                .limits(TestSessions.small()).resetBetweenUses(false).closeTimeout(Duration.ofSeconds(10)).build()) {
+            pool.execute("secret = 41", T);
+            ExecutionResult kept = pool.execute("secret + 1", T);
+            assertThat(kept.value()).as("%s", kept).isEqualTo("42");
         }
     }
 
