@@ -72,9 +72,11 @@ class InitializationTest extends TimedPoolTest {
                 .createRetry(Duration.ofSeconds(1), Duration.ofSeconds(1)));
         assertThat(pool.stats().created()).as("build() did not wait for the initial resources").isZero();
 
-        driveRetries(pool, () -> factory.createCalls() >= 6, Duration.ofSeconds(1), 10);
+        // waits for the pool's count, not the factory's: a create the factory has failed is counted a
+        // moment later, on the creating thread (CI saw 4 counted with 6 calls made)
+        driveRetries(pool, () -> pool.stats().createFailures() >= 6, Duration.ofSeconds(1), 10);
         assertThat(pool.stats().idle()).isZero();
-        assertThat(pool.stats().createFailures()).isGreaterThanOrEqualTo(6);
+        assertThat(factory.createCalls()).isGreaterThanOrEqualTo(6);
 
         factory.onCreate = () -> { };
         driveRetries(pool, () -> pool.stats().idle() == 2 && pool.stats().creating() == 0, Duration.ofSeconds(1), 5);
