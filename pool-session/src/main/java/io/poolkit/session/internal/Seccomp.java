@@ -145,6 +145,12 @@ final class Seccomp {
     private static final int[][] SIGNALLING = {{62, 129}, {200, 130}, {234, 131}, {129, 138}, {297, 240}, {434, 434}};
     private static final int[] PIDFD_SEND_SIGNAL = {424, 424};
     private static final int[] PRLIMIT64 = {302, 261};
+    /** Scheduling set on a process named by the first argument: sched_setaffinity, sched_setscheduler, sched_setparam, sched_setattr. */
+    private static final int[][] SCHEDULING = {{203, 122}, {144, 119}, {142, 118}, {314, 274}};
+    private static final int[] SETPRIORITY = {141, 140};
+    private static final int[] IOPRIO_SET = {251, 30};
+    private static final int PRIO_PROCESS = 0;
+    private static final int IOPRIO_WHO_PROCESS = 1;
     private static final int[] FCNTL = {72, 25};
     private static final int[] IOCTL = {16, 29};
     private static final int F_SETOWN = 8;
@@ -164,7 +170,10 @@ final class Seccomp {
      * {@code rt_sigqueueinfo}, {@code rt_tgsigqueueinfo} and {@code pidfd_open} aimed at pid 0 (the
      * caller's group, which may be the supervisor's), 1, 2, -1 (every process) or -2 (the
      * supervisor's group); {@code pidfd_send_signal} always; {@code prlimit64} on pid 1 or 2 (a CPU
-     * limit would end the supervisor); {@code fcntl} {@code F_SETOWN}/{@code F_SETOWN_EX} and
+     * limit would end the supervisor); {@code sched_setaffinity}, {@code sched_setscheduler},
+     * {@code sched_setparam} and {@code sched_setattr} on pid 1 or 2, {@code setpriority} and
+     * {@code ioprio_set} on pid 1 or 2 and on any group or user (a nice of 19, one CPU or
+     * SCHED_IDLE set on the supervisor outlive every reset and slow or starve every later caller); {@code fcntl} {@code F_SETOWN}/{@code F_SETOWN_EX} and
      * {@code ioctl} {@code FIOSETOWN}/{@code SIOCSPGRP}, which make a process the target of a
      * descriptor's I/O signal (any signal {@code F_SETSIG} picks, {@code SIGKILL} too). The
      * supervisor itself kills the others one pid at a time, never with -1.
@@ -193,6 +202,11 @@ final class Seccomp {
             p.jump(JEQ_K, nr[col], "target", null);
         }
         p.jump(JEQ_K, PRLIMIT64[col], "prlimit", null);
+        for (int[] nr : SCHEDULING) {
+            p.jump(JEQ_K, nr[col], "prlimit", null);
+        }
+        p.jump(JEQ_K, SETPRIORITY[col], "priority", null);
+        p.jump(JEQ_K, IOPRIO_SET[col], "ioprio", null);
         p.jump(JEQ_K, FCNTL[col], "fcntl", null);
         p.jump(JEQ_K, IOCTL[col], "ioctl", null);
         p.add(RET_K, 0, 0, RET_ALLOW);
@@ -205,6 +219,17 @@ final class Seccomp {
         p.add(LD_W_ABS, 0, 0, OFFSET_ARG1);
         p.jump(JEQ_K, FIOSETOWN, "deny", null);
         p.jump(JEQ_K, SIOCSPGRP, "deny", null);
+        p.add(RET_K, 0, 0, RET_ALLOW);
+        p.label("priority");
+        p.add(LD_W_ABS, 0, 0, OFFSET_ARG0); // which: only a process may be named, never a group or a user
+        p.jump(JEQ_K, PRIO_PROCESS, "who", "deny");
+        p.label("ioprio");
+        p.add(LD_W_ABS, 0, 0, OFFSET_ARG0);
+        p.jump(JEQ_K, IOPRIO_WHO_PROCESS, "who", "deny");
+        p.label("who");
+        p.add(LD_W_ABS, 0, 0, OFFSET_ARG1);
+        p.jump(JEQ_K, 1, "deny", null);
+        p.jump(JEQ_K, 2, "deny", null);
         p.add(RET_K, 0, 0, RET_ALLOW);
         p.label("prlimit");
         p.add(LD_W_ABS, 0, 0, OFFSET_ARG0);

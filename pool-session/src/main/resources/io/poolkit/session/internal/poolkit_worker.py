@@ -993,8 +993,10 @@ def refuse_signals_to(protected):
     """
     A seccomp filter of the evaluator's own (stacked on the sandbox's): kill, tkill, tgkill,
     rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open and prlimit64 (an open-files or CPU limit ends a
-    process as surely as a signal) aimed at the supervisor, its process group, the sandbox's init or
-    every process (-1) fail with EPERM, and pidfd_send_signal (which also takes a
+    process as surely as a signal), sched_setaffinity, sched_setscheduler, sched_setparam and
+    sched_setattr (one CPU or SCHED_IDLE on the supervisor outlive every reset and starve every later
+    caller) aimed at the supervisor, its process group, the sandbox's init or every process (-1)
+    fail with EPERM, as do setpriority and ioprio_set aimed at them or at any group or user, and pidfd_send_signal (which also takes a
     /proc/PID directory) always does. So do fcntl F_SETOWN and F_SETOWN_EX and the sockets' ioctl
     FIOSETOWN and SIOCSPGRP, whatever their target: they name the process the kernel sends a
     descriptor's I/O signal to, any signal F_SETSIG picks (SIGKILL too), and it fires on the
@@ -1008,9 +1010,9 @@ def refuse_signals_to(protected):
     import platform
     machine = platform.machine()
     if machine == 'x86_64':
-        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC000003E, [62, 200, 234, 129, 297, 434, 302], [424, 37, 222], 72, 16, 38
+        arch, targeted, always, fcntl_, ioctl_, itimer, prio, ioprio = 0xC000003E, [62, 200, 234, 129, 297, 434, 302, 203, 144, 142, 314], [424, 37, 222], 72, 16, 38, 141, 251
     elif machine == 'aarch64':
-        arch, targeted, always, fcntl_, ioctl_, itimer = 0xC00000B7, [129, 130, 131, 138, 240, 434, 261], [424, 107], 25, 29, 103
+        arch, targeted, always, fcntl_, ioctl_, itimer, prio, ioprio = 0xC00000B7, [129, 130, 131, 138, 240, 434, 261, 122, 119, 118, 274], [424, 107], 25, 29, 103, 140, 30
     else:
         raise OSError('no seccomp numbers for ' + machine)
     values = {0xffffffff}
@@ -1031,6 +1033,19 @@ def refuse_signals_to(protected):
     prog.append((JEQ, 'fcntl', 0, fcntl_))
     prog.append((JEQ, 'ioctl', 0, ioctl_))
     prog.append((JEQ, 'itimer', 0, itimer))
+    prog.append((JEQ, 'prio', 0, prio))
+    prog.append((JEQ, 'ioprio', 0, ioprio))
+    prog.append((RET, 0, 0, ALLOW))
+    by_which = len(prog)
+    prog.append((LD, 0, 0, 16))  # args[0], which: PRIO_PROCESS only, never a group or a user
+    prog.append((JEQ, 'who', 'deny', 0))
+    io_by_which = len(prog)
+    prog.append((LD, 0, 0, 16))
+    prog.append((JEQ, 'who', 'deny', 1))  # IOPRIO_WHO_PROCESS only
+    who = len(prog)
+    prog.append((LD, 0, 0, 24))  # args[1], the process
+    for v in sorted(values):
+        prog.append((JEQ, 'deny', 0, v))
     prog.append((RET, 0, 0, ALLOW))
     real_itimer = len(prog)
     prog.append((LD, 0, 0, 16))  # args[0], which timer
@@ -1053,7 +1068,8 @@ def refuse_signals_to(protected):
     prog.append((RET, 0, 0, ALLOW))
     deny = len(prog)
     prog.append((RET, 0, 0, EPERM))
-    labels = {'check': check, 'deny': deny, 'fcntl': owner_fcntl, 'ioctl': owner_ioctl, 'itimer': real_itimer}
+    labels = {'check': check, 'deny': deny, 'fcntl': owner_fcntl, 'ioctl': owner_ioctl, 'itimer': real_itimer,
+              'prio': by_which, 'ioprio': io_by_which, 'who': who}
     code = b''
     for i, (c, jt, jf, k) in enumerate(prog):
         jt = labels[jt] - i - 1 if isinstance(jt, str) else jt

@@ -60,6 +60,15 @@ class SeccompTest {
         assertThat(run(g, X86_64, 424, 5, 9)).as("pidfd_send_signal, whatever the descriptor").isEqualTo(EPERM);
         assertThat(run(g, X86_64, 302, 2, 0)).as("prlimit64(2)").isEqualTo(EPERM);
         assertThat(run(g, X86_64, 302, 0, 9)).as("prlimit64 on itself").isEqualTo(ALLOW);
+        assertThat(run(g, X86_64, 203, 2, 8)).as("sched_setaffinity(2)").isEqualTo(EPERM);
+        assertThat(run(g, X86_64, 144, 1, 5)).as("sched_setscheduler(1)").isEqualTo(EPERM);
+        assertThat(run(g, X86_64, 203, 0, 8)).as("sched_setaffinity on itself").isEqualTo(ALLOW);
+        assertThat(run(g, X86_64, 141, 0, 2)).as("setpriority(PRIO_PROCESS, 2)").isEqualTo(EPERM);
+        assertThat(run(g, X86_64, 141, 0, 0)).as("setpriority on itself (nice)").isEqualTo(ALLOW);
+        assertThat(run(g, X86_64, 141, 2, 0)).as("setpriority(PRIO_USER)").isEqualTo(EPERM);
+        assertThat(run(g, X86_64, 251, 1, 2)).as("ioprio_set(IOPRIO_WHO_PROCESS, 2)").isEqualTo(EPERM);
+        assertThat(run(g, X86_64, 251, 1, 0)).as("ioprio_set on itself").isEqualTo(ALLOW);
+        assertThat(run(g, X86_64, 251, 2, 0)).as("ioprio_set on a group").isEqualTo(EPERM);
         assertThat(run(g, X86_64, 72, 3, 8)).as("fcntl F_SETOWN").isEqualTo(EPERM);
         assertThat(run(g, X86_64, 72, 3, 15)).as("fcntl F_SETOWN_EX").isEqualTo(EPERM);
         assertThat(run(g, X86_64, 72, 3, 3)).as("fcntl F_GETFL").isEqualTo(ALLOW);
@@ -79,6 +88,9 @@ class SeccompTest {
         assertThat(run(g, AARCH64, 129, 57, 9)).isEqualTo(ALLOW);
         assertThat(run(g, AARCH64, 25, 3, 8)).as("fcntl F_SETOWN").isEqualTo(EPERM);
         assertThat(run(g, AARCH64, 261, 1, 0)).as("prlimit64(1)").isEqualTo(EPERM);
+        assertThat(run(g, AARCH64, 122, 2, 0)).as("sched_setaffinity(2)").isEqualTo(EPERM);
+        assertThat(run(g, AARCH64, 140, 0, 2)).as("setpriority(PRIO_PROCESS, 2)").isEqualTo(EPERM);
+        assertThat(run(g, AARCH64, 30, 1, 1)).as("ioprio_set(IOPRIO_WHO_PROCESS, 1)").isEqualTo(EPERM);
         assertThat(run(g, AARCH64, 63, 0, 0)).as("read").isEqualTo(ALLOW);
     }
 
