@@ -108,7 +108,11 @@ public final class SecureSessionPool implements AutoCloseable {
         }
     }
 
-    /** @return a builder with the defaults: size 4, sandbox on, {@link Limits#defaults()}, no tools, no reset between uses */
+    /**
+     * @return a builder with the defaults: size 4, sandbox on, {@link Limits#defaults()}, no tools, Java, no
+     *     reset between uses (a Python or R pool resets between uses unless told otherwise:
+     *     {@link Builder#resetBetweenUses})
+     */
     public static Builder builder() {
         return new Builder();
     }
