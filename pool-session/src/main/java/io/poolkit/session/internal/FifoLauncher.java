@@ -4,7 +4,6 @@ import io.poolkit.session.Language;
 import io.poolkit.session.SessionStartException;
 import io.poolkit.session.internal.wire.Frame;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,17 +70,8 @@ final class FifoLauncher {
             pb.directory(dir.toFile());
             log.debug("{} - starting worker: {}", name, cmd);
             process = Spawner.spawn(pb);
-            cgroups = Cgroups.create("w-" + dir.getFileName().toString().substring(2), s.limits().maxProcesses() + 8L,
-                    Launcher.memoryCap(s.limits()));
-            if (cgroups != null) {
-                cgroups.add(process.toHandle());
-            }
-            Tail diagnostics = Tail.drain(process.getInputStream(), name + "-diagnostics");
-            try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
-            } catch (IOException e) {
-                // the process died already: reported below with its diagnostics
-            }
+            cgroups = Launcher.confine(s, dir, process);
+            Tail diagnostics = Launcher.handOver(process, name, token);
             connection = Connection.open(reader, writer, name + "-reader");
             String version = awaitHello(s, name, connection, process, diagnostics, token, deadline);
             for (FileChannel c : standIns) {

@@ -103,17 +103,8 @@ public final class Launcher {
             pb.directory(dir.toFile());
             log.debug("{} - starting worker: {}", name, cmd);
             process = Spawner.spawn(pb);
-            cgroups = Cgroups.create("w-" + dir.getFileName().toString().substring(2), s.limits().maxProcesses() + 8L,
-                    memoryCap(s.limits()));
-            if (cgroups != null) {
-                cgroups.add(process.toHandle());
-            }
-            Tail diagnostics = Tail.drain(process.getInputStream(), name + "-diagnostics");
-            try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
-            } catch (IOException e) {
-                // the process died already: reported below with its diagnostics
-            }
+            cgroups = confine(s, dir, process);
+            Tail diagnostics = handOver(process, name, token);
             WorkerProcess w = await(s, name, server, selector, process, diagnostics, dir, token, deadline, cgroups);
             WorkDirs.deleteQuietly(dir.resolve("launch")); // read by bubblewrap long ago; it names host paths
             started = true;
@@ -136,6 +127,27 @@ public final class Launcher {
                 WorkDirs.deleteQuietly(dir);
             }
         }
+    }
+
+    /** The worker's own pids and memory cgroup (null where the host lets none be made), the process in it. */
+    static Cgroups confine(SessionSettings s, Path dir, Process process) throws IOException {
+        Cgroups cgroups = Cgroups.create("w-" + dir.getFileName().toString().substring(2), s.limits().maxProcesses() + 8L,
+                memoryCap(s.limits()));
+        if (cgroups != null) {
+            cgroups.add(process.toHandle());
+        }
+        return cgroups;
+    }
+
+    /** Starts reading the worker's diagnostics and gives it its token on stdin; returns the diagnostics. */
+    static Tail handOver(Process process, String name, String token) {
+        Tail diagnostics = Tail.drain(process.getInputStream(), name + "-diagnostics");
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            // the process died already: the caller reports it with its diagnostics
+        }
+        return diagnostics;
     }
 
     private static WorkerProcess await(SessionSettings s, String name, ServerSocketChannel server, Selector selector, Process process,
