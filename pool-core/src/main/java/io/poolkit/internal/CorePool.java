@@ -135,7 +135,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         this.admin = new Admin<>(ctx, creator, destroyer, dispatcher, maintenance);
         this.shutdown = new Shutdown<>(ctx, queue, dispatcher, destroyer, creator, maintenance);
         this.checks = new LeaseChecks<>(ctx, destroyer, dispatcher, maintenance);
-        this.async = new AsyncAcquire.Env<>(this, table, clock, runtime, diagnostics, queue, dispatcher, creator, this::checkout);
+        this.async = new AsyncAcquire.Env<>(this, table, clock, runtime, diagnostics, queue, dispatcher, creator, this::checkoutLease);
         this.observed = maintenance.leakNanos != Durations.NEVER;
     }
 
@@ -164,43 +164,52 @@ public final class CorePool<T> extends Gate implements Pool<T> {
 
     @Override
     public Lease<T> acquire() throws InterruptedException {
-        if ((bits & BARRIER) == 0) {
-            Slot<T> s = table.claimIdle();
-            if (s != null) {
-                Lease<T> lease = fastLease(s);
-                return lease != null ? lease : acquireSlow(acquireTimeoutNanos, s);
-            }
-        }
-        return acquireSlow(acquireTimeoutNanos, null);
+        return leaseOf(claim(null));
     }
 
     @Override
     public Lease<T> acquire(Duration timeout) throws InterruptedException {
         Check.notNegative("timeout", timeout);
-        if ((bits & BARRIER) == 0) {
-            Slot<T> s = table.claimIdle();
-            if (s != null) {
-                Lease<T> lease = fastLease(s);
-                return lease != null ? lease : acquireSlow(Durations.toNanos(timeout), s);
-            }
-        }
-        return acquireSlow(Durations.toNanos(timeout), null);
+        return leaseOf(claim(timeout));
     }
 
     /**
-     * The fast path's lease of a just-claimed slot: one coarse clock read, no hook, no allocation
-     * but the lease; {@code null} when the slot needs a check (the caller takes the slow path with it).
+     * The lease of a slot the caller has just checked out. Every blocking acquire makes its lease
+     * here, after its fast and slow paths have met, so that where the caller does not let the lease
+     * escape (a try-with-resources) the JIT can replace it by its fields: no allocation per acquire.
      */
-    private Lease<T> fastLease(Slot<T> s) {
+    private Lease<T> leaseOf(Slot<T> s) {
+        return new LeaseImpl<>(this, s, s.lent, s.lentAt);
+    }
+
+    /**
+     * Claims and checks out a slot for a blocking acquire, by the fast path when an idle resource
+     * needs no check, else by the slow path; {@code timeout} null means the pool's own.
+     */
+    private Slot<T> claim(Duration timeout) throws InterruptedException {
+        Slot<T> s = (bits & BARRIER) == 0 ? table.claimIdle() : null;
+        if (s != null && fastCheckout(s)) {
+            return s;
+        }
+        return acquireSlow(timeout == null ? acquireTimeoutNanos : Durations.toNanos(timeout), s);
+    }
+
+    /**
+     * The fast path's checkout of a just-claimed slot: one coarse clock read, no hook, no
+     * allocation; false when the slot needs a check (the caller takes the slow path with it).
+     */
+    private boolean fastCheckout(Slot<T> s) {
         long w = s.word;
         long now = clock.coarse();
         if (Slot.state(w) != Slot.LIVE || s.retire != null || now - s.bornAt >= s.lifetime
                 || now - s.idleSince >= validateNanos || hasOnAcquire || observed) {
-            return null;
+            return false;
         }
         s.uses++;
         s.leases++;
-        return new LeaseImpl<>(this, s, w, now);
+        s.lent = w;
+        s.lentAt = now;
+        return true;
     }
 
     @Override
@@ -217,9 +226,8 @@ public final class CorePool<T> extends Gate implements Pool<T> {
             if (s == null) {
                 return Optional.empty();
             }
-            Lease<T> lease = checkout(s, s.word, clock.read(), 0, false);
-            if (lease != null) {
-                return Optional.of(lease);
+            if (checkout(s, s.word, clock.read(), 0, false)) {
+                return Optional.of(leaseOf(s));
             }
         }
     }
@@ -229,9 +237,8 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         if ((bits & BARRIER) == 0) {
             Slot<T> s = table.claimIdle();
             if (s != null) {
-                Lease<T> lease = checkout(s, s.word, clock.read(), acquireTimeoutNanos, false);
-                if (lease != null) {
-                    return CompletableFuture.completedFuture(lease);
+                if (checkout(s, s.word, clock.read(), acquireTimeoutNanos, false)) {
+                    return CompletableFuture.completedFuture(leaseOf(s));
                 }
             }
         }
@@ -242,13 +249,10 @@ public final class CorePool<T> extends Gate implements Pool<T> {
      * The slow path: checks a slot the fast path claimed ({@code claimed}, or null), then claims or
      * waits until a resource passes its checks or the deadline passes.
      */
-    private Lease<T> acquireSlow(long timeoutNanos, Slot<T> claimed) throws InterruptedException {
+    private Slot<T> acquireSlow(long timeoutNanos, Slot<T> claimed) throws InterruptedException {
         long start = clock.read();
-        if (claimed != null) {
-            Lease<T> lease = checkout(claimed, claimed.word, start, timeoutNanos, false);
-            if (lease != null) {
-                return lease;
-            }
+        if (claimed != null && checkout(claimed, claimed.word, start, timeoutNanos, false)) {
+            return claimed;
         }
         boolean admitted = false; // once queued, a caller whose resource fails its check keeps its place
         for (;;) {
@@ -269,26 +273,32 @@ public final class CorePool<T> extends Gate implements Pool<T> {
                 waited = true;
                 admitted = true;
             }
-            Lease<T> lease = checkout(s, s.word, start, timeoutNanos, waited);
-            if (lease != null) {
-                return lease;
+            if (checkout(s, s.word, start, timeoutNanos, waited)) {
+                return s;
             }
         }
     }
 
     /**
-     * Turns a claimed slot into a lease, after the checks the slot needs; {@code null} when the
-     * resource was retired or failed validation (it is destroyed) and the caller must look again.
+     * Checks out a claimed slot to the caller, after the checks it needs: true when it is the
+     * caller's (its {@code lent} and {@code lentAt} say the lease); false when the resource was
+     * retired or failed validation (it is destroyed) and the caller must look again.
      */
-    Lease<T> checkout(Slot<T> s, long word, long start, long timeoutNanos, boolean waited) {
+    boolean checkout(Slot<T> s, long word, long start, long timeoutNanos, boolean waited) {
         if (Slot.state(word) != Slot.LIVE) {
-            return null; // shutdown forced it away between the claim and now
+            return false; // shutdown forced it away between the claim and now
         }
         long now = clock.coarse();
         if (needsCheck(s, word, now) && !checks.admit(s, word, now, start, timeoutNanos)) {
-            return null;
+            return false;
         }
-        return lease(s, word, waited, start);
+        lend(s, word, waited, start);
+        return true;
+    }
+
+    /** An asynchronous acquire's checkout: the lease, or null as {@link #checkout} says. */
+    Lease<T> checkoutLease(Slot<T> s, long word, long start, long timeoutNanos, boolean waited) {
+        return checkout(s, word, start, timeoutNanos, waited) ? leaseOf(s) : null;
     }
 
     /** Whether a claimed slot needs a check before it is leased: retired, expired, due for validation, or an onAcquire hook. */
@@ -297,14 +307,15 @@ public final class CorePool<T> extends Gate implements Pool<T> {
                 || now - s.idleSince >= validateNanos || hasOnAcquire;
     }
 
-    private Lease<T> lease(Slot<T> s, long word, boolean waited, long start) {
+    private void lend(Slot<T> s, long word, boolean waited, long start) {
         long now = clock.coarse();
         s.uses++;
         s.leases++;
+        s.lent = word;
+        s.lentAt = now;
         if (waited || observed) {
             checks.noteAcquire(s, word, now, start, waited);
         }
-        return new LeaseImpl<>(this, s, word, now);
     }
 
     /** Listeners or leak detection changed: recompute the one flag the fast paths read for both. */

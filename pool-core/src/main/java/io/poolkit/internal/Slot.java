@@ -66,6 +66,12 @@ class SlotFields<T> extends SlotPadLeft {
     /** Leases of the current resource, and of every resource this slot ever held (summed by stats). */
     long uses;
     long leases;
+    /**
+     * The word and coarse start of the current lease, written by the thread that checks the slot
+     * out and read back by that thread to make the lease (see {@code CorePool.leaseOf}).
+     */
+    long lent;
+    long lentAt;
     /** Precise time of the current lease, kept only while listeners are registered or it waited. */
     long leasedAtPrecise;
     /** The lease word {@link #leasedAtPrecise} was taken for (a fast-path acquire does not take it). */

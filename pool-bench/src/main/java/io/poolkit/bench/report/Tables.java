@@ -25,15 +25,15 @@ final class Tables {
         StringBuilder md = new StringBuilder("\n#### Threads over resources: poolkit's fairness sweep beside the anchors\n\n"
                 + "Throughput and context switches from `Contended` (acquire, touch, return); the rest from `Oversubscribed` "
                 + "(the object held for `consumeCPU(100)`): JMH's sampled p99.9, every acquire timed (worst, how many over 8 ms, "
-                + "of how many), that fork's context switches, GC (`-prof gc`) and safepoint pauses (`-Xlog:safepoint`, GC pauses "
+                + "of how many), that fork's context switches, its allocation per operation and GC (`-prof gc`) and safepoint pauses (`-Xlog:safepoint`, GC pauses "
                 + "included), measurement iterations only. Context switches: voluntary + involuntary of every thread of the fork, "
                 + "per operation (`ContextSwitchProfiler`). poolkit's `default` fairness is 1 ms.\n");
         for (int[] tc : BenchMain.OVERSUBSCRIBED) {
             String size = String.valueOf(tc[1]);
             md.append("\n##### ").append(tc[0]).append(" threads on ").append(tc[1]).append(" objects\n\n")
                     .append("| pool | fairness | throughput (ops/µs) | ctx switches/op | p99.9 | worst acquire | over 8 ms | ≥ 1 ms "
-                            + "| acquires | ctx switches/op (hold) | GC count, time | safepoints, total | worst pause |\n")
-                    .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                            + "| acquires | ctx switches/op (hold) | allocated | GC count, time | safepoints, total | worst pause |\n")
+                    .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (String fairness : PoolkitState.FAIRNESS_SWEEP) {
                 Optional<Bench> thr = r.find("Contended", "poolkit", tc[0], size, Settings.DEFAULT, fairness);
                 Optional<Bench> lat = r.find("Oversubscribed", "poolkit", tc[0], size, Settings.DEFAULT, fairness);
@@ -63,6 +63,7 @@ final class Tables {
                 + w.map(x -> String.valueOf(x.atLeast1ms())).orElse("–") + " | "
                 + w.map(x -> String.valueOf(x.count())).orElse("–") + " | "
                 + lat.map(b -> switches(b)).orElse("–") + " | "
+                + lat.map(b -> Report.secondary(b, "gc.alloc.rate.norm")).orElse("–") + " | "
                 + lat.map(b -> Report.secondary(b, "gc.count") + ", " + Report.secondary(b, "gc.time")).orElse("–") + " | "
                 + lat.map(b -> Report.secondary(b, "safepoints.count") + ", " + Report.secondary(b, "safepoints.total")).orElse("–") + " | "
                 + lat.map(b -> Report.secondary(b, "safepoints.max")).orElse("–") + " |\n";
