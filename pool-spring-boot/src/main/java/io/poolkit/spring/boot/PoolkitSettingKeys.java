@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -25,6 +26,20 @@ import org.springframework.core.env.Environment;
  */
 final class PoolkitSettingKeys {
     static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("spring.datasource.poolkit");
+    /**
+     * HikariCP's names for options poolkit spells differently (Boot's uniform form, to the hint):
+     * users bring their {@code spring.datasource.hikari.*} settings along.
+     */
+    private static final Map<String, String> HIKARI = Map.of(
+            "maximumpoolsize", "maximum-pool-size is max-size here",
+            "minimumidle", "minimum-idle is min-idle here",
+            "connectiontimeout", "connection-timeout is acquire-timeout here",
+            "keepalivetime", "keepalive-time is keepalive-interval here",
+            "leakdetectionthreshold", "leak-detection-threshold is leak-detection here",
+            "poolname", "pool-name is name here",
+            "registermbeans", "register-mbeans is jmx here",
+            "connectiontestquery", "connection-test-query has no equivalent: connections are checked with Connection.isValid"
+                    + " (validation-timeout, validate-after-idle)");
     /** The one option that takes keys of its own: the driver properties. */
     private static final String DRIVER_PROPERTIES = "datasourceproperties";
 
@@ -50,12 +65,16 @@ final class PoolkitSettingKeys {
     static void requireKnown(Environment environment) {
         TreeMap<String, String> options = options();
         Set<String> unknown = new TreeSet<>();
+        Set<String> hints = new TreeSet<>();
         int depth = PREFIX.getNumberOfElements();
         for (ConfigurationPropertyName key : keys(environment)) {
             String option = key.getElement(depth, Form.UNIFORM);
             boolean nested = key.getNumberOfElements() > depth + 1;
             if (!options.containsKey(option) || (nested && !option.equals(DRIVER_PROPERTIES))) {
                 unknown.add(key.toString());
+                if (!nested && HIKARI.containsKey(option)) {
+                    hints.add("HikariCP's " + HIKARI.get(option) + ".");
+                }
             }
         }
         if (!unknown.isEmpty()) {
@@ -66,7 +85,8 @@ final class PoolkitSettingKeys {
                 }
             });
             throw new IllegalArgumentException(String.join(", ", unknown) + (unknown.size() == 1 ? " is not an option" : " are not options")
-                    + " of poolkit's PooledDataSource: check the spelling. The options: " + String.join(", ", shown)
+                    + " of poolkit's PooledDataSource: check the spelling." + (hints.isEmpty() ? "" : " " + String.join(" ", hints))
+                    + " The options: " + String.join(", ", shown)
                     + "; a driver property goes under spring.datasource.poolkit.data-source-properties.<name>");
         }
     }

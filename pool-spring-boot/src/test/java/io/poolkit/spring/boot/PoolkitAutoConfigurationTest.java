@@ -116,6 +116,18 @@ class PoolkitAutoConfigurationTest {
     }
 
     @Test
+    void hikariCpsNamesFailTheStartNamingPoolkitsNameForEach() {
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource",
+                "spring.datasource.poolkit.maximum-pool-size=10", "spring.datasource.poolkit.connection-timeout=5000").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().hasMessageStartingWith("spring.datasource.poolkit.connection-timeout,"
+                            + " spring.datasource.poolkit.maximum-pool-size are not options of poolkit's PooledDataSource: check the"
+                            + " spelling. HikariCP's connection-timeout is acquire-timeout here. HikariCP's maximum-pool-size is max-size"
+                            + " here. The options: acquire-timeout,");
+                });
+    }
+
+    @Test
     void aMisspelledSecretIsNamedInTheStartUpReportButItsValueNeverPrinted(CapturedOutput output) {
         String secret = "hunter2-typo";
         Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(Minimal.class).web(WebApplicationType.NONE).run(
