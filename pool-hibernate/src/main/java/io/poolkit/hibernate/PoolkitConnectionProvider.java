@@ -30,7 +30,8 @@ import org.hibernate.service.spi.Stoppable;
  * {@code maxSize} unless {@code hibernate.poolkit.maxSize} gives one, {@code .min_pool_size} the
  * {@code minIdle} and {@code .init_sql} the {@code connectionInitSql}; any other
  * {@code hibernate.connection.<name>} is the driver property {@code <name>}, as Hibernate defines
- * that prefix. {@code hibernate.poolkit.*}
+ * that prefix; {@code .provider_disables_autocommit=true} turns the pool's auto-commit off (and
+ * fails beside a setting that turns it on). {@code hibernate.poolkit.*}
  * takes the names of {@link PooledDataSource#PooledDataSource(Properties)}, and wins over the
  * others. The pool is named {@code hibernate} unless {@code hibernate.poolkit.name} says otherwise.
  * A bad option fails {@code configure} with the key as it was set, the rule and the value (never a

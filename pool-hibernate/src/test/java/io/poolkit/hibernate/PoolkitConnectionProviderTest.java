@@ -198,6 +198,29 @@ class PoolkitConnectionProviderTest {
                 .hasStackTraceContaining("hibernate.connection.min_pool_size: minIdle must be");
     }
 
+    @Test
+    void providerDisablesAutocommitTurnsAutoCommitOffSoThatARollbackUndoesTheWork() {
+        Map<String, String> p = h2("poolkit");
+        // what guides recommend beside a pool: Hibernate then never switches auto-commit off itself
+        p.put("hibernate.connection.provider_disables_autocommit", "true");
+        try (SessionFactory sf = HibernateSupport.sessionFactory(p)) {
+            assertThat(HibernateSupport.pool(sf).isAutoCommit()).isFalse();
+            assertThatThrownBy(() -> sf.inTransaction(s -> {
+                s.persist(new Greeting("abandoned"));
+                throw new IllegalStateException("the work fails");
+            })).hasMessage("the work fails");
+            long rows = sf.fromSession(s -> s.createQuery("select count(g) from Greeting g", Long.class).getSingleResult());
+            assertThat(rows).as("the rolled-back insert is gone").isZero();
+        }
+        for (String key : new String[] {"hibernate.connection.autocommit", "hibernate.poolkit.autoCommit"}) {
+            Map<String, String> contradiction = h2("poolkit");
+            contradiction.put("hibernate.connection.provider_disables_autocommit", "true");
+            contradiction.put(key, "true");
+            assertThatThrownBy(() -> HibernateSupport.sessionFactory(contradiction).close())
+                    .hasStackTraceContaining("hibernate.connection.provider_disables_autocommit=true").hasStackTraceContaining(key + "=true");
+        }
+    }
+
     private static String stackTrace(Throwable t) {
         java.io.StringWriter w = new java.io.StringWriter();
         t.printStackTrace(new java.io.PrintWriter(w));

@@ -53,6 +53,21 @@ class PropertiesSpellingTest {
     }
 
     @Test
+    void aHikariCpNameIsRejectedNamingPoolkitsNameForIt() {
+        assertThatThrownBy(() -> new PooledDataSource(props("maximumPoolSize", "10"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown data source property \"maximumPoolSize\": HikariCP's maximumPoolSize is maxSize here;");
+        assertThatThrownBy(() -> new PooledDataSource(props("connection-timeout", "5s"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown data source property \"connection-timeout\": HikariCP's connectionTimeout is"
+                        + " acquireTimeout here;");
+        assertThatThrownBy(() -> new PooledDataSource(props("connectionTestQuery", "select 1"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("HikariCP's connectionTestQuery has no equivalent: connections are checked with"
+                        + " Connection.isValid (validationTimeout, validateAfterIdle)");
+        for (String hikari : List.of("minimumIdle", "keepaliveTime", "leakDetectionThreshold", "poolName", "registerMbeans")) {
+            assertThat(catchThrowable(() -> new PooledDataSource(props(hikari, "1")))).as(hikari).hasMessageContaining("HikariCP's " + hikari + " is ");
+        }
+    }
+
+    @Test
     void twoSpellingsOfTheSameValueAreFine() {
         PooledDataSource ds = new PooledDataSource(props("url", "jdbc:h2:mem:x", "jdbcUrl", "jdbc:h2:mem:x", "max-size", "3", "maxSize",
                 "3", "acquireTimeout", "5s", "acquire-timeout", "PT5S", "jmx", "true", "JMX", "TRUE"));

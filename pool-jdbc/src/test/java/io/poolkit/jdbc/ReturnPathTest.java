@@ -11,9 +11,11 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Properties;
 import java.util.stream.Collectors;
 import org.h2.jdbc.JdbcConnection;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,10 @@ class ReturnPathTest extends DataSourceTestBase {
                 .hasMessageContaining(ds.name());
         assertThatThrownBy(() -> c.setAutoCommit(false)).isInstanceOf(SQLException.class).hasMessageContaining("connection is closed");
         assertThatThrownBy(() -> c.unwrap(Connection.class)).isInstanceOf(SQLException.class).hasMessageContaining("connection is closed");
+        assertThatThrownBy(() -> c.setClientInfo("ApplicationName", "x")).as("declares SQLClientInfoException only")
+                .isInstanceOf(SQLClientInfoException.class).hasMessageContaining("connection is closed");
+        assertThatThrownBy(() -> c.setClientInfo(new Properties())).isInstanceOf(SQLClientInfoException.class)
+                .hasMessageContaining("connection is closed");
         c.close();
         assertThat(ds.stats().idle()).isEqualTo(1);
         assertThat(ds.stats().destroyed()).isZero();

@@ -63,6 +63,27 @@ class StartFailureMessageTest extends DataSourceTestBase {
     }
 
     @Test
+    void aFailingConnectionInitSqlIsNamedAndNotBlamedOnTheDatabaseBeingAway() {
+        PooledDataSource ds = new PooledDataSource();
+        ds.setUrl(h2Url());
+        ds.setName("init-db");
+        ds.setConnectionInitSql("SET SCHEMA NO_SUCH_SCHEMA");
+        Throwable failure = catchThrowable(ds::getConnection);
+        ds.close();
+        assertThat(failure).isInstanceOf(SQLException.class)
+                .hasMessageContaining("the connection opened, but its connectionInitSql failed (SQLState 90079): fix the SQL")
+                .hasMessageNotContaining("is the database up").hasMessageNotContaining("keeps trying");
+        PooledDataSource schema = new PooledDataSource();
+        schema.setUrl(h2Url());
+        schema.setName("schema-db");
+        schema.setSchema("NO_SUCH_SCHEMA");
+        Throwable defaults = catchThrowable(schema::getConnection);
+        schema.close();
+        assertThat(defaults).hasMessageContaining("the connection opened, but setting its schema failed (SQLState 90079)")
+                .hasMessageNotContaining("keeps trying");
+    }
+
+    @Test
     void aStartThatFailsForGoodLogsNoRetryWarning() {
         FaultyDriver driver = new FaultyDriver();
         driver.failConnects(new SQLException("Connection refused", "08001"));

@@ -38,6 +38,7 @@ public final class HibernateSettings {
             new Setting("connectionInitSql", PooledDataSource::setConnectionInitSql, List.of("hibernate.connection.init_sql")));
 
     private static final String CONNECTION_PREFIX = "hibernate.connection.";
+    private static final String PROVIDER_DISABLES_AUTOCOMMIT = "hibernate.connection.provider_disables_autocommit";
     /**
      * The {@code hibernate.connection.*} keys that are Hibernate's own (Hibernate ORM 7.2, and
      * {@code user}), never a driver property; every other {@code hibernate.connection.<name>} is the
@@ -80,6 +81,7 @@ public final class HibernateSettings {
                 }
             }
         }
+        providerDisablesAutoCommit(settings, poolkitKeys, ds);
         // hibernate.connection.<name>: the driver property <name>, unless hibernate.poolkit.dataSource.<name> gives it
         Set<String> driverGiven = ds.getDataSourceProperties().stringPropertyNames();
         settings.forEach((key, value) -> {
@@ -90,6 +92,38 @@ public final class HibernateSettings {
                 }
             }
         });
+    }
+
+    /**
+     * {@code hibernate.connection.provider_disables_autocommit=true} is the application's promise
+     * that the provider's connections come with auto-commit off; Hibernate then never turns it off
+     * itself, and with auto-commit on every statement would commit at once, a rollback undoing
+     * nothing. So the promise turns the pool's auto-commit off, and a setting that turns it on
+     * beside it is refused, naming both.
+     */
+    private static void providerDisablesAutoCommit(Map<String, Object> settings, Set<String> poolkitKeys, PooledDataSource ds) {
+        Object promise = settings.get(PROVIDER_DISABLES_AUTOCOMMIT);
+        if (promise == null || !String.valueOf(promise).trim().equalsIgnoreCase("true")) {
+            return;
+        }
+        if (ds.isAutoCommit()) {
+            String on = null;
+            for (String key : poolkitKeys) {
+                if (normal(key).equals("autocommit")) {
+                    on = "hibernate.poolkit." + key;
+                }
+            }
+            Object hibernates = settings.get("hibernate.connection.autocommit");
+            if (on == null && hibernates != null && !String.valueOf(hibernates).isEmpty()) {
+                on = "hibernate.connection.autocommit";
+            }
+            if (on != null) {
+                throw new IllegalArgumentException(PROVIDER_DISABLES_AUTOCOMMIT + "=true promises Hibernate connections with"
+                        + " auto-commit off, but " + on + "=true turns it on (Hibernate would then never turn it off, and a"
+                        + " rollback would undo nothing): remove one of them");
+            }
+            ds.setAutoCommit(false);
+        }
     }
 
     /** The property a {@code hibernate.poolkit.*} key names, as the data source reads it: {@code max-size} is {@code maxsize}. */

@@ -12,8 +12,11 @@ import java.sql.Wrapper;
  */
 abstract class ChildProxy<D extends Wrapper> implements Wrapper {
     final ConnectionProxy connection;
-    /** The driver's object. */
-    final D delegate;
+    /**
+     * The driver's object; a metadata proxy's becomes the closed stand-in when its connection goes
+     * back ({@link ConnectionProxy#close()}), since metadata queries run on the connection.
+     */
+    D delegate;
 
     ChildProxy(ConnectionProxy connection, D delegate) {
         this.connection = connection;

@@ -141,28 +141,39 @@ public final class ConnectionFactory implements ResourceFactory<PooledConnection
 
     private PooledConnection setUp(Connection raw) throws SQLException {
         JdbcSettings s = settings;
-        if (raw.getAutoCommit() != s.autoCommit) {
-            raw.setAutoCommit(s.autoCommit);
-        }
-        if (s.isolation != null) {
-            raw.setTransactionIsolation(s.isolation);
-        }
-        if (s.readOnly != null) {
-            raw.setReadOnly(s.readOnly);
-        }
-        if (s.catalog != null) {
-            raw.setCatalog(s.catalog);
-        }
-        if (s.schema != null) {
-            raw.setSchema(s.schema);
-        }
-        if (s.connectionInitSql != null) {
-            try (Statement st = raw.createStatement()) {
-                st.execute(s.connectionInitSql);
+        String step = "setting its autoCommit";
+        try {
+            if (raw.getAutoCommit() != s.autoCommit) {
+                raw.setAutoCommit(s.autoCommit);
             }
-        }
-        if (!s.autoCommit) {
-            raw.commit();
+            step = "setting its transactionIsolation";
+            if (s.isolation != null) {
+                raw.setTransactionIsolation(s.isolation);
+            }
+            step = "setting its readOnly";
+            if (s.readOnly != null) {
+                raw.setReadOnly(s.readOnly);
+            }
+            step = "setting its catalog";
+            if (s.catalog != null) {
+                raw.setCatalog(s.catalog);
+            }
+            step = "setting its schema";
+            if (s.schema != null) {
+                raw.setSchema(s.schema);
+            }
+            step = "its connectionInitSql";
+            if (s.connectionInitSql != null) {
+                try (Statement st = raw.createStatement()) {
+                    st.execute(s.connectionInitSql);
+                }
+            }
+            step = "committing its set-up";
+            if (!s.autoCommit) {
+                raw.commit();
+            }
+        } catch (SQLException e) {
+            throw new ConnectionSetupException(step, e);
         }
         return new PooledConnection(raw, s.autoCommit, s.isolation, s.readOnly, s.catalog, s.schema, ctx.description);
     }

@@ -5,10 +5,14 @@ import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * (with their current values), whether the transaction may hold work (any execute since the last
  * commit or rollback), the statements still open, whether a fatal failure was seen, and whether the
  * caller unwrapped to the driver's connection (then nothing can be assumed and everything is
- * compared and restored). {@code close()} closes the open statements, rolls back, restores only
- * what changed, clears the warnings and returns the connection; when anything of that fails the
+ * compared and restored), and the metadata handed out. {@code close()} closes the open statements,
+ * rolls back (under auto-commit too when the driver reports a transaction opened with SQL:
+ * {@link ServerTransaction}), restores only what changed, clears the warnings, cuts the metadata
+ * off and returns the connection; when anything of that fails the
  * connection is destroyed instead (counted {@code RESET_FAILED}), and so is one that saw a fatal
  * failure in use ({@code INVALIDATED}): a dirty connection is never handed out.
  *
@@ -43,7 +49,8 @@ public abstract class ConnectionProxy implements Connection {
     static final int CATALOG = 8;
     static final int SCHEMA = 16;
     static final int NETWORK_TIMEOUT = 32;
-    private static final int ALL = 63;
+    static final int CLIENT_INFO = 64;
+    private static final int ALL = 127;
 
     private final PoolContext ctx;
     private final PooledConnection pc;
@@ -64,6 +71,9 @@ public abstract class ConnectionProxy implements Connection {
     private boolean broken;
     /** The caller unwrapped to the driver's connection: compare and restore everything. */
     private boolean exposed;
+
+    /** The metadata handed out in this lease (null until asked for): cut off from the connection when it goes back. */
+    private List<MetaDataProxy> metaData;
 
     /** The statements the caller has not closed yet: the pooled connection's list, empty at each borrow. */
     private final OpenStatements statements;
@@ -242,7 +252,12 @@ public abstract class ConnectionProxy implements Connection {
             return null;
         }
         commitDirty = true; // some metadata calls run SQL without returning a result set (pgjdbc's getSQLKeywords)
-        return new ForwardingMetaData(this, raw);
+        MetaDataProxy m = new ForwardingMetaData(this, raw);
+        if (metaData == null) {
+            metaData = new ArrayList<>(1);
+        }
+        metaData.add(m);
+        return m;
     }
 
     private Statement statement(Statement raw) {
@@ -368,6 +383,33 @@ public abstract class ConnectionProxy implements Connection {
     }
 
     @Override
+    public void setClientInfo(String name, String value) throws SQLClientInfoException {
+        clientInfoChanging();
+        try {
+            delegate.setClientInfo(name, value);
+        } catch (SQLClientInfoException e) {
+            throw check(e);
+        }
+    }
+
+    @Override
+    public void setClientInfo(Properties properties) throws SQLClientInfoException {
+        clientInfoChanging();
+        try {
+            delegate.setClientInfo(properties);
+        } catch (SQLClientInfoException e) {
+            throw check(e);
+        }
+    }
+
+    /** Client info (pgjdbc's ApplicationName is {@code SET application_name}) is session state the next borrower would see. */
+    private void clientInfoChanging() {
+        before(CLIENT_INFO);
+        dirty |= CLIENT_INFO;
+        commitDirty = true; // pgjdbc runs SET, which opens a transaction when auto-commit is off
+    }
+
+    @Override
     public void commit() throws SQLException {
         try {
             delegate.commit();
@@ -463,18 +505,28 @@ public abstract class ConnectionProxy implements Connection {
             return;
         }
         delegate = ctx.closed;
+        if (metaData != null) {
+            for (MetaDataProxy m : metaData) {
+                m.delegate = ctx.closedMetaData;
+            }
+            metaData = null;
+        }
         boolean brokenInUse = broken; // a fatal failure or an abort while borrowed: INVALIDATED, not a failed reset
         boolean clean = false; // stays false when anything, even an Error, interrupts the cleaning
         try {
-            if (statements.size() > 0) {
-                closeStatements();
+            if (statements.size() > 0 && statements.closeAll(ctx, pc)) {
+                broken = true; // closing one failed fatally
             }
             if (!broken) {
                 if (exposed) {
-                    restoreEverything(raw);
+                    pc.restoreEverything();
                 } else {
-                    if (commitDirty && !autoCommit) {
-                        raw.rollback();
+                    if (commitDirty) {
+                        if (!autoCommit) {
+                            raw.rollback();
+                        } else {
+                            pc.rollBackSqlTransaction(); // a BEGIN run as SQL under auto-commit
+                        }
                     }
                     if (dirty != 0) {
                         restoreChanged(raw);
@@ -503,25 +555,6 @@ public abstract class ConnectionProxy implements Connection {
         }
     }
 
-    private void closeStatements() {
-        OpenStatements a = statements;
-        int n = a.size();
-        try {
-            for (int i = 0; i < n; i++) {
-                try {
-                    a.get(i).closeForReturn();
-                } catch (SQLException e) {
-                    if (!broken && ctx.isFatal(e)) {
-                        broken = true;
-                    }
-                    log.debug("{} - closing a statement left open on {} failed", ctx.name, pc, e);
-                }
-            }
-        } finally {
-            a.clear(); // the next borrower starts with none, whatever interrupted this
-        }
-    }
-
     private void restoreChanged(Connection raw) throws SQLException {
         int d = dirty;
         boolean sessionSql = false;
@@ -542,39 +575,13 @@ public abstract class ConnectionProxy implements Connection {
         if ((d & NETWORK_TIMEOUT) != 0 && networkTimeout != pc.networkTimeout) {
             raw.setNetworkTimeout(Runnable::run, pc.networkTimeout);
         }
+        if ((d & CLIENT_INFO) != 0) {
+            sessionSql |= pc.restoreClientInfo();
+        }
         if ((d & AUTO_COMMIT) != 0 && autoCommit != pc.autoCommit) {
             raw.setAutoCommit(pc.autoCommit);
         } else if (sessionSql && !pc.autoCommit) {
             raw.commit(); // a SET run to restore it opened a transaction; keep it, end the transaction
-        }
-    }
-
-    /** After an unwrap: no assumption about what the caller did through the driver's connection. */
-    private void restoreEverything(Connection raw) throws SQLException {
-        if (!raw.getAutoCommit()) {
-            raw.rollback();
-        }
-        if (raw.getTransactionIsolation() != pc.isolation) {
-            raw.setTransactionIsolation(pc.isolation);
-        }
-        if (raw.isReadOnly() != (pc.readOnly == 1)) {
-            raw.setReadOnly(pc.readOnly == 1);
-        }
-        if (!Objects.equals(raw.getCatalog(), pc.catalog)) {
-            raw.setCatalog(pc.catalog);
-        }
-        if (!Objects.equals(raw.getSchema(), pc.schema)) {
-            raw.setSchema(pc.schema);
-        }
-        if (pc.networkTimeout != PooledConnection.UNKNOWN && raw.getNetworkTimeout() != pc.networkTimeout) {
-            raw.setNetworkTimeout(Runnable::run, pc.networkTimeout);
-        }
-        if (raw.getAutoCommit() != pc.autoCommit) {
-            raw.setAutoCommit(pc.autoCommit);
-        } else if (!pc.autoCommit) {
-            // the caller's work was rolled back above; what is open now are the getters' queries and
-            // the SETs that restored the session: keep those
-            raw.commit();
         }
     }
 

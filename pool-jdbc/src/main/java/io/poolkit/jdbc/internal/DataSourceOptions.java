@@ -150,9 +150,9 @@ public final class DataSourceOptions {
                 try {
                     return isolation(Integer.parseInt(n));
                 } catch (NumberFormatException e) {
+                    // no cause: the message is complete, and Spring Boot's start-up report shows the root cause's
                     throw new IllegalArgumentException("transactionIsolation must be one of TRANSACTION_READ_UNCOMMITTED,"
-                            + " TRANSACTION_READ_COMMITTED, TRANSACTION_REPEATABLE_READ or TRANSACTION_SERIALIZABLE, but was \"" + level + "\"",
-                            e);
+                            + " TRANSACTION_READ_COMMITTED, TRANSACTION_REPEATABLE_READ or TRANSACTION_SERIALIZABLE, but was \"" + level + "\"");
                 }
         }
     }

@@ -1,6 +1,9 @@
 package io.poolkit.jdbc.internal;
 
+import java.sql.SQLException;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The statements the current borrower of one physical connection opened and has not closed yet: the
@@ -12,6 +15,7 @@ import java.util.Arrays;
  * <p>Not thread-safe: used by one lease at a time, like the connection.
  */
 final class OpenStatements {
+    private static final Logger log = LoggerFactory.getLogger(OpenStatements.class);
     private StatementProxy<?>[] items = new StatementProxy<?>[8];
     private int size;
 
@@ -43,6 +47,29 @@ final class OpenStatements {
     /** @return the {@code i}-th oldest open statement */
     StatementProxy<?> get(int i) {
         return items[i];
+    }
+
+    /**
+     * The return path: closes each statement left open (and with it its result sets), then forgets
+     * them all, whatever interrupts this (the next lease starts empty).
+     *
+     * @return whether closing one failed with a fatal error (the connection is then destroyed)
+     */
+    boolean closeAll(PoolContext ctx, PooledConnection pc) {
+        boolean fatal = false;
+        try {
+            for (int i = 0; i < size; i++) {
+                try {
+                    items[i].closeForReturn();
+                } catch (SQLException e) {
+                    fatal |= ctx.isFatal(e);
+                    log.debug("{} - closing a statement left open on {} failed", ctx.name, pc, e);
+                }
+            }
+        } finally {
+            clear();
+        }
+        return fatal;
     }
 
     /** Forgets them all (the next lease starts empty). */

@@ -2,6 +2,7 @@ package io.poolkit.jdbc.internal;
 
 import io.poolkit.jdbc.FatalErrorClassifier;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,8 @@ public final class PoolContext {
     final Secrets secrets;
     /** The stand-in a returned proxy forwards to: every call throws "connection is closed". */
     final Connection closed;
+    /** The stand-in behind a returned connection's metadata: every call throws "connection is closed". */
+    final DatabaseMetaData closedMetaData;
 
     public PoolContext(String name, String description, FatalErrorClassifier classifier, Secrets secrets) {
         this.name = name;
@@ -25,6 +28,7 @@ public final class PoolContext {
         this.classifier = classifier;
         this.secrets = secrets;
         this.closed = ClosedConnection.create(name);
+        this.closedMetaData = ClosedConnection.metaData(name);
     }
 
     /** Whether any link of {@code failure} (next exceptions and causes) is fatal for its connection. */

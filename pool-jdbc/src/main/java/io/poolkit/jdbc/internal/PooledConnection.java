@@ -3,6 +3,8 @@ package io.poolkit.jdbc.internal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,8 @@ public final class PooledConnection {
     final OpenStatements statements = new OpenStatements();
 
     final boolean autoCommit;
+    /** How to ask the driver whether the server holds a transaction open under auto-commit, or null when it cannot tell. */
+    final ServerTransaction.Probe serverTransaction;
     int isolation = UNKNOWN;
     int readOnly = UNKNOWN; // 0 false, 1 true
     boolean catalogKnown;
@@ -36,6 +40,9 @@ public final class PooledConnection {
     boolean schemaKnown;
     String schema;
     int networkTimeout = UNKNOWN;
+    boolean clientInfoKnown;
+    /** A copy of the client info at the first change (null when the driver cannot tell it). */
+    Properties clientInfo;
 
     PooledConnection(Connection raw, boolean autoCommit, Integer isolation, Boolean readOnly, String catalog, String schema,
             String description) {
@@ -43,6 +50,7 @@ public final class PooledConnection {
         this.id = IDS.incrementAndGet();
         this.label = "connection #" + id + " (" + description + ")";
         this.autoCommit = autoCommit;
+        this.serverTransaction = ServerTransaction.probe(raw);
         if (isolation != null) {
             this.isolation = isolation;
         }
@@ -93,10 +101,75 @@ public final class PooledConnection {
                     // left unknown: a driver that cannot tell it cannot set it either
                 }
             }
+            if ((bits & ConnectionProxy.CLIENT_INFO) != 0 && !clientInfoKnown) {
+                try {
+                    Properties current = raw.getClientInfo();
+                    Properties copy = new Properties();
+                    if (current != null) {
+                        copy.putAll(current); // pgjdbc hands out its own object, which later changes write to
+                    }
+                    clientInfo = copy;
+                } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
+                    // left unknown: a driver that cannot tell it keeps none to restore
+                }
+                clientInfoKnown = true;
+            }
             return true;
         } catch (SQLException | RuntimeException | AbstractMethodError e) {
             log.debug("could not read the defaults of {}; it will be destroyed if they change", this, e);
             return false;
+        }
+    }
+
+    /** Under auto-commit: rolls back a transaction the caller opened with SQL, when the driver can tell ({@link ServerTransaction}). */
+    void rollBackSqlTransaction() throws SQLException {
+        if (serverTransaction != null && ServerTransaction.open(serverTransaction, raw)) {
+            ServerTransaction.rollBack(raw);
+        }
+    }
+
+    /** @return whether the client info differed from the default and was set back (pgjdbc: a SET) */
+    boolean restoreClientInfo() throws SQLException {
+        Properties initial = clientInfo;
+        if (initial == null || initial.equals(raw.getClientInfo())) {
+            return false;
+        }
+        raw.setClientInfo(initial);
+        return true;
+    }
+
+    /**
+     * The return after the caller unwrapped to the driver's connection: no assumption about what it
+     * did there, every property compared and set back ({@link #learn} read them all at the unwrap).
+     */
+    void restoreEverything() throws SQLException {
+        if (!raw.getAutoCommit()) {
+            raw.rollback();
+        } else {
+            rollBackSqlTransaction();
+        }
+        if (raw.getTransactionIsolation() != isolation) {
+            raw.setTransactionIsolation(isolation);
+        }
+        if (raw.isReadOnly() != (readOnly == 1)) {
+            raw.setReadOnly(readOnly == 1);
+        }
+        if (!Objects.equals(raw.getCatalog(), catalog)) {
+            raw.setCatalog(catalog);
+        }
+        if (!Objects.equals(raw.getSchema(), schema)) {
+            raw.setSchema(schema);
+        }
+        if (networkTimeout != UNKNOWN && raw.getNetworkTimeout() != networkTimeout) {
+            raw.setNetworkTimeout(Runnable::run, networkTimeout);
+        }
+        restoreClientInfo();
+        if (raw.getAutoCommit() != autoCommit) {
+            raw.setAutoCommit(autoCommit);
+        } else if (!autoCommit) {
+            // the caller's work was rolled back above; what is open now are the getters' queries and
+            // the SETs that restored the session: keep those
+            raw.commit();
         }
     }
 

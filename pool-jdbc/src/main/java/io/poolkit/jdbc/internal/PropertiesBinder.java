@@ -165,7 +165,7 @@ public final class PropertiesBinder {
                     known.add(Character.toLowerCase(s.getName().charAt(3)) + s.getName().substring(4));
                 }
             }
-            throw new IllegalArgumentException("unknown data source property \"" + key + "\"; known: " + known
+            throw new IllegalArgumentException("unknown data source property \"" + key + "\"" + HikariNames.hint(key) + "; known: " + known
                     + ", and dataSource.<name> for a driver property");
         }
         if (!convertible(m)) {

@@ -8,7 +8,8 @@ import java.sql.SQLException;
 /**
  * The message of a start that could not open its first connection, fitted to what failed: refused
  * credentials name the user (never the password), a refused connection names the host and port,
- * and only failures that waiting could cure suggest starting anyway. Stateless.
+ * a connection that opened but could not be set up names the setting, and only failures that
+ * waiting could cure suggest starting anyway. Stateless.
  */
 public final class StartFailure {
     /** How to start while the database is away, in the words of each way to configure the pool. */
@@ -28,6 +29,11 @@ public final class StartFailure {
     public static String explain(String name, JdbcSettings settings, String description, Throwable cause) {
         String head = name + " - could not open a connection to " + description + " at start (" + cause + "); ";
         String state = sqlState(cause);
+        ConnectionSetupException setUp = find(cause, ConnectionSetupException.class);
+        if (setUp != null) {
+            return head + "the connection opened, but " + setUp.what + " failed" + (state != null ? " (SQLState " + state + ")" : "")
+                    + (setUp.what.endsWith("connectionInitSql") ? ": fix the SQL" : ": check that setting") + "; waiting would not help";
+        }
         if (state != null && state.startsWith("28")) {
             return head + "the database refused the credentials" + (settings.username != null ? " for user " + settings.username : "")
                     + " (SQLState " + state + "): check the username and the password";
@@ -36,14 +42,14 @@ public final class StartFailure {
             return head + "the database named in the URL does not exist there (SQLState 3D000): check the URL";
         }
         String where = hostAndPort(settings.url);
-        if (find(cause, UnknownHostException.class)) {
+        if (find(cause, UnknownHostException.class) != null) {
             return head + "the host " + (where != null ? "in " + where + " " : "") + "is unknown here: check the host in the URL";
         }
-        if (find(cause, ConnectException.class)) {
+        if (find(cause, ConnectException.class) != null) {
             return head + "nothing accepted the connection" + (where != null ? " at " + where : "") + ": is the database running"
                     + " there, and are the host and port right? " + START_ANYWAY;
         }
-        if (find(cause, SocketTimeoutException.class)) {
+        if (find(cause, SocketTimeoutException.class) != null) {
             return head + "no answer" + (where != null ? " from " + where : "") + " in time: is a firewall dropping the packets, or"
                     + " the server overloaded? " + START_ANYWAY;
         }
@@ -60,13 +66,14 @@ public final class StartFailure {
         return null;
     }
 
-    private static boolean find(Throwable t, Class<? extends Throwable> type) {
+    /** @return the first {@code type} along the causes, or null */
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
         for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
             if (type.isInstance(t)) {
-                return true;
+                return type.cast(t);
             }
         }
-        return false;
+        return null;
     }
 
     /**

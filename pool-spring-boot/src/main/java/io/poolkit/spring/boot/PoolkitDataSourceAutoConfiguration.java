@@ -2,6 +2,8 @@ package io.poolkit.spring.boot;
 
 import io.poolkit.jdbc.PooledDataSource;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -11,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClas
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
@@ -27,7 +30,10 @@ import org.springframework.core.env.Environment;
  * {@link JdbcConnectionDetails} bean: Testcontainers, Docker Compose), every pool option from
  * {@code spring.datasource.poolkit.*} with relaxed binding ({@code max-size}, {@code acquire-timeout=5s}),
  * the pool's name from {@code spring.datasource.name} unless {@code spring.datasource.poolkit.name}
- * gives one; a {@code spring.datasource.poolkit.*} key that names no option fails the start. The pool starts on the first connection (Flyway's, say) and closes with the context.
+ * gives one; a {@code spring.datasource.poolkit.*} key that names no option fails the start;
+ * {@code spring.datasource.hikari.*} left behind is reported at WARN with poolkit's name for each;
+ * Hibernate's {@code provider_disables_autocommit=true} (under {@code spring.jpa.properties}) turns
+ * auto-commit off. The pool starts on the first connection (Flyway's, say) and closes with the context.
  *
  * <p>Runs before Spring Boot's own {@code DataSourceAutoConfiguration}, and stands back when the
  * application defines its own {@code DataSource}.
@@ -38,6 +44,8 @@ import org.springframework.core.env.Environment;
 @ConditionalOnMissingBean(DataSource.class)
 @EnableConfigurationProperties(DataSourceProperties.class)
 public final class PoolkitDataSourceAutoConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(PoolkitDataSourceAutoConfiguration.class);
+    private static final String PROVIDER_DISABLES_AUTOCOMMIT = "spring.jpa.properties.hibernate.connection.provider_disables_autocommit";
     /** The value of {@code spring.datasource.type} that names poolkit. */
     static final String TYPE = "io.poolkit.jdbc.PooledDataSource";
 
@@ -77,6 +85,10 @@ public final class PoolkitDataSourceAutoConfiguration {
     PooledDataSource dataSource(DataSourceProperties properties, ObjectProvider<JdbcConnectionDetails> connectionDetails,
             Environment environment) {
         PoolkitSettingKeys.requireKnown(environment);
+        String hikari = PoolkitSettingKeys.hikariLeftBehind(environment);
+        if (hikari != null) {
+            log.warn(hikari);
+        }
         JdbcConnectionDetails details = connectionDetails.getIfAvailable();
         String url = details != null ? details.getJdbcUrl() : properties.determineUrl();
         String username = details != null ? details.getUsername() : properties.determineUsername();
@@ -90,6 +102,29 @@ public final class PoolkitDataSourceAutoConfiguration {
         if (name != null && !name.isBlank()) {
             ds.setName(name);
         }
+        if (hibernateDisablesAutoCommit(environment)) {
+            ds.setAutoCommit(false); // spring.datasource.poolkit.auto-commit, bound after this, can only be false here
+        }
         return ds;
+    }
+
+    /**
+     * {@code spring.jpa.properties.hibernate.connection.provider_disables_autocommit=true} promises
+     * Hibernate connections with auto-commit off, and Hibernate then never turns it off itself: with
+     * the pool's default (on) every statement would commit at once and a rollback undo nothing. The
+     * promise turns the pool's auto-commit off; {@code spring.datasource.poolkit.auto-commit=true}
+     * beside it fails the start, naming both.
+     */
+    private static boolean hibernateDisablesAutoCommit(Environment environment) {
+        String promise = environment.getProperty(PROVIDER_DISABLES_AUTOCOMMIT);
+        if (promise == null || !promise.trim().equalsIgnoreCase("true")) {
+            return false;
+        }
+        if (Binder.get(environment).bind("spring.datasource.poolkit.auto-commit", Boolean.class).orElse(false)) {
+            throw new IllegalArgumentException(PROVIDER_DISABLES_AUTOCOMMIT + "=true promises Hibernate connections with auto-commit off,"
+                    + " but spring.datasource.poolkit.auto-commit=true turns it on (Hibernate would then never turn it off, and a"
+                    + " rollback would undo nothing): remove one of them");
+        }
+        return true;
     }
 }

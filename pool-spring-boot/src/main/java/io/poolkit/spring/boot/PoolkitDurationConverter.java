@@ -72,7 +72,8 @@ final class PoolkitDurationConverter implements ConditionalGenericConverter {
         try {
             d = text.matches("-?\\d+") ? Duration.ofSeconds(Long.parseLong(text)) : DurationStyle.detectAndParse(text);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("login-timeout must be whole seconds such as 30, 30s or PT30S, but was \"" + text + "\"", e);
+            // no cause: Boot's start-up report shows the root cause, which would be the parser's "not a valid duration"
+            throw new IllegalArgumentException("login-timeout must be whole seconds such as 30, 30s or PT30S, but was \"" + text + "\"");
         }
         if (d.getNano() != 0 || d.getSeconds() > Integer.MAX_VALUE || d.getSeconds() < Integer.MIN_VALUE) {
             throw new IllegalArgumentException("login-timeout must be whole seconds such as 30, 30s or PT30S, but was \"" + text + "\"");

@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -25,6 +26,27 @@ import org.springframework.core.env.Environment;
  */
 final class PoolkitSettingKeys {
     static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("spring.datasource.poolkit");
+    /** Where Boot binds HikariCP's options, which poolkit does not read. */
+    static final ConfigurationPropertyName HIKARI_PREFIX = ConfigurationPropertyName.of("spring.datasource.hikari");
+
+    /** One of HikariCP's option names that poolkit spells differently, and poolkit's (null: none). */
+    private record HikariName(String hikari, String poolkit) {
+        String hint() {
+            return "HikariCP's " + hikari + (poolkit != null ? " is " + poolkit + " here."
+                    : " has no equivalent: connections are checked with Connection.isValid (validation-timeout, validate-after-idle).");
+        }
+    }
+
+    /** By Boot's uniform form: users bring their {@code spring.datasource.hikari.*} settings along. */
+    private static final Map<String, HikariName> HIKARI = Map.of(
+            "maximumpoolsize", new HikariName("maximum-pool-size", "max-size"),
+            "minimumidle", new HikariName("minimum-idle", "min-idle"),
+            "connectiontimeout", new HikariName("connection-timeout", "acquire-timeout"),
+            "keepalivetime", new HikariName("keepalive-time", "keepalive-interval"),
+            "leakdetectionthreshold", new HikariName("leak-detection-threshold", "leak-detection"),
+            "poolname", new HikariName("pool-name", "name"),
+            "registermbeans", new HikariName("register-mbeans", "jmx"),
+            "connectiontestquery", new HikariName("connection-test-query", null));
     /** The one option that takes keys of its own: the driver properties. */
     private static final String DRIVER_PROPERTIES = "datasourceproperties";
 
@@ -33,13 +55,49 @@ final class PoolkitSettingKeys {
 
     /** @return the {@code spring.datasource.poolkit.*} keys set in any source, in Boot's canonical form */
     static Set<ConfigurationPropertyName> keys(Environment environment) {
+        return keys(environment, PREFIX);
+    }
+
+    private static Set<ConfigurationPropertyName> keys(Environment environment, ConfigurationPropertyName prefix) {
         Set<ConfigurationPropertyName> keys = new TreeSet<>();
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
             if (source instanceof IterableConfigurationPropertySource iterable) {
-                iterable.stream().filter(PREFIX::isAncestorOf).forEach(keys::add);
+                iterable.stream().filter(prefix::isAncestorOf).forEach(keys::add);
             }
         }
         return keys;
+    }
+
+    /**
+     * @return when {@code spring.datasource.hikari.*} is set while poolkit is the pool (left behind
+     *     by a move from HikariCP), what to say: the keys, and poolkit's key for each; else null
+     */
+    static String hikariLeftBehind(Environment environment) {
+        Set<ConfigurationPropertyName> hikari = keys(environment, HIKARI_PREFIX);
+        if (hikari.isEmpty()) {
+            return null;
+        }
+        TreeMap<String, String> options = options();
+        int depth = HIKARI_PREFIX.getNumberOfElements();
+        Set<String> instead = new TreeSet<>();
+        Set<String> none = new TreeSet<>();
+        for (ConfigurationPropertyName key : hikari) {
+            String option = key.getElement(depth, Form.UNIFORM);
+            HikariName renamed = HIKARI.get(option);
+            String poolkit = renamed != null ? renamed.poolkit() : options.get(option);
+            if (poolkit == null) {
+                none.add(key.toString());
+            } else {
+                StringBuilder name = new StringBuilder(PREFIX + "." + poolkit);
+                for (int i = depth + 1; i < key.getNumberOfElements(); i++) {
+                    name.append('.').append(key.getElement(i, Form.ORIGINAL)); // a driver property's own name
+                }
+                instead.add(name.toString());
+            }
+        }
+        return hikari + (hikari.size() == 1 ? " is" : " are") + " set, but the application's DataSource is poolkit's: HikariCP's"
+                + " settings are ignored." + (instead.isEmpty() ? "" : " Set " + String.join(", ", instead) + " instead")
+                + (none.isEmpty() ? "" : (instead.isEmpty() ? "" : ";") + " poolkit has no option for " + String.join(", ", none));
     }
 
     /**
@@ -50,12 +108,16 @@ final class PoolkitSettingKeys {
     static void requireKnown(Environment environment) {
         TreeMap<String, String> options = options();
         Set<String> unknown = new TreeSet<>();
+        Set<String> hints = new TreeSet<>();
         int depth = PREFIX.getNumberOfElements();
         for (ConfigurationPropertyName key : keys(environment)) {
             String option = key.getElement(depth, Form.UNIFORM);
             boolean nested = key.getNumberOfElements() > depth + 1;
             if (!options.containsKey(option) || (nested && !option.equals(DRIVER_PROPERTIES))) {
                 unknown.add(key.toString());
+                if (!nested && HIKARI.containsKey(option)) {
+                    hints.add(HIKARI.get(option).hint());
+                }
             }
         }
         if (!unknown.isEmpty()) {
@@ -66,7 +128,8 @@ final class PoolkitSettingKeys {
                 }
             });
             throw new IllegalArgumentException(String.join(", ", unknown) + (unknown.size() == 1 ? " is not an option" : " are not options")
-                    + " of poolkit's PooledDataSource: check the spelling. The options: " + String.join(", ", shown)
+                    + " of poolkit's PooledDataSource: check the spelling." + (hints.isEmpty() ? "" : " " + String.join(" ", hints))
+                    + " The options: " + String.join(", ", shown)
                     + "; a driver property goes under spring.datasource.poolkit.data-source-properties.<name>");
         }
     }

@@ -87,6 +87,31 @@ class PoolChoiceTest {
     }
 
     @Test
+    void hikariSettingsLeftBehindWhenPoolkitIsThePoolAreReportedWithPoolkitsNames(CapturedOutput output) {
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource", "spring.datasource.hikari.maximum-pool-size=20",
+                "spring.datasource.hikari.auto-commit=false").run(context -> assertThat(context).hasNotFailed());
+        assertThat(output).contains("WARN").contains("[spring.datasource.hikari.auto-commit, spring.datasource.hikari.maximum-pool-size]"
+                + " are set, but the application's DataSource is poolkit's: HikariCP's settings are ignored. Set"
+                + " spring.datasource.poolkit.auto-commit, spring.datasource.poolkit.max-size instead");
+    }
+
+    @Test
+    void hibernatesProviderDisablesAutocommitTurnsThePoolsAutoCommitOffOrFailsBesideAutoCommitOn() {
+        String promise = "spring.jpa.properties.hibernate.connection.provider_disables_autocommit=true";
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource", promise).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(PooledDataSource.class).isAutoCommit()).as("Hibernate will never turn it off itself").isFalse();
+        });
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource", promise,
+                "spring.datasource.poolkit.auto-commit=true").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().hasMessageStartingWith("spring.jpa.properties.hibernate.connection"
+                            + ".provider_disables_autocommit=true promises Hibernate connections with auto-commit off, but"
+                            + " spring.datasource.poolkit.auto-commit=true turns it on");
+                });
+    }
+
+    @Test
     void foreverMinusOneAndLoginTimeoutBindAsInTheProperties() {
         runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource",
                 "spring.datasource.poolkit.initialization-fail-timeout=-1", "spring.datasource.poolkit.leak-detection=forever",

@@ -116,6 +116,18 @@ class PoolkitAutoConfigurationTest {
     }
 
     @Test
+    void hikariCpsNamesFailTheStartNamingPoolkitsNameForEach() {
+        runner.withPropertyValues("spring.datasource.type=io.poolkit.jdbc.PooledDataSource",
+                "spring.datasource.poolkit.maximum-pool-size=10", "spring.datasource.poolkit.connection-timeout=5000").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().hasMessageStartingWith("spring.datasource.poolkit.connection-timeout,"
+                            + " spring.datasource.poolkit.maximum-pool-size are not options of poolkit's PooledDataSource: check the"
+                            + " spelling. HikariCP's connection-timeout is acquire-timeout here. HikariCP's maximum-pool-size is max-size"
+                            + " here. The options: acquire-timeout,");
+                });
+    }
+
+    @Test
     void aMisspelledSecretIsNamedInTheStartUpReportButItsValueNeverPrinted(CapturedOutput output) {
         String secret = "hunter2-typo";
         Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(Minimal.class).web(WebApplicationType.NONE).run(
@@ -131,8 +143,26 @@ class PoolkitAutoConfigurationTest {
 
     /** An application with nothing but the data source configurations, started as a real SpringApplication. */
     @Configuration(proxyBeanMethods = false)
-    @ImportAutoConfiguration({PoolkitDataSourceAutoConfiguration.class, DataSourceAutoConfiguration.class})
+    @ImportAutoConfiguration({PoolkitDataSourceAutoConfiguration.class, PoolkitPropertiesAutoConfiguration.class,
+            DataSourceAutoConfiguration.class})
     static class Minimal {
+    }
+
+    @Test
+    void bootsStartUpReportGivesTheRuleOfABadValueNotAParserDetail(CapturedOutput output) {
+        String[][] cases = {
+            {"transaction-isolation=READ_COMITTED", "transactionIsolation must be one of TRANSACTION_READ_UNCOMMITTED"},
+            {"login-timeout=1.5s", "login-timeout must be whole seconds such as 30, 30s or PT30S, but was \"1.5s\""}};
+        for (String[] c : cases) {
+            Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(Minimal.class).web(WebApplicationType.NONE).run(
+                    "--spring.datasource.type=io.poolkit.jdbc.PooledDataSource",
+                    "--spring.datasource.url=jdbc:h2:mem:report" + DB.incrementAndGet(), "--spring.datasource.poolkit." + c[0]));
+            assertThat(failure).as("the start failed").isNotNull();
+            String report = output.getAll().substring(output.getAll().lastIndexOf("APPLICATION FAILED TO START"));
+            String key = c[0].substring(0, c[0].indexOf('='));
+            assertThat(report).as(c[0]).contains("spring.datasource.poolkit." + key).contains(c[0].substring(key.length() + 1))
+                    .containsPattern("Reason: .*" + java.util.regex.Pattern.quote(IllegalArgumentException.class.getName() + ": " + c[1]));
+        }
     }
 
     @Test

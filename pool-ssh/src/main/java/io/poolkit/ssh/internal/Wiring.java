@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.slf4j.Logger;
@@ -118,6 +119,9 @@ final class Wiring {
         }
         // only the target's own credential: no keys from ~/.ssh, no agent, no keyboard-interactive prompts
         c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+        // exactly the target given: MINA's default reads ~/.ssh/config, whose HostName, IdentityFile and
+        // ProxyJump would send a pooled connection elsewhere, through another host, or with other keys
+        c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         c.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE));
         return c;
     }
