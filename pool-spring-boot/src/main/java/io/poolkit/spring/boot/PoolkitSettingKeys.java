@@ -118,6 +118,14 @@ final class PoolkitSettingKeys {
                 if (!nested && HIKARI.containsKey(option)) {
                     hints.add(HIKARI.get(option).hint());
                 }
+            } else if (nested && key.getNumberOfElements() == depth + 2) {
+                String driverKey = key.getElement(depth + 1, Form.UNIFORM);
+                if (driverKey.equals("password") || driverKey.equals("user")) {
+                    // refused here, before binding: the setter's refusal would make Boot's start-up report print the value
+                    throw new IllegalArgumentException(key + " is not a driver property here (its value is not shown): set the "
+                            + (driverKey.equals("user") ? "user with spring.datasource.username" : "password with spring.datasource.password")
+                            + " (or spring.datasource.poolkit." + (driverKey.equals("user") ? "username" : "password") + ")");
+                }
             }
         }
         if (!unknown.isEmpty()) {

@@ -149,6 +149,21 @@ class PoolkitAutoConfigurationTest {
     }
 
     @Test
+    void aPasswordGivenAsADriverPropertyIsRefusedWithoutPrintingIt(CapturedOutput output) {
+        String secret = "hunter2-driver-prop";
+        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(Minimal.class).web(WebApplicationType.NONE).run(
+                "--spring.datasource.type=io.poolkit.jdbc.PooledDataSource", "--spring.datasource.url=jdbc:h2:mem:prop" + DB.incrementAndGet(),
+                "--spring.datasource.poolkit.data-source-properties.password=" + secret));
+        assertThat(failure).as("the start failed").isNotNull();
+        assertThat(output).as("Boot's start-up report").contains("spring.datasource.poolkit.data-source-properties.password is"
+                + " not a driver property here (its value is not shown): set the password with spring.datasource.password");
+        assertThat(output.getAll()).doesNotContain(secret);
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).doesNotContain(secret);
+    }
+
+    @Test
     void bootsStartUpReportGivesTheRuleOfABadValueNotAParserDetail(CapturedOutput output) {
         String[][] cases = {
             {"transaction-isolation=READ_COMITTED", "transactionIsolation must be one of TRANSACTION_READ_UNCOMMITTED"},
