@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -123,7 +124,46 @@ final class SftpSessionImpl implements SftpSession {
             }
             return files;
         } catch (IOException e) {
-            throw failure("list", dir, e);
+            throw listFailure(dir, e);
+        } catch (UncheckedIOException e) {
+            // MINA's directory iterable opens the directory in iterator(), so its failures come unchecked
+            throw listFailure(dir, e.getCause());
+        }
+    }
+
+    /** OpenSSH answers "no such file" for a file listed as a directory: say which it was. */
+    private IOException listFailure(String dir, IOException e) {
+        if (status(e) == SftpConstants.SSH_FX_NO_SUCH_FILE && Boolean.FALSE.equals(isDirectory(dir))) {
+            NotDirectoryException x = new NotDirectoryException(dir);
+            x.initCause(e);
+            return x;
+        }
+        return failure("list", dir, e);
+    }
+
+    /** @return whether {@code path} is a directory, or null when it is missing or cannot be stat-ed */
+    private Boolean isDirectory(String path) {
+        try {
+            return client.lstat(path).isDirectory();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static int status(IOException e) {
+        return e instanceof SftpException s ? s.getStatus() : -1;
+    }
+
+    private boolean hasEntries(String dir) {
+        try {
+            for (SftpClient.DirEntry e : client.readDir(dir)) {
+                if (!".".equals(e.getFilename()) && !"..".equals(e.getFilename())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -180,6 +220,12 @@ final class SftpSessionImpl implements SftpSession {
         try {
             client.mkdir(path);
         } catch (IOException e) {
+            // OpenSSH says a plain "Failure" when the path exists
+            if (status(e) == SftpConstants.SSH_FX_FAILURE && isDirectory(path) != null) {
+                FileAlreadyExistsException x = new FileAlreadyExistsException(path, null, name + " - mkdir on " + target + ": it exists");
+                x.initCause(e);
+                throw x;
+            }
             throw failure("mkdir", path, e);
         }
     }
@@ -188,14 +234,22 @@ final class SftpSessionImpl implements SftpSession {
     public void remove(String path) throws IOException {
         open();
         checkPath("path", path);
+        boolean directory = false;
         try {
             Attributes a = client.lstat(path);
-            if (a.isDirectory()) {
+            directory = a.isDirectory();
+            if (directory) {
                 client.rmdir(path);
             } else {
                 client.remove(path);
             }
         } catch (IOException e) {
+            // OpenSSH says a plain "Failure" for a directory that is not empty
+            if (directory && status(e) == SftpConstants.SSH_FX_FAILURE && hasEntries(path)) {
+                DirectoryNotEmptyException x = new DirectoryNotEmptyException(path);
+                x.initCause(e);
+                throw x;
+            }
             throw failure("remove", path, e);
         }
     }
