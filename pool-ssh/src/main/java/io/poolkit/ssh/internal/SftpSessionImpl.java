@@ -73,12 +73,20 @@ final class SftpSessionImpl implements SftpSession {
                 x.initCause(e);
                 throw x;
             } catch (IOException | RuntimeException e) {
+                if (!slot.connection().isOpen()) {
+                    // the connection died under the opening channel (a server restart, a dropped link): starting
+                    // SFTP changes nothing on the host, so it starts on another connection, as a refused channel does
+                    last = e instanceof IOException io ? io : new IOException(e);
+                    log.debug("{} - the connection to {} was lost as an SFTP channel opened on it; trying another: {}",
+                            source.name(), target, e.toString());
+                    continue;
+                }
                 throw new SshException(source.name() + " - cannot start SFTP on " + target + ": " + e.getMessage()
                         + "; check that the server has the sftp subsystem (Subsystem sftp in sshd_config)", e);
             }
         }
         throw new SshException(source.name() + " - gave up opening an SFTP channel to " + target + " after " + MAX_ATTEMPTS
-                + " refusals", last);
+                + " attempts (each refused by the server or lost with its connection)", last);
     }
 
     PooledSftpClient client() {
