@@ -1,13 +1,16 @@
 package io.poolkit.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.poolkit.ssh.testing.EmbeddedSshServer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.SftpEventListener;
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +62,30 @@ class SftpLostConnectionTest extends SshTestBase {
             assertThat(sftp.list(dir.toString())).isNotNull();
         }
         assertThat(ssh.stats(t).connections().created()).isEqualTo(2);
+    }
+
+    @Test
+    void anUploadWhoseConnectionIsLostMidwayFailsNamingThePathAndTheHost() throws Exception {
+        EmbeddedSshServer server = server();
+        server.sftp().addSftpEventListener(new SftpEventListener() {
+            @Override
+            public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
+                                int dataOffset, int dataLen) {
+                if (offset > 0) {
+                    session.close(true);
+                }
+            }
+        });
+        SshPool ssh = pool(builder(server));
+        SshTarget t = server.target();
+        Path local = dir.resolve("big");
+        Files.write(local, SftpTest.random(4 * 1024 * 1024));
+        Path remoteDir = Files.createDirectory(dir.resolve("remote"));
+        String remote = remoteDir + "/big";
+        assertThatThrownBy(() -> ssh.upload(t, local, remote))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(remote)
+                .hasMessageContaining(t.toString());
+        assertThat(SftpTest.temporaries(remoteDir)).as("removed on a fresh connection").isEmpty();
     }
 }

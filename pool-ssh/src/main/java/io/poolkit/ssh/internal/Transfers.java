@@ -233,8 +233,12 @@ final class Transfers {
             x.initCause(e);
             throw x;
         }
-        if (e instanceof IOException io) {
+        if (e instanceof FileSystemException io) {
             throw io;
+        }
+        if (e instanceof IOException io) {
+            // MINA's own failures (a lost connection: "Write attempt on closing session") name neither path nor host
+            throw new IOException(source.name() + " - " + what + " failed: " + io.getMessage(), io);
         }
         throw (RuntimeException) e;
     }
