@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -64,7 +65,13 @@ final class SftpSessionImpl implements SftpSession {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Dispatcher.Slot slot = source.permit(target, Math.max(0, timeoutNanos - (System.nanoTime() - start)));
             try {
-                return new SftpSessionImpl(source.name(), target, PooledSftpClient.open(slot), Engine.nanos(source.killGrace()));
+                return new SftpSessionImpl(source.name(), target, PooledSftpClient.open(slot,
+                        Math.max(1, timeoutNanos - (System.nanoTime() - start)), source.executor()), Engine.nanos(source.killGrace()));
+            } catch (PooledSftpClient.StartTimeoutException | SocketTimeoutException e) {
+                // a SocketTimeoutException is MINA's own bound on SFTP's start (an InterruptedIOException, not an interrupt)
+                throw new SshException(source.name() + " - SFTP did not start on " + target + " within "
+                        + millis(Math.min(timeoutNanos, System.nanoTime() - start)) + " ms (the server did not answer in time);"
+                        + " nothing was transferred", e);
             } catch (PooledSftpClient.RefusedException e) {
                 last = e;
                 log.debug("{} - {} refused an SFTP channel; trying another", source.name(), target);

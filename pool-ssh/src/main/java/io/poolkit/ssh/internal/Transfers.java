@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -228,7 +229,7 @@ final class Transfers {
             throw new SshException(source.name() + " - the pool was shut down during the " + what + ", which was still running"
                     + " when the shutdown grace ended; it was stopped and its temporary file removed", e);
         }
-        if (e instanceof InterruptedIOException) {
+        if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             InterruptedException x = new InterruptedException("interrupted during the " + what + "; its temporary file was removed");
             x.initCause(e);
             throw x;
