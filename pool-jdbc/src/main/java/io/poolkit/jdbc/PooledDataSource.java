@@ -47,13 +47,10 @@ import javax.sql.DataSource;
  * {@snippet class=io.poolkit.jdbc.snippets.JdbcSnippets region=data-source}
  *
  * <p><b>What a returned connection goes through.</b> Statements left open are closed; work not
- * committed is rolled back (on PostgreSQL also a transaction opened with SQL {@code BEGIN} while
- * auto-commit is on, which pgjdbc reports); the properties the borrower changed (auto-commit,
- * isolation, read-only, catalog, schema, network timeout, client info), and only those, are set
- * back; warnings are cleared; the connection's {@code DatabaseMetaData} stops working. Session
- * state set with SQL ({@code SET}, {@code SET ROLE}, temporary tables, advisory locks,
- * {@code LISTEN}, {@code PREPARE}) is not reset, as by HikariCP: set it per transaction
- * ({@code SET LOCAL}) or for every connection ({@code connectionInitSql}). A connection whose use threw a fatal error ({@link FatalErrorClassifier}), or whose
+ * committed is rolled back (on PostgreSQL also an SQL {@code BEGIN} under auto-commit); the
+ * properties the borrower changed (auto-commit, isolation, read-only, catalog, schema, network
+ * timeout, client info), and only those, are set back; warnings are cleared; its metadata stops
+ * working. Session state set with SQL ({@code SET}, temporary tables, ...) is not reset, as by HikariCP. A connection whose use threw a fatal error ({@link FatalErrorClassifier}), or whose
  * cleaning failed, is destroyed instead: a dirty or broken connection is never handed out. The
  * connection object itself is dead after {@code close()}: every call throws "connection is closed".
  * A borrower that unwraps to the driver's connection gets it, and the return path then compares and

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.DestroyReason;
 import io.poolkit.PoolStats;
+import io.poolkit.jdbc.testing.CapturingLogs;
 import io.poolkit.jdbc.testing.Pg;
 import io.poolkit.testkit.Await;
 import io.poolkit.testkit.Services;
@@ -218,5 +219,33 @@ class PgBouncerIT extends PgTestBase {
             assertThat(next.getAutoCommit()).isTrue();
             assertThat(rs.next()).isTrue();
         }
+    }
+
+    @Test
+    void pgjdbcsServerPreparedStatementsClashingBehindPgBouncerAreExplainedOnceWithTheFix() throws Exception {
+        CapturingLogs.clear();
+        // without prepareThreshold=0, as a user who has not read the README would start
+        PooledDataSource a = open(pg().url(URL).name("pgbouncer-prepared-a").maxSize(1));
+        PooledDataSource b = open(pg().url(URL).name("pgbouncer-prepared-b").maxSize(1));
+        SQLException clash = null;
+        for (int round = 0; round < 5 && clash == null; round++) {
+            for (PooledDataSource ds : List.of(a, b)) {
+                try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("select ?::int + " + round)) {
+                    for (int i = 0; i < 7; i++) { // pgjdbc prepares it on the server from the 5th execution on, as S_1
+                        ps.setInt(1, i);
+                        ps.executeQuery().close();
+                    }
+                } catch (SQLException e) {
+                    clash = e;
+                    break;
+                }
+            }
+        }
+        assertThat((Throwable) clash).as("the clients' S_1 met on a server connection PgBouncer shared").isNotNull();
+        assertThat(clash.getSQLState()).isIn("42P05", "26000");
+        List<String> explained = CapturingLogs.events().stream().filter(e -> e.startsWith("WARN") && e.contains("prepareThreshold=0")).toList();
+        assertThat(explained).as("one WARN naming the pool and the fix: %s", CapturingLogs.all()).hasSize(1);
+        assertThat(explained.get(0)).contains("pgbouncer-prepared-").contains("PgBouncer in transaction mode")
+                .contains("dataSource.prepareThreshold=0");
     }
 }

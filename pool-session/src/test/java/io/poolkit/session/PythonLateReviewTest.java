@@ -3,7 +3,14 @@ package io.poolkit.session;
 import static io.poolkit.session.TestSessions.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.poolkit.session.internal.Sandbox;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,6 +47,47 @@ class PythonLateReviewTest {
             ExecutionResult next = pool.execute(PROBE, T);
             assertThat(pool.stats().created()).as("the same worker, reset").isEqualTo(1);
             assertThat(next.value()).as("a later caller's fresh evaluator after %s: %s", attack, next).isEqualTo(fresh.value());
+        }
+    }
+
+    /**
+     * A reset that cannot prove every process of the previous caller gone ends the worker (as the R
+     * worker does), never hands it on. A process the kernel keeps past 5 s of SIGKILL (uninterruptible
+     * sleep) is not something a test can make on purpose, so the supervisor's own {@code kill_all} runs
+     * here with a process table that always shows one more process. It runs in a pid namespace of its
+     * own, so its kill(-1) reaches nothing outside. Before the fix the reset waited 5 s, killed once,
+     * and carried on: the next evaluator would have started beside the survivor.
+     */
+    @Test
+    void aResetThatCannotProveEveryProcessGoneEndsTheWorker() throws Exception {
+        TestSessions.requireSandbox();
+        TestSessions.requirePython();
+        Path dir = Files.createTempDirectory("py-kill-all");
+        Path script = dir.resolve("poolkit_worker.py");
+        try (InputStream in = Sandbox.class.getResourceAsStream("poolkit_worker.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        String driver = "import importlib.util, sys\n"
+                + "spec = importlib.util.spec_from_file_location('w', sys.argv[1])\n"
+                + "w = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(w)\n"
+                + "w.KILL_ALL_SECONDS = 0.3\n"
+                + "sup = w.Supervisor.__new__(w.Supervisor)\nsup.sandboxed = True\nsup.ev = None\n"
+                + "sup.others = lambda: [4242]\n"  // a process that never goes
+                + "sup.kill_all()\n"
+                + "print('the reset carried on')\n";
+        Path bwrap = Sandbox.check(null).bwrap();
+        Process p = new ProcessBuilder(List.of(bwrap.toString(), "--unshare-user", "--unshare-pid", "--die-with-parent",
+                "--dev-bind", "/", "/", "--proc", "/proc", "/usr/bin/python3", "-I", "-B", "-c", driver, script.toString()))
+                .redirectErrorStream(true).start();
+        try {
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the supervisor's kill_all ended").isTrue();
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(said).as("exit code %d", p.exitValue()).doesNotContain("carried on").contains("1 processes outlived 0.3 s of SIGKILL: 4242");
+            assertThat(p.exitValue()).as("%s", said).isEqualTo(4);
+        } finally {
+            p.destroyForcibly();
+            Files.deleteIfExists(script);
+            Files.deleteIfExists(dir);
         }
     }
 }

@@ -40,7 +40,8 @@ import java.util.Set;
  * fast shell.
  *
  * <p>Thread-safe. {@link #close()} stops new commands, closes the tunnels, waits up to
- * {@code shutdownTimeout} for running commands, then closes every connection.
+ * {@code shutdownTimeout} for running commands and transfers, stops those still running (a transfer's
+ * temporary file is removed; its caller gets an {@link SshException}), then closes every connection.
  */
 public final class SshPool implements AutoCloseable {
     private final Engine engine;
@@ -357,7 +358,8 @@ public final class SshPool implements AutoCloseable {
     }
 
     /**
-     * Stops new commands, waits up to {@code grace} for running ones, then closes every connection.
+     * Stops new commands, waits up to {@code grace} for running ones and for uploads and downloads,
+     * stops those still running (see the class notes), then closes every connection.
      *
      * @param grace how long running commands may take
      * @return whether every connection came back in time

@@ -30,14 +30,14 @@ import org.junit.jupiter.api.Test;
 /** SFTP on pooled connections against the embedded server: the session lease, uploads and downloads, bad input, timeouts. */
 class SftpTest extends SshTestBase {
 
-    private static byte[] random(int n) {
+    static byte[] random(int n) {
         byte[] b = new byte[n];
         new Random(n).nextBytes(b);
         return b;
     }
 
     /** Files left in {@code d} whose names say they are a transfer's temporary file. */
-    private static List<String> temporaries(Path d) throws IOException {
+    static List<String> temporaries(Path d) throws IOException {
         try (Stream<Path> s = Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".poolkit")).toList();
         }
@@ -231,7 +231,7 @@ class SftpTest extends SshTestBase {
     }
 
     /** The second write request of each channel blocks the server until released (the first lets the upload start). */
-    private static SftpEventListener stallWrites(CountDownLatch writing, CountDownLatch release) {
+    static SftpEventListener stallWrites(CountDownLatch writing, CountDownLatch release) {
         return new SftpEventListener() {
             @Override
             public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,

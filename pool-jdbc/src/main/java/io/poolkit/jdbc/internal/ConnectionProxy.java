@@ -105,6 +105,7 @@ public abstract class ConnectionProxy implements Connection {
 
     /** Classifies a failure of the driver (a fatal one: destroyed on close) and returns it to be thrown. */
     final <E extends SQLException> E check(E e) {
+        ctx.noticeServerStatementClash(e);
         if (!broken && delegate != ctx.closed && ctx.isFatal(e)) {
             broken = true;
             log.warn("{} - {} failed with SQLState {} ({}); it is destroyed when closed", ctx.name, pc, e.getSQLState(),

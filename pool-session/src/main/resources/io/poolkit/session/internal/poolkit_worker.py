@@ -50,6 +50,9 @@ HEADER = 5  # the evaluator's loop reads a frame's length and type first: read(E
 IDLE_BOUND = 2.0
 LEFTOVER_GRACE = 0.1
 SPIN_CPU_NS = 100 * 1000 * 1000
+# A reset in the sandbox sends SIGKILL to every other process until none is left; one still there after
+# this many seconds ends the worker (Supervisor.kill_all).
+KILL_ALL_SECONDS = 5
 # Where the loop's read sits in the stack moves a little: the interpreter's specialised call paths make
 # it shallower after a few executions (CPython 3.11: 0x50 bytes), the C library's multi-threaded path,
 # taken for good once a snippet has started a thread, deeper (0x28). Anything a snippet runs is deeper
@@ -361,20 +364,31 @@ class Supervisor:
         self.ev.queue(self.tools_frame)
 
     def kill_all(self):
-        """Every process but this one (and the sandbox's init) ends: the evaluator and all it started."""
+        """
+        Every process but this one (and the sandbox's init) ends: the evaluator and all it started. In the
+        sandbox, a process still there after 5 s of SIGKILL ends this worker (as the R worker does): it
+        could watch or join the next caller, so the worker is never handed on without proof all are gone.
+        """
         ev = self.ev
         self.ev = None
         victims = descendants(ev.pid) if ev is not None and not self.sandboxed else []
         if ev is not None:
             ev.close()
         if self.sandboxed:
-            try:
-                os.kill(-1, signal.SIGKILL)  # in the sandbox's own pid namespace: all but this process and init
-            except OSError:
-                pass
-            deadline = time.monotonic() + 5
-            while self.others() and time.monotonic() < deadline:
+            deadline = time.monotonic() + KILL_ALL_SECONDS
+            while True:
+                try:
+                    os.kill(-1, signal.SIGKILL)  # in the sandbox's own pid namespace: all but this process and init
+                except OSError:
+                    pass
                 reap()
+                left = self.others()
+                if not left:
+                    break
+                if time.monotonic() >= deadline:
+                    diag('%d processes outlived %g s of SIGKILL: %s; this worker is not used again'
+                         % (len(left), KILL_ALL_SECONDS, ' '.join(str(p) for p in left[:10])))
+                    os._exit(4)
                 time.sleep(0.005)
         elif ev is not None:  # unsandboxed: what the evaluator started, by its session's group and by parentage
             try:

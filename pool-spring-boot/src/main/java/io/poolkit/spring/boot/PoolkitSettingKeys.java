@@ -10,6 +10,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -103,7 +105,9 @@ final class PoolkitSettingKeys {
     /**
      * @param environment the application's environment
      * @throws IllegalArgumentException naming every key that is no option of {@link PooledDataSource}
-     *     (never a value), the options, and where driver properties go
+     *     (never a value), the options, and where driver properties go; or for a password given as a
+     *     driver property, or a URL the data source refuses (its secrets masked): refused here,
+     *     before binding, because Boot's report of a failed binding prints the value
      */
     static void requireKnown(Environment environment) {
         TreeMap<String, String> options = options();
@@ -118,6 +122,16 @@ final class PoolkitSettingKeys {
                 if (!nested && HIKARI.containsKey(option)) {
                     hints.add(HIKARI.get(option).hint());
                 }
+            } else if (!nested && (option.equals("url") || option.equals("jdbcurl"))) {
+                checkUrl(environment, key);
+            } else if (nested && key.getNumberOfElements() == depth + 2) {
+                String driverKey = key.getElement(depth + 1, Form.UNIFORM);
+                if (driverKey.equals("password") || driverKey.equals("user")) {
+                    // refused here, before binding: the setter's refusal would make Boot's start-up report print the value
+                    throw new IllegalArgumentException(key + " is not a driver property here (its value is not shown): set the "
+                            + (driverKey.equals("user") ? "user with spring.datasource.username" : "password with spring.datasource.password")
+                            + " (or spring.datasource.poolkit." + (driverKey.equals("user") ? "username" : "password") + ")");
+                }
             }
         }
         if (!unknown.isEmpty()) {
@@ -131,6 +145,21 @@ final class PoolkitSettingKeys {
                     + " of poolkit's PooledDataSource: check the spelling." + (hints.isEmpty() ? "" : " " + String.join(" ", hints))
                     + " The options: " + String.join(", ", shown)
                     + "; a driver property goes under spring.datasource.poolkit.data-source-properties.<name>");
+        }
+    }
+
+    /**
+     * Checks a URL option before binding: the setter's refusal would make Boot's start-up report
+     * print the value, password and all; the data source's own message masks it.
+     */
+    private static void checkUrl(Environment environment, ConfigurationPropertyName key) {
+        String url = Binder.get(environment).bind(key, Bindable.of(String.class)).orElse(null);
+        if (url != null) {
+            try {
+                new PooledDataSource().setUrl(url);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
+            }
         }
     }
 

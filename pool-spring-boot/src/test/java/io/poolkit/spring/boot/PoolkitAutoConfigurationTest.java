@@ -149,6 +149,40 @@ class PoolkitAutoConfigurationTest {
     }
 
     @Test
+    void aPasswordGivenAsADriverPropertyIsRefusedWithoutPrintingIt(CapturedOutput output) {
+        String secret = "hunter2-driver-prop";
+        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(Minimal.class).web(WebApplicationType.NONE).run(
+                "--spring.datasource.type=io.poolkit.jdbc.PooledDataSource", "--spring.datasource.url=jdbc:h2:mem:prop" + DB.incrementAndGet(),
+                "--spring.datasource.poolkit.data-source-properties.password=" + secret));
+        assertThat(failure).as("the start failed").isNotNull();
+        assertThat(output).as("Boot's start-up report").contains("spring.datasource.poolkit.data-source-properties.password is"
+                + " not a driver property here (its value is not shown): set the password with spring.datasource.password");
+        assertThat(output.getAll()).doesNotContain(secret);
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).doesNotContain(secret);
+    }
+
+    @Test
+    void aUrlWithAPasswordThatIsNoJdbcUrlIsRefusedWithThePasswordMasked(CapturedOutput output) {
+        String secret = "hunter2-in-url";
+        for (String key : new String[] {"spring.datasource.url", "spring.datasource.poolkit.url", "spring.datasource.poolkit.jdbc-url"}) {
+            Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(Minimal.class).web(WebApplicationType.NONE).run(
+                    "--spring.datasource.type=io.poolkit.jdbc.PooledDataSource",
+                    "--" + key + "=postgresql://127.0.0.1:5432/app?user=app&password=" + secret));
+            assertThat(failure).as("the start failed").isNotNull();
+            assertThat(output.getAll()).as(key).doesNotContain(secret);
+            if (key.startsWith("spring.datasource.poolkit.")) { // Boot checks its own spring.datasource.url, without the value
+                assertThat(output).as(key).contains(key + ": url must start with \"jdbc:\", but was"
+                        + " \"postgresql://127.0.0.1:5432/app?user=app&password=****\"");
+            }
+            StringWriter trace = new StringWriter();
+            failure.printStackTrace(new PrintWriter(trace));
+            assertThat(trace.toString()).as(key).doesNotContain(secret);
+        }
+    }
+
+    @Test
     void bootsStartUpReportGivesTheRuleOfABadValueNotAParserDetail(CapturedOutput output) {
         String[][] cases = {
             {"transaction-isolation=READ_COMITTED", "transactionIsolation must be one of TRANSACTION_READ_UNCOMMITTED"},

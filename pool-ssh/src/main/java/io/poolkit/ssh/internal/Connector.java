@@ -108,9 +108,9 @@ final class Connector implements KeyedResourceFactory<SshTarget, SshConnection> 
             Secrets.credential(target).apply(session);
         } catch (IOException | GeneralSecurityException e) {
             session.close(true);
-            // the exception's message could quote the key file: keep only its type
-            throw permanent(target, new SshAuthenticationException(name + " - cannot load the " + target.authMethod() + " of "
-                    + target + ": " + e.getClass().getSimpleName() + "; check the file and its passphrase", null));
+            // the exception's message could quote the key file: the credential says what is wrong instead
+            throw permanent(target, new SshAuthenticationException(name + " - cannot use the " + target.authMethod() + " of "
+                    + target + ": " + Secrets.credential(target).whyUnusable(e), null));
         }
         try {
             session.auth().verify(authTimeout);

@@ -2,10 +2,13 @@ package io.poolkit.ssh.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StreamCorruptedException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
@@ -16,6 +19,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import javax.security.auth.login.FailedLoginException;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
@@ -58,6 +62,17 @@ public abstract sealed class Credential {
      * @throws GeneralSecurityException when a key cannot be decoded (or its passphrase is wrong)
      */
     public abstract void apply(ClientSession session) throws IOException, GeneralSecurityException;
+
+    /**
+     * Why {@link #apply} failed, for an error message: names what is wrong, never a secret nor the
+     * exception's own message (which could quote a key file).
+     *
+     * @param e what {@code apply} threw
+     * @return a short diagnosis
+     */
+    public String whyUnusable(Exception e) {
+        return e.getClass().getSimpleName() + "; check the credential";
+    }
 
     @Override
     public final String toString() {
@@ -185,7 +200,40 @@ public abstract sealed class Credential {
                 }
             }
             if (!any) {
-                throw new GeneralSecurityException("no key pair found in " + file);
+                throw new NoKeyException();
+            }
+        }
+
+        @Override
+        public String whyUnusable(Exception e) {
+            String f = "the key file " + file;
+            if (e instanceof NoSuchFileException) {
+                return f + " does not exist";
+            }
+            if (e instanceof AccessDeniedException) {
+                return f + " cannot be read (permission denied)";
+            }
+            if (e instanceof NoKeyException) {
+                return f + " holds no private key (OpenSSH or PEM format expected; not the .pub file)";
+            }
+            if (e instanceof FailedLoginException && passphrase == null) {
+                return f + " is encrypted and no passphrase was given: use withKey(file, passphrase)";
+            }
+            if (passphrase != null && (e instanceof GeneralSecurityException || e instanceof StreamCorruptedException)) {
+                return "the passphrase given does not open " + f + " (or it is not a private key)";
+            }
+            if (e instanceof GeneralSecurityException || e instanceof StreamCorruptedException) {
+                return f + " holds no private key that can be read (" + e.getClass().getSimpleName() + ")";
+            }
+            return f + " cannot be read (" + e.getClass().getSimpleName() + ")";
+        }
+
+        /** The file was read but holds no key pair. */
+        private static final class NoKeyException extends GeneralSecurityException {
+            private static final long serialVersionUID = 1L;
+
+            NoKeyException() {
+                super("no key pair found");
             }
         }
     }

@@ -181,9 +181,10 @@ public final class Engine {
     }
 
     /**
-     * Waits for running commands until {@code deadline}, then stops the rest on their hosts (a channel
-     * closed without a PTY leaves its command running there), all at once, each bounded by the kill
-     * grace; their callers get an {@link SshException} saying so.
+     * Waits for running commands and transfers until {@code deadline}, then stops the rest: commands
+     * on their hosts (a channel closed without a PTY leaves its command running there), all at once,
+     * each bounded by the kill grace, and transfers as a timeout stops them (their temporary files
+     * removed); their callers get an {@link SshException} saying so.
      */
     private void stopRunning(long deadline) throws InterruptedException {
         for (CommandRun r : List.copyOf(commands.running)) {
@@ -191,12 +192,15 @@ public final class Engine {
                 break;
             }
         }
+        transfers.awaitEnd(deadline);
         List<CompletableFuture<Boolean>> kills = new ArrayList<>();
         for (CommandRun r : List.copyOf(commands.running)) {
             r.stoppedByShutdown = true;
             kills.add(CompletableFuture.supplyAsync(r::kill, wiring.executor));
         }
         long bound = System.nanoTime() + 5 * settings.killGrace.toNanos() + TimeUnit.SECONDS.toNanos(1);
+        // stopped as a timeout stops them: channel closed, temporary file removed on a fresh channel
+        transfers.stopAll(Math.max(0, bound - System.nanoTime()));
         for (CompletableFuture<Boolean> k : kills) {
             try {
                 k.get(Math.max(0, bound - System.nanoTime()), TimeUnit.NANOSECONDS);

@@ -3,10 +3,14 @@ package io.poolkit.ssh.internal;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.client.channel.ChannelSubsystem;
+import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.sftp.client.SftpErrorDataHandler;
 import org.apache.sshd.sftp.client.SftpVersionSelector;
@@ -27,6 +31,9 @@ final class PooledSftpClient extends DefaultSftpClient {
         final Dispatcher.Slot slot;
         volatile Hooked channel;
 
+        /** Set when the caller's bound passed before the client was made. */
+        volatile boolean expired;
+
         Opening(Dispatcher.Slot slot) {
             this.slot = slot;
         }
@@ -38,12 +45,31 @@ final class PooledSftpClient extends DefaultSftpClient {
      * @throws IOException when the channel could not be opened or SFTP not started; {@link #refused} says
      *     whether the server refused the channel (then it never opened: the caller may try elsewhere)
      */
-    static PooledSftpClient open(Dispatcher.Slot slot) throws IOException {
+    static PooledSftpClient open(Dispatcher.Slot slot, long timeoutNanos, Executor executor) throws IOException {
         Opening opening = new Opening(slot);
         OPENING.set(opening);
+        // MINA bounds the channel's open and SFTP's version exchange by its own 15 s: the caller's bound goes first
+        AtomicBoolean settled = new AtomicBoolean();
+        if (timeoutNanos < TimeUnit.DAYS.toNanos(365)) {
+            CompletableFuture.delayedExecutor(Math.max(1, timeoutNanos), TimeUnit.NANOSECONDS, executor).execute(() -> {
+                if (settled.compareAndSet(false, true)) {
+                    opening.expired = true;
+                    Hooked ch = opening.channel;
+                    if (ch != null) {
+                        ch.expire();
+                    }
+                }
+            });
+        }
         try {
-            return new PooledSftpClient(slot.connection().session());
+            PooledSftpClient client = new PooledSftpClient(slot.connection().session());
+            if (!settled.compareAndSet(false, true)) {
+                client.getClientChannel().close(true);
+                throw new StartTimeoutException(null);
+            }
+            return client;
         } catch (IOException | RuntimeException e) {
+            settled.set(true);
             Hooked ch = opening.channel;
             if (ch == null) {
                 slot.broken();
@@ -53,9 +79,21 @@ final class PooledSftpClient extends DefaultSftpClient {
                     throw new RefusedException(e);
                 }
             }
+            if (opening.expired && !(e instanceof StartTimeoutException)) {
+                throw new StartTimeoutException(e);
+            }
             throw e;
         } finally {
             OPENING.remove();
+        }
+    }
+
+    /** The channel did not open, or SFTP did not start on it, within the caller's bound. */
+    static final class StartTimeoutException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StartTimeoutException(Throwable cause) {
+            super("the server did not start SFTP in time", cause);
         }
     }
 
@@ -127,6 +165,15 @@ final class PooledSftpClient extends DefaultSftpClient {
             // MINA's I/O thread, as the server confirms the channel
             slot.confirmed();
             super.doOpen();
+        }
+
+        /** The caller's bound passed: whatever waits for the open or for SFTP's version fails now. */
+        void expire() {
+            OpenFuture f = openFuture;
+            if (f != null && !f.isDone()) {
+                f.setException(new SshException("the SFTP channel did not open in time"));
+            }
+            close(true);
         }
 
         @Override

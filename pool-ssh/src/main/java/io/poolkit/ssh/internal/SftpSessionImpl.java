@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -63,7 +65,13 @@ final class SftpSessionImpl implements SftpSession {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Dispatcher.Slot slot = source.permit(target, Math.max(0, timeoutNanos - (System.nanoTime() - start)));
             try {
-                return new SftpSessionImpl(source.name(), target, PooledSftpClient.open(slot), Engine.nanos(source.killGrace()));
+                return new SftpSessionImpl(source.name(), target, PooledSftpClient.open(slot,
+                        Math.max(1, timeoutNanos - (System.nanoTime() - start)), source.executor()), Engine.nanos(source.killGrace()));
+            } catch (PooledSftpClient.StartTimeoutException | SocketTimeoutException e) {
+                // a SocketTimeoutException is MINA's own bound on SFTP's start (an InterruptedIOException, not an interrupt)
+                throw new SshException(source.name() + " - SFTP did not start on " + target + " within "
+                        + millis(Math.min(timeoutNanos, System.nanoTime() - start)) + " ms (the server did not answer in time);"
+                        + " nothing was transferred", e);
             } catch (PooledSftpClient.RefusedException e) {
                 last = e;
                 log.debug("{} - {} refused an SFTP channel; trying another", source.name(), target);
@@ -72,12 +80,20 @@ final class SftpSessionImpl implements SftpSession {
                 x.initCause(e);
                 throw x;
             } catch (IOException | RuntimeException e) {
+                if (!slot.connection().isOpen()) {
+                    // the connection died under the opening channel (a server restart, a dropped link): starting
+                    // SFTP changes nothing on the host, so it starts on another connection, as a refused channel does
+                    last = e instanceof IOException io ? io : new IOException(e);
+                    log.debug("{} - the connection to {} was lost as an SFTP channel opened on it; trying another: {}",
+                            source.name(), target, e.toString());
+                    continue;
+                }
                 throw new SshException(source.name() + " - cannot start SFTP on " + target + ": " + e.getMessage()
                         + "; check that the server has the sftp subsystem (Subsystem sftp in sshd_config)", e);
             }
         }
         throw new SshException(source.name() + " - gave up opening an SFTP channel to " + target + " after " + MAX_ATTEMPTS
-                + " refusals", last);
+                + " attempts (each refused by the server or lost with its connection)", last);
     }
 
     PooledSftpClient client() {
@@ -123,7 +139,46 @@ final class SftpSessionImpl implements SftpSession {
             }
             return files;
         } catch (IOException e) {
-            throw failure("list", dir, e);
+            throw listFailure(dir, e);
+        } catch (UncheckedIOException e) {
+            // MINA's directory iterable opens the directory in iterator(), so its failures come unchecked
+            throw listFailure(dir, e.getCause());
+        }
+    }
+
+    /** OpenSSH answers "no such file" for a file listed as a directory: say which it was. */
+    private IOException listFailure(String dir, IOException e) {
+        if (status(e) == SftpConstants.SSH_FX_NO_SUCH_FILE && Boolean.FALSE.equals(isDirectory(dir))) {
+            NotDirectoryException x = new NotDirectoryException(dir);
+            x.initCause(e);
+            return x;
+        }
+        return failure("list", dir, e);
+    }
+
+    /** @return whether {@code path} is a directory, or null when it is missing or cannot be stat-ed */
+    private Boolean isDirectory(String path) {
+        try {
+            return client.lstat(path).isDirectory();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static int status(IOException e) {
+        return e instanceof SftpException s ? s.getStatus() : -1;
+    }
+
+    private boolean hasEntries(String dir) {
+        try {
+            for (SftpClient.DirEntry e : client.readDir(dir)) {
+                if (!".".equals(e.getFilename()) && !"..".equals(e.getFilename())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -180,6 +235,12 @@ final class SftpSessionImpl implements SftpSession {
         try {
             client.mkdir(path);
         } catch (IOException e) {
+            // OpenSSH says a plain "Failure" when the path exists
+            if (status(e) == SftpConstants.SSH_FX_FAILURE && isDirectory(path) != null) {
+                FileAlreadyExistsException x = new FileAlreadyExistsException(path, null, name + " - mkdir on " + target + ": it exists");
+                x.initCause(e);
+                throw x;
+            }
             throw failure("mkdir", path, e);
         }
     }
@@ -188,14 +249,22 @@ final class SftpSessionImpl implements SftpSession {
     public void remove(String path) throws IOException {
         open();
         checkPath("path", path);
+        boolean directory = false;
         try {
             Attributes a = client.lstat(path);
-            if (a.isDirectory()) {
+            directory = a.isDirectory();
+            if (directory) {
                 client.rmdir(path);
             } else {
                 client.remove(path);
             }
         } catch (IOException e) {
+            // OpenSSH says a plain "Failure" for a directory that is not empty
+            if (directory && status(e) == SftpConstants.SSH_FX_FAILURE && hasEntries(path)) {
+                DirectoryNotEmptyException x = new DirectoryNotEmptyException(path);
+                x.initCause(e);
+                throw x;
+            }
             throw failure("remove", path, e);
         }
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -19,8 +20,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +47,53 @@ final class Transfers {
     private static final int RUNNING = 0;
     private static final int DONE = 1;
     private static final int TIMED_OUT = 2;
+    private static final int SHUT_DOWN = 3;
 
     private final ChannelSource source;
+    /** The transfers under way (their watchdogs), which shutdown waits for and then stops. */
+    private final Set<Watchdog> running = ConcurrentHashMap.newKeySet();
 
     Transfers(ChannelSource source) {
         this.source = source;
+    }
+
+    /**
+     * Waits until the transfers under way have ended or {@code deadline} (a {@link System#nanoTime()})
+     * passed.
+     *
+     * @return whether none is left
+     */
+    boolean awaitEnd(long deadline) throws InterruptedException {
+        for (Watchdog dog : List.copyOf(running)) {
+            try {
+                dog.ended.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return false;
+            } catch (ExecutionException e) {
+                // ended
+            }
+        }
+        return running.isEmpty();
+    }
+
+    /**
+     * Stops the transfers still under way at shutdown, as a timeout stops them (their temporary files
+     * removed), and waits up to {@code boundNanos} for them to end.
+     */
+    void stopAll(long boundNanos) throws InterruptedException {
+        List<Watchdog> left = List.copyOf(running);
+        left.forEach(Watchdog::shutDown);
+        long deadline = System.nanoTime() + boundNanos;
+        for (Watchdog dog : left) {
+            try {
+                dog.ended.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                log.warn("{} - a transfer on {} still running at shutdown did not end in time", source.name(), dog.sftp.target());
+                return;
+            } catch (ExecutionException e) {
+                // ended
+            }
+        }
     }
 
     TransferResult upload(SshTarget target, Path local, String remote, Duration timeout) throws IOException, InterruptedException {
@@ -66,8 +114,8 @@ final class Transfers {
         int mode = localMode(local);
         String temp = tempName(remote);
         long budget = Engine.nanos(timeout);
-        try (SftpSessionImpl sftp = SftpSessionImpl.open(source, target, budget)) {
-            Watchdog dog = new Watchdog(sftp, budget - (System.nanoTime() - start));
+        try (SftpSessionImpl sftp = SftpSessionImpl.open(source, target, budget);
+             Watchdog dog = track(new Watchdog(sftp, budget - (System.nanoTime() - start)))) {
             boolean created = false;
             try {
                 long bytes;
@@ -86,11 +134,11 @@ final class Transfers {
                 dog.done();
                 return new TransferResult(target, local, remote, bytes, Duration.ofNanos(System.nanoTime() - start));
             } catch (IOException | RuntimeException e) {
-                boolean timedOut = dog.failed();
+                int stopped = dog.failed();
                 if (created) {
                     removeRemote(target, sftp, temp);
                 }
-                throw outcome(e, timedOut, "upload of " + local + " to " + remote + " on " + target, timeout);
+                throw outcome(e, stopped, "upload of " + local + " to " + remote + " on " + target, timeout);
             }
         }
     }
@@ -109,8 +157,8 @@ final class Transfers {
                     + ": a directory is in the way; name the file to write");
         }
         long budget = Engine.nanos(timeout);
-        try (SftpSessionImpl sftp = SftpSessionImpl.open(source, target, budget)) {
-            Watchdog dog = new Watchdog(sftp, budget - (System.nanoTime() - start));
+        try (SftpSessionImpl sftp = SftpSessionImpl.open(source, target, budget);
+             Watchdog dog = track(new Watchdog(sftp, budget - (System.nanoTime() - start)))) {
             Path temp = null;
             try {
                 RemoteFile file = sftp.stat(remote);
@@ -132,7 +180,7 @@ final class Transfers {
                 dog.done();
                 return new TransferResult(target, local, remote, bytes, Duration.ofNanos(System.nanoTime() - start));
             } catch (IOException | RuntimeException e) {
-                boolean timedOut = dog.failed();
+                int stopped = dog.failed();
                 if (temp != null) {
                     try {
                         Files.deleteIfExists(temp);
@@ -140,7 +188,7 @@ final class Transfers {
                         log.warn("{} - could not remove the temporary file {}: {}", source.name(), temp, x.toString());
                     }
                 }
-                throw outcome(e, timedOut, "download of " + remote + " from " + target + " to " + local, timeout);
+                throw outcome(e, stopped, "download of " + remote + " from " + target + " to " + local, timeout);
             }
         }
     }
@@ -171,19 +219,27 @@ final class Transfers {
     }
 
     /** Throws what the caller gets: a timeout, an interrupt, or the failure itself. */
-    private RuntimeException outcome(Exception e, boolean timedOut, String what, Duration timeout)
+    private RuntimeException outcome(Exception e, int stopped, String what, Duration timeout)
             throws IOException, InterruptedException {
-        if (timedOut) {
+        if (stopped == TIMED_OUT) {
             throw new SshException(source.name() + " - " + what + " did not finish within " + timeout.toMillis()
                     + " ms; it was stopped and its temporary file removed", e);
         }
-        if (e instanceof InterruptedIOException) {
+        if (stopped == SHUT_DOWN) {
+            throw new SshException(source.name() + " - the pool was shut down during the " + what + ", which was still running"
+                    + " when the shutdown grace ended; it was stopped and its temporary file removed", e);
+        }
+        if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             InterruptedException x = new InterruptedException("interrupted during the " + what + "; its temporary file was removed");
             x.initCause(e);
             throw x;
         }
-        if (e instanceof IOException io) {
+        if (e instanceof FileSystemException io) {
             throw io;
+        }
+        if (e instanceof IOException io) {
+            // MINA's own failures (a lost connection: "Write attempt on closing session") name neither path nor host
+            throw new IOException(source.name() + " - " + what + " failed: " + io.getMessage(), io);
         }
         throw (RuntimeException) e;
     }
@@ -256,14 +312,26 @@ final class Transfers {
         return view == null ? 0644 : SftpSessionImpl.mode(view.readAttributes().permissions());
     }
 
+    private Watchdog track(Watchdog dog) {
+        dog.tracked = true;
+        running.add(dog);
+        return dog;
+    }
+
     /**
-     * Closes the session's channel when the deadline passes first, which ends whatever waits on it.
-     * {@link #done()} disarms it; {@link #failed()} says whether it fired.
+     * Closes the session's channel when the deadline passes first, or when shutdown stops the transfer,
+     * which ends whatever waits on it. {@link #done()} disarms it; {@link #failed()} says what fired.
+     * Closing a tracked one says that its transfer ended, cleanup included.
      */
-    private final class Watchdog {
+    private final class Watchdog implements AutoCloseable {
         private final AtomicInteger state = new AtomicInteger(RUNNING);
+        private final SftpSessionImpl sftp;
+        /** Completes once the transfer ended (its temporary file removed, its channel closed). */
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
+        boolean tracked;
 
         Watchdog(SftpSessionImpl sftp, long nanos) {
+            this.sftp = sftp;
             if (nanos <= 0) {
                 state.set(TIMED_OUT);
                 sftp.abort();
@@ -279,13 +347,32 @@ final class Transfers {
             }
         }
 
+        void shutDown() {
+            if (state.compareAndSet(RUNNING, SHUT_DOWN)) {
+                log.debug("{} - a transfer on {} still runs at shutdown; closing its channel", source.name(), sftp.target());
+                sftp.abort();
+            }
+        }
+
         void done() {
             state.compareAndSet(RUNNING, DONE);
         }
 
-        boolean failed() {
+        /** @return {@link #TIMED_OUT} or {@link #SHUT_DOWN} when it fired, else {@link #DONE} */
+        int failed() {
             done();
-            return state.get() == TIMED_OUT;
+            return state.get();
+        }
+
+        @Override
+        public void close() {
+            done();
+            if (tracked) {
+                // the channel closed and its permit back before shutdown hears that the transfer ended
+                sftp.close();
+                running.remove(this);
+                ended.complete(null);
+            }
         }
     }
 }

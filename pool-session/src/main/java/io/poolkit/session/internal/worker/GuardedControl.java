@@ -8,6 +8,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
 import jdk.jshell.spi.ExecutionControlProvider;
@@ -29,11 +31,38 @@ import jdk.jshell.spi.SPIResolutionException;
  * <p>The snippet still runs on the engine's own thread per invocation (which {@code JShell.stop()}
  * reaches on every JDK), and the value is rendered on the thread that called {@code eval}: the
  * worker's per-execution thread, never one of its long-lived threads.
+ *
+ * <p>The engine waits for every thread of the invocation's thread group that it finds right after it
+ * started the snippet's thread, and threads inherit their creator's group. A thread the snippet
+ * started at once (the common pool's delay scheduler that {@code CompletableFuture.delayedExecutor}
+ * starts on first use, which never ends) was found there when the engine's thread lost the CPU
+ * between the start and that look: the engine then waited for it for good, and the execution came
+ * back as a timeout (SnippetIsolationTest, once in four CI runs on JDK 25 under load). So the
+ * snippet's thread runs a gate first, which lets snippet code start only once the engine's thread
+ * waits, that is, once the engine has listed what it waits for: the snippet's thread alone.
  */
 final class GuardedControl extends LocalExecutionControl {
     static final int MAX_CAUSES = 8;
     static final int MAX_FRAMES = 64;
     static final int MAX_MESSAGE_CHARS = 16 * 1024;
+
+    /** How long the gate waits at most for the engine's thread to wait (it takes microseconds; a starved CPU may take longer). */
+    private static final long GATE_BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The invocation the engine's snippet thread is about to run: set on the calling thread, which creates that thread. */
+    private static final InheritableThreadLocal<Invocation> INVOCATION = new InheritableThreadLocal<>();
+    private static final Method GATE;
+
+    static {
+        try {
+            GATE = GuardedControl.class.getDeclaredMethod("gate");
+            GATE.setAccessible(true);
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private record Invocation(Method doit, Thread engine) {
+    }
 
     private volatile boolean stopRequested;
 
@@ -66,9 +95,10 @@ final class GuardedControl extends LocalExecutionControl {
             throw new InternalException("cannot find the snippet's code: " + describe(t));
         }
         stopRequested = false;
+        INVOCATION.set(new Invocation(doit, Thread.currentThread()));
         try {
             clientCodeEnter();
-            String value = invoke(doit);
+            String value = invoke(GATE);
             return value != null ? value : "null"; // a toString() that returned null: JShell would fail on it, not the snippet
         } catch (StoppedException e) {
             if (stopRequested) {
@@ -87,7 +117,49 @@ final class GuardedControl extends LocalExecutionControl {
         } catch (Throwable t) { // rendering the value: its toString() threw, or it is too large or too deep to show
             throw valueFailure(t);
         } finally {
+            INVOCATION.remove();
             clientCodeLeave();
+        }
+    }
+
+    /**
+     * The body of the engine's snippet thread: waits until the engine's thread waits (for this thread,
+     * the only one it listed), then runs the snippet. What the snippet throws is thrown as it is, so the
+     * engine sees the same exception (and a stop the same ThreadDeath) as without the gate.
+     */
+    @SuppressWarnings("unused") // called by the engine through GATE
+    private static Object gate() throws Throwable {
+        Invocation i = INVOCATION.get();
+        INVOCATION.remove(); // threads the snippet starts inherit nothing of the worker's
+        if (i == null) {
+            throw new IllegalStateException("the snippet gate ran outside an invocation");
+        }
+        awaitWaiting(i.engine(), GATE_BOUND_NANOS);
+        try {
+            return i.doit().invoke(null);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Returns once {@code engine} waits (for the snippet's thread: between starting that thread and
+     * joining it, the engine's thread only lists the group's threads), or after {@code boundNanos}.
+     * An interrupt (a stop) does not end the wait: the snippet starts, and the stop reaches it there.
+     */
+    private static void awaitWaiting(Thread engine, long boundNanos) {
+        long deadline = System.nanoTime() + boundNanos;
+        for (int spins = 0;; spins++) {
+            Thread.State s = engine.getState();
+            if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.TERMINATED
+                    || System.nanoTime() - deadline >= 0) {
+                return;
+            }
+            if (spins < 200) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(20_000);
+            }
         }
     }
 
@@ -168,6 +240,9 @@ final class GuardedControl extends LocalExecutionControl {
         List<StackTraceElement> kept = new ArrayList<>();
         for (int i = 0; i < all.length && kept.size() < MAX_FRAMES; i++) {
             if (all[i] != null) {
+                if (all[i].getClassName().equals(GuardedControl.class.getName()) && all[i].getMethodName().equals("gate")) {
+                    break; // below it: the engine's thread, not the snippet
+                }
                 kept.add(all[i]);
             }
         }
