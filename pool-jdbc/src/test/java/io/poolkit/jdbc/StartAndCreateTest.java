@@ -128,14 +128,6 @@ class StartAndCreateTest extends DataSourceTestBase {
     }
 
     @Test
-    void loginTimeoutCannotChangeOnceClosed() {
-        PooledDataSource ds = open(PooledDataSource.builder().url(h2Url()).driver(driver));
-        ds.close();
-        assertThatThrownBy(() -> ds.setLoginTimeout(5)).isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("loginTimeout cannot change: " + ds.getName() + " is closed");
-    }
-
-    @Test
     void loginTimeoutIsNotInventedForADriverThatDoesNotDeclareIt() {
         open(PooledDataSource.builder().url(h2Url()).driver(driver));
         assertThat(driver.lastProperties().getProperty("loginTimeout")).isNull();
