@@ -274,6 +274,7 @@ public final class SshPool implements AutoCloseable {
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank, but was " + (host == null ? "null" : "'" + host + "'"));
         }
+        SshTarget.checkNoControl("host", host);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be between 1 and 65535, but was " + port);
         }
