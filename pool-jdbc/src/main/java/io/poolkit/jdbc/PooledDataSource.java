@@ -74,7 +74,7 @@ import javax.sql.DataSource;
  */
 public final class PooledDataSource extends PooledDataSourceConfig implements DataSource, AutoCloseable {
     /** What a started data source works with; published once, by {@link #start()}. */
-    private record Running(String name, PoolContext ctx, Pool<PooledConnection> pool, JdbcSettings settings) {
+    private record Running(String name, PoolContext ctx, Pool<PooledConnection> pool, JdbcSettings settings, ConnectionFactory factory) {
     }
 
     private final String defaultName;
@@ -194,7 +194,7 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
             throw new ResourceCreationException(StartFailure.explain(name, settings, ctx.description, cause), cause);
         }
         pool.setMinIdle(o.minIdle);
-        return new Running(name, ctx, pool, settings);
+        return new Running(name, ctx, pool, settings, factory);
     }
 
     @Override
@@ -250,13 +250,18 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
      */
     @Override
     public Connection getConnection() throws SQLException {
+        return borrow(null);
+    }
+
+    /** @param timeout the wait, or null for {@code acquireTimeout} */
+    private Connection borrow(Duration timeout) throws SQLException {
         Running r = running;
         if (r == null) {
             r = startForConnection();
         }
         Lease<PooledConnection> lease;
         try {
-            lease = r.pool.acquire();
+            lease = timeout == null ? r.pool.acquire() : r.pool.acquire(timeout);
         } catch (InterruptedException e) {
             throw interrupted(e);
         } catch (PoolException e) {
@@ -287,19 +292,7 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
      * @throws SQLException as {@link #getConnection()}
      */
     public Connection getConnection(Duration timeout) throws SQLException {
-        Running r = running;
-        if (r == null) {
-            r = startForConnection();
-        }
-        Lease<PooledConnection> lease;
-        try {
-            lease = r.pool.acquire(timeout);
-        } catch (InterruptedException e) {
-            throw interrupted(e);
-        } catch (PoolException e) {
-            throw translate(e);
-        }
-        return ConnectionProxy.of(r.ctx, lease);
+        return borrow(Objects.requireNonNull(timeout, "timeout must not be null"));
     }
 
     /**
@@ -343,8 +336,11 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
 
     /**
      * @param seconds how long opening one connection may take, the driver's login timeout too;
-     *     0 restores the default (30 s)
-     * @throws IllegalStateException once the pool has started
+     *     0 restores the default (30 s). While the pool runs it applies to the connections opened
+     *     from then on (a driver's {@code loginTimeout} property set by the user still wins), as
+     *     HikariCP's does; the pool still ends a creation at the login timeout it started with.
+     * @throws IllegalArgumentException when negative
+     * @throws IllegalStateException once the data source is closed
      */
     @Override
     public void setLoginTimeout(int seconds) {
@@ -352,8 +348,12 @@ public final class PooledDataSource extends PooledDataSourceConfig implements Da
             throw new IllegalArgumentException("loginTimeout must be at least 0 seconds (0: the default, 30 s), but was " + seconds);
         }
         synchronized (lock) {
-            beforeStart("loginTimeout");
+            notClosed("loginTimeout");
             options.jdbc.loginTimeout = Duration.ofSeconds(seconds == 0 ? 30 : seconds);
+            Running r = running;
+            if (r != null) {
+                r.factory.loginTimeout(options.jdbc.loginTimeout);
+            }
         }
     }
 

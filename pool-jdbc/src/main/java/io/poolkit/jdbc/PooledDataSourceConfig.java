@@ -28,7 +28,8 @@ import javax.sql.DataSource;
  * {@code getConnection()} or {@link PooledDataSource#start()}; after that the connection setters
  * and most pool options throw {@link IllegalStateException} naming the property, while
  * {@link #setMaxSize maxSize}, {@link #setMinIdle minIdle}, {@link #setAcquireTimeout acquireTimeout}
- * and {@link #setLeakDetection leakDetection} go to the running pool, where a change that breaks a
+ * and {@link #setLeakDetection leakDetection} go to the running pool (and {@code setLoginTimeout} to
+ * the connections it opens from then on), where a change that breaks a
  * rule between options (a {@code maxSize} below the running {@code minIdle}) is refused at once.
  * Once the data source is closed, every setter throws {@link IllegalStateException}. The getters
  * return the configured values whichever way the data source was made, the builder included; a
@@ -85,7 +86,7 @@ public abstract sealed class PooledDataSourceConfig permits PooledDataSource {
         if (runningPool() != null) {
             throw new IllegalStateException(property + " cannot change after " + poolName() + " started: set it before the first"
                     + " getConnection() or start()" + (property.equals("maxSize") || property.equals("minIdle") ? "" : " (maxSize, minIdle,"
-                    + " acquireTimeout and leakDetection can change while it runs)"));
+                    + " acquireTimeout, leakDetection and loginTimeout can change while it runs)"));
         }
     }
 

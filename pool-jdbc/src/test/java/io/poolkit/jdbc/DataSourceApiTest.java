@@ -99,10 +99,8 @@ class DataSourceApiTest extends DataSourceTestBase {
         PooledDataSource ds = open(h2().loginTimeout(Duration.ofMillis(2500)));
         assertThatThrownBy(() -> ds.getConnection("other", "pw")).isInstanceOf(SQLFeatureNotSupportedException.class)
                 .hasMessageContaining("build another PooledDataSource").hasMessageNotContaining("pw\"");
-        assertThatThrownBy(() -> ds.setLoginTimeout(3)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("loginTimeout cannot change after " + ds.name() + " started");
         assertThatThrownBy(ds::getParentLogger).isInstanceOf(SQLFeatureNotSupportedException.class);
-        assertThat(ds.getLoginTimeout()).isEqualTo(3);
+        assertThat(ds.getLoginTimeout()).as("2.5 s rounded up").isEqualTo(3);
         assertThat(ds.getLogWriter()).isNull();
         PrintWriter out = new PrintWriter(new StringWriter());
         ds.setLogWriter(out);

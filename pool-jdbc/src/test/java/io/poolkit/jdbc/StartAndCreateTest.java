@@ -93,6 +93,41 @@ class StartAndCreateTest extends DataSourceTestBase {
     }
 
     @Test
+    void loginTimeoutSetWhileThePoolRunsReachesTheConnectionsOpenedAfter() throws Exception {
+        driver.declareProperties("loginTimeout");
+        PooledDataSource ds = open(PooledDataSource.builder().url(h2Url()).driver(driver).loginTimeout(Duration.ofSeconds(5)));
+        assertThat(driver.lastProperties().getProperty("loginTimeout")).isEqualTo("5");
+        ds.setLoginTimeout(9);
+        assertThat(ds.getLoginTimeout()).isEqualTo(9);
+        ds.evictIdle();
+        try (Connection c = ds.getConnection()) {
+            assertThat(c.isValid(1)).isTrue();
+        }
+        assertThat(driver.lastProperties().getProperty("loginTimeout")).as("the new connection's").isEqualTo("9");
+        ds.setLoginTimeout(0);
+        assertThat(ds.getLoginTimeout()).as("0: the default").isEqualTo(30);
+        assertThatThrownBy(() -> ds.setLoginTimeout(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("loginTimeout must be at least 0 seconds (0: the default, 30 s), but was -1");
+        assertThat(ds.getLoginTimeout()).as("unchanged by the refused value").isEqualTo(30);
+    }
+
+    @Test
+    void loginTimeoutSetWhileThePoolRunsKeepsTheUsersDriverPropertyAndReachesAWrappedDataSource() throws Exception {
+        driver.declareProperties("loginTimeout");
+        PooledDataSource ds = open(PooledDataSource.builder().url(h2Url()).driver(driver).property("loginTimeout", "7"));
+        ds.setLoginTimeout(9);
+        ds.evictIdle();
+        ds.getConnection().close();
+        assertThat(driver.lastProperties().getProperty("loginTimeout")).as("the user's driver property wins").isEqualTo("7");
+
+        SimpleDataSource h2 = new SimpleDataSource(h2Url());
+        PooledDataSource wrapping = open(PooledDataSource.builder().dataSource(h2).username("sa").password("").loginTimeout(Duration.ofSeconds(4)));
+        wrapping.setLoginTimeout(11);
+        assertThat(h2.getLoginTimeout()).isEqualTo(11);
+        assertThat(wrapping.getLoginTimeout()).isEqualTo(11);
+    }
+
+    @Test
     void loginTimeoutIsNotInventedForADriverThatDoesNotDeclareIt() {
         open(PooledDataSource.builder().url(h2Url()).driver(driver));
         assertThat(driver.lastProperties().getProperty("loginTimeout")).isNull();

@@ -83,6 +83,9 @@ public final class SshPool implements AutoCloseable {
      *     e.g. the host is unreachable)
      * @throws io.poolkit.CircuitOpenException when connecting to the target failed repeatedly just now
      * @throws SshException when the connection was lost while the command ran ({@code mayHaveRun()})
+     * @throws IllegalArgumentException for a blank command, one with a NUL character or one over 128 KiB
+     *     in UTF-8 (refused before anything is sent: OpenSSH would drop the whole connection, and every
+     *     other command on it, for the last two)
      * @throws InterruptedException when interrupted (a running command is stopped)
      */
     public CommandResult exec(SshTarget target, String command, Duration timeout) throws InterruptedException {
@@ -271,6 +274,7 @@ public final class SshPool implements AutoCloseable {
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank, but was " + (host == null ? "null" : "'" + host + "'"));
         }
+        SshTarget.checkNoControl("host", host);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be between 1 and 65535, but was " + port);
         }

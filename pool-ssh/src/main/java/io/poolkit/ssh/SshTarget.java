@@ -64,7 +64,21 @@ public final class SshTarget {
         if (user == null || user.isBlank()) {
             throw new IllegalArgumentException("user must not be blank, but was " + (user == null ? "null" : "'" + user + "'"));
         }
+        checkNoControl("host", host);
+        checkNoControl("user", user);
         return new SshTarget(host.trim(), port, user, Credential.none(), HostKeyPolicy.poolDefault(), null);
+    }
+
+    /**
+     * Refuses control characters in a name sent in SSH requests: OpenSSH drops a connection whose
+     * request holds a NUL, and a jump host's connection is shared by every target behind it.
+     */
+    static void checkNoControl(String what, String value) {
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            StringBuilder shown = new StringBuilder();
+            value.chars().forEach(c -> shown.append(Character.isISOControl(c) ? '?' : (char) c));
+            throw new IllegalArgumentException(what + " must not contain control characters, but was '" + shown + "'");
+        }
     }
 
     /**

@@ -34,6 +34,18 @@ class BuilderValidationTest {
         assertThatThrownBy(() -> SshTarget.of("h", 22, null)).hasMessage("user must not be blank, but was null");
     }
 
+    /** OpenSSH drops a connection whose direct-tcpip request (tunnels, jump hosts) holds a NUL: every channel on it with it. */
+    @Test
+    void hostsAndUsersWithControlCharactersAreRejected() {
+        assertThatThrownBy(() -> SshTarget.of("db\0x", 22, "u")).hasMessage("host must not contain control characters, but was 'db?x'");
+        assertThatThrownBy(() -> SshTarget.of("h", 22, "u\nx")).hasMessage("user must not contain control characters, but was 'u?x'");
+        try (SshPool ssh = SshPool.builder().build()) {
+            SshTarget t = SshTarget.of("127.0.0.1", 1, "u");
+            assertThatThrownBy(() -> ssh.forward(t, "db\0internal", 5432))
+                    .hasMessage("host must not contain control characters, but was 'db?internal'");
+        }
+    }
+
     @Test
     void blankCommandsAreRejected() throws Exception {
         try (SshPool ssh = SshPool.builder().build()) {

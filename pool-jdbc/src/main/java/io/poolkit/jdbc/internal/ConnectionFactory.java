@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * auto-commit is off. A failure closes the half-made connection, and its text is scrubbed of
  * secrets before the pool records it. The login timeout is handed to the driver (as its
  * {@code loginTimeout} property when it declares one, or {@code DataSource.setLoginTimeout}), and
- * the pool bounds the whole creation by it as well ({@code createTimeout}).
+ * the pool bounds the whole creation by it as well ({@code createTimeout}). A new one given while
+ * the pool runs ({@link #loginTimeout(Duration)}) reaches the connections opened from then on; the
+ * pool's own bound stays the one it started with.
  *
  * <p>Validation is {@code Connection.isValid}, given the bound the pool computed (whole seconds,
  * rounded up, at least 1: JDBC cannot express less, and 0 would mean "no limit"); the pool stops
@@ -39,6 +41,8 @@ public final class ConnectionFactory implements ResourceFactory<PooledConnection
     private final PoolContext ctx;
     private final JdbcSettings settings;
     private final Source source;
+    /** Read by every connect: {@code DataSource.setLoginTimeout} may change it while the pool runs. */
+    private volatile Duration loginTimeout;
 
     /**
      * Resolves the driver (for a URL) and hands it the login timeout; fails at once when no driver
@@ -49,7 +53,20 @@ public final class ConnectionFactory implements ResourceFactory<PooledConnection
     public ConnectionFactory(PoolContext ctx, JdbcSettings settings) {
         this.ctx = ctx;
         this.settings = settings;
+        this.loginTimeout = settings.loginTimeout;
         this.source = settings.dataSource != null ? dataSourceSource(settings) : urlSource(ctx, settings);
+    }
+
+    /**
+     * Hands {@code timeout} to the connections opened from now on: the driver's {@code loginTimeout}
+     * property (unless the user set that property), or the wrapped {@code DataSource}'s
+     * {@code setLoginTimeout}. The pool still ends a creation at the {@code createTimeout} it started with.
+     */
+    public void loginTimeout(Duration timeout) {
+        loginTimeout = timeout;
+        if (settings.dataSource != null) {
+            handTo(settings.dataSource, timeout);
+        }
     }
 
     static int seconds(Duration d) {
@@ -57,19 +74,23 @@ public final class ConnectionFactory implements ResourceFactory<PooledConnection
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, s));
     }
 
-    private static Source dataSourceSource(JdbcSettings s) {
-        DataSource ds = s.dataSource;
+    private static void handTo(DataSource ds, Duration timeout) {
         try {
-            ds.setLoginTimeout(seconds(s.loginTimeout));
+            ds.setLoginTimeout(seconds(timeout));
         } catch (SQLException | UnsupportedOperationException | AbstractMethodError e) {
             log.debug("{} does not take a login timeout; creation is still bounded by the pool", ds.getClass().getName(), e);
         }
+    }
+
+    private static Source dataSourceSource(JdbcSettings s) {
+        DataSource ds = s.dataSource;
+        handTo(ds, s.loginTimeout);
         String user = s.username;
         String password = s.password;
         return user == null ? ds::getConnection : () -> ds.getConnection(user, password);
     }
 
-    private static Source urlSource(PoolContext ctx, JdbcSettings s) {
+    private Source urlSource(PoolContext ctx, JdbcSettings s) {
         String url = s.url;
         Driver driver = s.driver;
         if (driver == null) {
@@ -88,11 +109,16 @@ public final class ConnectionFactory implements ResourceFactory<PooledConnection
         if (s.password != null) {
             props.setProperty("password", s.password);
         }
-        if (!props.containsKey("loginTimeout") && declares(driver, url, props, "loginTimeout")) {
-            props.setProperty("loginTimeout", Integer.toString(seconds(s.loginTimeout)));
-        }
         Driver d = driver;
-        return () -> d.connect(url, props);
+        if (props.containsKey("loginTimeout") || !declares(driver, url, props, "loginTimeout")) {
+            return () -> d.connect(url, props);
+        }
+        return () -> {
+            Properties now = new Properties();
+            now.putAll(props);
+            now.setProperty("loginTimeout", Integer.toString(seconds(loginTimeout)));
+            return d.connect(url, now);
+        };
     }
 
     private static boolean declares(Driver driver, String url, Properties props, String name) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +38,17 @@ import org.slf4j.LoggerFactory;
  * Statements, result sets and metadata handed out lead back here: their failures go through
  * {@link #check}, their executes through {@link #executing()}.
  *
- * <p>Not thread-safe, like the drivers' own connections in practice: one caller at a time.
+ * <p>Not thread-safe, like the drivers' own connections in practice: one caller at a time, but for
+ * {@link #abort}, which JDBC means for another thread (a watchdog). The first of {@code close()} and
+ * {@code abort} ends the lease and the other does nothing; an abort touches none of the borrower's
+ * state (its statements, its metadata, which die with the aborted connection), so the borrower's
+ * thread can go on closing them while it runs.
  */
 @ForwardingLeaf("ForwardingConnection")
 public abstract class ConnectionProxy implements Connection {
     private static final Logger log = LoggerFactory.getLogger(ConnectionProxy.class);
+    private static final AtomicIntegerFieldUpdater<ConnectionProxy> ENDED =
+            AtomicIntegerFieldUpdater.newUpdater(ConnectionProxy.class, "ended");
 
     static final int AUTO_COMMIT = 1;
     static final int ISOLATION = 2;
@@ -57,6 +64,8 @@ public abstract class ConnectionProxy implements Connection {
     private final Lease<PooledConnection> lease;
     /** The driver's connection, or the closed stand-in once this proxy is returned. */
     Connection delegate;
+    /** 1 once {@code close()} or {@code abort} has claimed the end of the lease. */
+    private volatile int ended;
 
     private int dirty;
     private boolean autoCommit;
@@ -460,18 +469,25 @@ public abstract class ConnectionProxy implements Connection {
         }
     }
 
+    /**
+     * Aborts the driver's connection and destroys it ({@code INVALIDATED}), from any thread: it does
+     * not run the return path, whose clean-up is moot for a connection that is going away, so the
+     * borrower's own thread may still be closing its statements meanwhile. A no-op once closed.
+     */
     @Override
     public void abort(Executor executor) throws SQLException {
-        if (delegate == ctx.closed) {
+        if (!ENDED.compareAndSet(this, 0, 1)) {
             return;
         }
         broken = true;
+        Connection raw = delegate;
         try {
-            delegate.abort(executor);
+            raw.abort(executor);
         } catch (SQLException e) {
             throw check(e);
         } finally {
-            close();
+            delegate = ctx.closed;
+            lease.invalidate();
         }
     }
 
@@ -502,7 +518,7 @@ public abstract class ConnectionProxy implements Connection {
     @Override
     public void close() {
         Connection raw = delegate;
-        if (raw == ctx.closed) {
+        if (raw == ctx.closed || !ENDED.compareAndSet(this, 0, 1)) {
             return;
         }
         delegate = ctx.closed;

@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * on the pool entry for the same reason. A statement is usually closed soon after it is opened, so
  * removal searches from the newest.
  *
- * <p>Not thread-safe: used by one lease at a time, like the connection.
+ * <p>Not thread-safe: used by one lease at a time, like the connection, on its borrower's thread;
+ * an abort from another thread leaves it alone ({@link ConnectionProxy#abort}), and the connection
+ * it belongs to is then destroyed, never lent again.
  */
 final class OpenStatements {
     private static final Logger log = LoggerFactory.getLogger(OpenStatements.class);

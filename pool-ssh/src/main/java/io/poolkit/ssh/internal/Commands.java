@@ -5,6 +5,7 @@ import io.poolkit.ssh.CommandResult;
 import io.poolkit.ssh.RemoteProcess;
 import io.poolkit.ssh.SshException;
 import io.poolkit.ssh.SshTarget;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,9 +242,26 @@ final class Commands {
         }
     }
 
+    /**
+     * The longest command, in UTF-8 bytes: Linux's bound on one argument (the login shell's {@code -c}
+     * string). OpenSSH drops the whole connection, every other command on it included, for an exec
+     * request over its 256 KiB packet limit.
+     */
+    static final int MAX_COMMAND_BYTES = 128 * 1024;
+
     private static void checkCommand(String command) {
         if (command == null || command.isBlank()) {
             throw new IllegalArgumentException("command must not be blank, but was " + (command == null ? "null" : "'" + command + "'"));
+        }
+        // refused before anything is sent: OpenSSH drops the whole shared connection for either
+        if (command.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("command must not contain a NUL character, but was '"
+                    + CommandRun.abbreviate(command.replace('\0', '?')) + "'");
+        }
+        int bytes = command.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_COMMAND_BYTES) {
+            throw new IllegalArgumentException("command must be at most " + MAX_COMMAND_BYTES + " bytes (UTF-8), but was " + bytes
+                    + " bytes; pass large input as stdin, or upload it");
         }
     }
 

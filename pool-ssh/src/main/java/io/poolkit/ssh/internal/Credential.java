@@ -2,7 +2,6 @@ package io.poolkit.ssh.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StreamCorruptedException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -216,16 +215,14 @@ public abstract sealed class Credential {
             if (e instanceof NoKeyException) {
                 return f + " holds no private key (OpenSSH or PEM format expected; not the .pub file)";
             }
-            if (e instanceof FailedLoginException && passphrase == null) {
+            if (passphrase != null) {
+                // a wrong passphrase decrypts to garbage, which fails in whichever way the garbage does
+                return "the passphrase given does not open " + f + " (or it is not a private key; " + e.getClass().getSimpleName() + ")";
+            }
+            if (e instanceof FailedLoginException) {
                 return f + " is encrypted and no passphrase was given: use withKey(file, passphrase)";
             }
-            if (passphrase != null && (e instanceof GeneralSecurityException || e instanceof StreamCorruptedException)) {
-                return "the passphrase given does not open " + f + " (or it is not a private key)";
-            }
-            if (e instanceof GeneralSecurityException || e instanceof StreamCorruptedException) {
-                return f + " holds no private key that can be read (" + e.getClass().getSimpleName() + ")";
-            }
-            return f + " cannot be read (" + e.getClass().getSimpleName() + ")";
+            return f + " holds no private key that can be read (" + e.getClass().getSimpleName() + ")";
         }
 
         /** The file was read but holds no key pair. */

@@ -10,7 +10,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -37,6 +39,9 @@ final class TunnelImpl implements Tunnel {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong accepted = new AtomicLong();
     private final Consumer<TunnelImpl> onClose;
+    /** Open until the accept loop has left the listener: only then does the JDK free the port. */
+    private final CountDownLatch acceptEnded = new CountDownLatch(1);
+    private volatile Thread acceptThread;
 
     private TunnelImpl(ChannelSource source, SshTarget target, String host, int port, ServerSocket listener,
                        Consumer<TunnelImpl> onClose) {
@@ -68,6 +73,7 @@ final class TunnelImpl implements Tunnel {
         try {
             source.executor().execute(t::acceptLoop);
         } catch (RejectedExecutionException e) {
+            t.acceptEnded.countDown();
             t.close();
             throw new io.poolkit.PoolClosedException(source.name() + " - the pool is closed");
         }
@@ -76,6 +82,15 @@ final class TunnelImpl implements Tunnel {
     }
 
     private void acceptLoop() {
+        acceptThread = Thread.currentThread();
+        try {
+            accept();
+        } finally {
+            acceptEnded.countDown();
+        }
+    }
+
+    private void accept() {
         while (!closed.get()) {
             Socket s;
             try {
@@ -186,6 +201,7 @@ final class TunnelImpl implements Tunnel {
             } catch (IOException e) {
                 // closed anyway
             }
+            awaitAcceptEnded();
             for (Object o : open.toArray()) {
                 if (o instanceof TcpipRelay r) {
                     r.close();
@@ -195,6 +211,34 @@ final class TunnelImpl implements Tunnel {
             }
             onClose.accept(this);
             log.debug("{} - tunnel {} -> {}:{} through {} closed", source.name(), local, host, port, target);
+        }
+    }
+
+    /**
+     * Waits, briefly, for the accept loop to leave the closed listener: the JDK releases a listening
+     * socket's port only then, and a caller that reopens the tunnel on the same port at once must find
+     * it free.
+     */
+    private void awaitAcceptEnded() {
+        if (Thread.currentThread() == acceptThread) {
+            return;
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (!acceptEnded.await(2, TimeUnit.SECONDS)) {
+                        log.debug("{} - tunnel {}: the accept loop did not end within 2 s of close", source.name(), local);
+                    }
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -1,0 +1,72 @@
+package io.poolkit.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.poolkit.PoolStats;
+import io.poolkit.testkit.Threads;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code Connection.abort} comes from another thread (a watchdog) while the borrower still opens
+ * and closes statements and then closes the connection, as try-with-resources does once its work
+ * fails: the borrower sees only {@link SQLException}s, and the connection is destroyed exactly once.
+ */
+class AbortRaceTest extends DataSourceTestBase {
+    private static final int ROUNDS = 300;
+
+    @Test
+    @Timeout(120)
+    void anAbortFromAnotherThreadRacesTheBorrowersStatementsAndCloseSafely() throws Exception {
+        PooledDataSource ds = open(h2().maxSize(2));
+        for (int round = 0; round < ROUNDS; round++) {
+            Connection c = ds.getConnection();
+            CountDownLatch busy = new CountDownLatch(1);
+            Threads.run(2, Duration.ofSeconds(20), i -> {
+                if (i == 1) {
+                    assertThat(busy.await(10, TimeUnit.SECONDS)).as("the borrower got busy").isTrue();
+                    c.abort(Runnable::run);
+                    return;
+                }
+                List<Statement> open = new ArrayList<>();
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                try {
+                    for (int n = 0; n < 1_000_000; n++) {
+                        open.add(c.createStatement());
+                        if (open.size() >= 16) {
+                            busy.countDown();
+                            open.remove(random.nextInt(open.size())).close();
+                        }
+                    }
+                    throw new AssertionError("the abort never reached the borrower");
+                } catch (SQLException expected) {
+                    // the abort: the work fails, and the borrower closes what it opened
+                } finally {
+                    busy.countDown();
+                    while (!open.isEmpty()) {
+                        try {
+                            open.remove(random.nextInt(open.size())).close();
+                        } catch (SQLException fine) {
+                            // closing a statement of an aborted connection may say so
+                        }
+                    }
+                    c.close();
+                }
+            });
+        }
+        PoolStats st = ds.stats();
+        assertThat(st.destroyed()).as("each aborted connection destroyed once: %s", st).isEqualTo(ROUNDS);
+        try (Connection a = ds.getConnection(); Connection b = ds.getConnection()) {
+            assertThat(a.isValid(1) && b.isValid(1)).as("both slots still usable").isTrue();
+        }
+    }
+}
