@@ -2,6 +2,7 @@ package io.poolkit.session;
 
 import static io.poolkit.session.TestSessions.T;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.poolkit.testkit.PoolChecks;
 import java.time.Duration;
@@ -69,6 +70,17 @@ class SharedExecutorTest {
     void aDelayedTaskDoesNotReachTheNextCaller() {
         SecureSessionPool p = pool(false);
         assertThat(p.execute(DELAYED, T).value()).isEqualTo("1");
+        nextCallerIsUntouched(p);
+        nextCallerIsUntouched(p);
+    }
+
+    /** A virtual thread is not among {@code Thread.getAllStackTraces()}; the scheduler's carrier it starts is. JDK 21+. */
+    @Test
+    void aWaitingVirtualThreadDoesNotReachTheNextCaller() {
+        assumeTrue(Runtime.version().feature() >= 21, "virtual threads: JDK 21+");
+        SecureSessionPool p = pool(false);
+        ExecutionResult r = p.execute(ACT + "Thread.ofVirtual().start(() -> { try { Thread.sleep(700); } catch (InterruptedException e) { } act.run(); });\n1", T);
+        assertThat(r.value()).as("%s", r).isEqualTo("1");
         nextCallerIsUntouched(p);
         nextCallerIsUntouched(p);
     }
