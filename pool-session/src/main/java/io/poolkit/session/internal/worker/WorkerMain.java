@@ -409,7 +409,10 @@ public final class WorkerMain {
         return new HashSet<>(Thread.getAllStackTraces().keySet());
     }
 
-    /** Threads and processes the run started that are still alive after a short grace: they could watch the next caller. */
+    /**
+     * Threads and processes the run started that are still alive after a short grace, and snippet work that may
+     * be pending on an executor the JDK shares ({@link SharedExecutors}): they could watch the next caller.
+     */
     private static String leftovers(Set<Thread> before) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         List<String> names = new ArrayList<>();
@@ -435,6 +438,7 @@ public final class WorkerMain {
                 names.add("thread '" + t.getName() + "'");
             }
         }
+        names.addAll(SharedExecutors.pending(before));
         ProcessHandle.current().children().filter(ProcessHandle::isAlive).limit(10)
                 .forEach(p -> names.add("process " + p.pid()));
         return String.join(", ", names.subList(0, Math.min(names.size(), 10)))

@@ -1,0 +1,97 @@
+package io.poolkit.session;
+
+import static io.poolkit.session.TestSessions.T;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.poolkit.session.ExecutionError.Kind;
+import io.poolkit.testkit.PoolChecks;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Work a snippet hands to an executor the JDK shares (the common ForkJoinPool, the delayed executor
+ * of CompletableFuture) must not act during a later caller's execution in the same session (DESIGN
+ * pool-session "Tenants", rule 6): the planted task here waits, then interrupts every thread that
+ * runs snippet code, sets a system property and prints. The tasks are JDK method references or
+ * wait in JDK code, so no frame of the snippet's own classes shows while they wait.
+ */
+@Timeout(120)
+class SharedExecutorTest {
+    /** Runs later, on a pool thread: interrupts every thread running snippet code, leaves a mark, prints. */
+    private static final String ACT = "Runnable act = () -> { System.setProperty(\"planted\", \"A\"); System.out.print(\"PLANTED\");"
+            + " for (var e : Thread.getAllStackTraces().entrySet()) { for (var f : e.getValue()) {"
+            + " if (f.getClassName().startsWith(\"REPL.\") && e.getKey() != Thread.currentThread()) { e.getKey().interrupt(); break; } } } };\n";
+
+    private SecureSessionPool pool;
+
+    @AfterEach
+    void close() {
+        if (pool != null) {
+            PoolChecks.assertCountsRule(pool::stats);
+            pool.close();
+        }
+    }
+
+    private SecureSessionPool pool(boolean reset) {
+        pool = TestSessions.pool().name("shared-executors").size(1).resetBetweenUses(reset).build();
+        return pool;
+    }
+
+    /** The second caller, long enough for the planted task to fire: its own value, output and properties. */
+    private static void nextCallerIsUntouched(SecureSessionPool p) {
+        ExecutionResult next = p.execute("Thread.sleep(1500); System.getProperty(\"planted\") + \"-\" + (6 * 7)", T);
+        assertThat(next.error()).as("%s", next).isEmpty();
+        assertThat(next.value()).isEqualTo("\"null-42\"");
+        assertThat(next.stdout()).as("nothing planted wrote into it").isEmpty();
+    }
+
+    /** A task queued on the common pool behind one that waits in JDK code (a queue's take). */
+    private static final String QUEUED_ON_COMMON_POOL = ACT + "var gate = new java.util.concurrent.LinkedBlockingQueue<Object>();\n"
+            + "var pool = ForkJoinPool.commonPool();\n"
+            + "pool.submit((java.util.concurrent.Callable<Object>) () -> gate.poll(700, TimeUnit.MILLISECONDS));\n"
+            + "for (int i = 0; i < 4; i++) { pool.execute(act); }\n"
+            + "1";
+
+    /** A task the delayed executor hands to the common pool later. */
+    private static final String DELAYED = ACT + "CompletableFuture.delayedExecutor(700, TimeUnit.MILLISECONDS, ForkJoinPool.commonPool()).execute(act);\n"
+            + "1";
+
+    @Test
+    void aTaskQueuedOnTheCommonPoolDoesNotReachTheNextCaller() {
+        SecureSessionPool p = pool(false);
+        assertThat(p.execute(QUEUED_ON_COMMON_POOL, T).value()).isEqualTo("1");
+        nextCallerIsUntouched(p);
+        nextCallerIsUntouched(p);
+    }
+
+    @Test
+    void aDelayedTaskDoesNotReachTheNextCaller() {
+        SecureSessionPool p = pool(false);
+        assertThat(p.execute(DELAYED, T).value()).isEqualTo("1");
+        nextCallerIsUntouched(p);
+        nextCallerIsUntouched(p);
+    }
+
+    /** A virtual thread is not among {@code Thread.getAllStackTraces()}; the scheduler's carrier it starts is (before JDK 21: no such API). */
+    @Test
+    void aWaitingVirtualThreadDoesNotReachTheNextCaller() {
+        SecureSessionPool p = pool(false);
+        ExecutionResult r = p.execute(ACT + "Thread.ofVirtual().start(() -> { try { Thread.sleep(700); } catch (InterruptedException e) { } act.run(); });\n1", T);
+        if (Runtime.version().feature() < 21) {
+            assertThat(r.error().orElseThrow().kind()).as("%s", r).isEqualTo(Kind.COMPILE_ERROR);
+        } else {
+            assertThat(r.value()).as("%s", r).isEqualTo("1");
+        }
+        nextCallerIsUntouched(p);
+        nextCallerIsUntouched(p);
+    }
+
+    @Test
+    void aDelayedTaskDoesNotReachTheNextCallerWithResetBetweenUses() {
+        SecureSessionPool p = pool(true);
+        assertThat(p.execute(DELAYED, T).value()).isEqualTo("1");
+        nextCallerIsUntouched(p);
+    }
+}
