@@ -41,7 +41,7 @@ class SharedExecutorTest {
 
     /** The second caller, long enough for the planted task to fire: its own value, output and properties. */
     private static void nextCallerIsUntouched(SecureSessionPool p) {
-        ExecutionResult next = p.execute("Thread.sleep(1500); System.getProperty(\"planted\") + \"-\" + (6 * 7)", T);
+        ExecutionResult next = p.execute("Thread.sleep(800); System.getProperty(\"planted\") + \"-\" + (6 * 7)", T);
         assertThat(next.error()).as("%s", next).isEmpty();
         assertThat(next.value()).isEqualTo("\"null-42\"");
         assertThat(next.stdout()).as("nothing planted wrote into it").isEmpty();
@@ -50,12 +50,12 @@ class SharedExecutorTest {
     /** A task queued on the common pool behind one that waits in JDK code (a queue's take). */
     private static final String QUEUED_ON_COMMON_POOL = ACT + "var gate = new java.util.concurrent.LinkedBlockingQueue<Object>();\n"
             + "var pool = ForkJoinPool.commonPool();\n"
-            + "pool.submit((java.util.concurrent.Callable<Object>) () -> gate.poll(700, TimeUnit.MILLISECONDS));\n"
+            + "pool.submit((java.util.concurrent.Callable<Object>) () -> gate.poll(300, TimeUnit.MILLISECONDS));\n"
             + "for (int i = 0; i < 4; i++) { pool.execute(act); }\n"
             + "1";
 
     /** A task the delayed executor hands to the common pool later. */
-    private static final String DELAYED = ACT + "CompletableFuture.delayedExecutor(700, TimeUnit.MILLISECONDS, ForkJoinPool.commonPool()).execute(act);\n"
+    private static final String DELAYED = ACT + "CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS, ForkJoinPool.commonPool()).execute(act);\n"
             + "1";
 
     @Test
@@ -78,7 +78,7 @@ class SharedExecutorTest {
     @Test
     void aWaitingVirtualThreadDoesNotReachTheNextCaller() {
         SecureSessionPool p = pool(false);
-        ExecutionResult r = p.execute(ACT + "Thread.ofVirtual().start(() -> { try { Thread.sleep(700); } catch (InterruptedException e) { } act.run(); });\n1", T);
+        ExecutionResult r = p.execute(ACT + "Thread.ofVirtual().start(() -> { try { Thread.sleep(300); } catch (InterruptedException e) { } act.run(); });\n1", T);
         if (Runtime.version().feature() < 21) {
             assertThat(r.error().orElseThrow().kind()).as("%s", r).isEqualTo(Kind.COMPILE_ERROR);
         } else {

@@ -46,7 +46,7 @@ class WireFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "8s")
+    @FuzzTest(maxDuration = "5s")
     void decodersHoldForSeconds(byte[] input) throws IOException {
         check(input);
     }
