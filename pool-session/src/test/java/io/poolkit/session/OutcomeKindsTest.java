@@ -92,6 +92,21 @@ class OutcomeKindsTest {
         assertThat(e.exceptionClass()).contains("java.lang.ThreadDeath");
     }
 
+    /** The worker's gate unwraps the reflective call's InvocationTargetException: a snippet's own one, without a cause, stays the snippet's. */
+    @Test
+    void aThrownInvocationTargetExceptionWithoutACauseIsAnException() {
+        ExecutionError e = exception("throw new java.lang.reflect.InvocationTargetException(null);");
+        assertThat(e.exceptionClass()).contains("java.lang.reflect.InvocationTargetException");
+    }
+
+    /** Thrown deep in the snippet's thread, above the worker's gate: the snippet's frames are shown, the gate's not. */
+    @Test
+    void aStackOverflowIsAnExceptionWithTheSnippetsFrames() {
+        ExecutionError e = exception("class Down { static int f(int n) { return f(n + 1) + 1; } }\nDown.f(0)");
+        assertThat(e.exceptionClass()).contains("java.lang.StackOverflowError");
+        assertThat(e.stackTrace()).contains("at f (#").doesNotContain("GuardedControl");
+    }
+
     @Test
     void aThrownOutOfMemoryErrorIsAnExceptionNotALimit() {
         ExecutionError e = exception("throw new OutOfMemoryError(\"made up\");");

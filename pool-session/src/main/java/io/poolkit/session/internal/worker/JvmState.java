@@ -38,7 +38,7 @@ final class JvmState {
     private final ProxySelector proxySelector;
     private final CookieHandler cookieHandler;
     private final ResponseCache responseCache;
-    private final boolean sandboxed = Boolean.getBoolean("poolkit.session.sandboxed");
+    private final boolean sandboxed = Boolean.getBoolean(WorkerMain.SANDBOXED_PROPERTY);
 
     JvmState() {
         properties = new Properties();

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The worker JVM's entry point: {@code WorkerMain <socket path>}, the one-time token on stdin,
@@ -68,6 +70,8 @@ public final class WorkerMain {
     static final int WORKER_FAILED = 71;
     /** The modules snippets may compile against: the JVM's own set ({@code --limit-modules}), passed by the host. */
     private static final String LIMIT_MODULES_PROPERTY = "poolkit.session.modules";
+    /** Set by the host when the worker runs in the sandbox, where its pid namespace, /tmp and all else are its own. */
+    static final String SANDBOXED_PROPERTY = "poolkit.session.sandboxed";
 
     private final Link link;
     private final Bridge bridge = new Bridge(this);
@@ -82,6 +86,8 @@ public final class WorkerMain {
     private PrintStream stdout;
     private PrintStream stderr;
     private JvmState clean;
+    /** Read at start, before any snippet could change the property. */
+    private final boolean sandboxed = Boolean.getBoolean(SANDBOXED_PROPERTY);
 
     private WorkerMain(Link link) {
         this.link = link;
@@ -345,7 +351,7 @@ public final class WorkerMain {
             stderr.flush();
             out.drain(r);
             err.drain(r);
-            String leftover = leftovers(before);
+            String leftover = leftovers(before, sandboxed);
             // within the host's caps (Execution.result), whatever the snippet put in its exception or thread names
             result = new Out().writeLong(r.id).writeByte(o.status).writeString(cut(o.value, Evaluator.MAX_VALUE_CHARS + 100))
                     .writeString(cut(o.errorClass, 300)).writeString(cut(o.message, MAX_TEXT_CHARS))
@@ -405,6 +411,25 @@ public final class WorkerMain {
         return false;
     }
 
+    /**
+     * The processes a snippet may have left, other than the worker. In the sandbox every process of its pid
+     * namespace but the worker and its init: a child that started a process and exited leaves that one
+     * re-parented to the init, no descendant of the worker, yet beside the next caller (its /tmp, its
+     * signals). Unsandboxed, the worker's descendants: one re-parented outside cannot be told from the host's.
+     */
+    static Stream<ProcessHandle> otherProcesses(boolean sandboxed) {
+        ProcessHandle self = ProcessHandle.current();
+        if (!sandboxed) {
+            return self.descendants().filter(ProcessHandle::isAlive);
+        }
+        Set<Long> ancestors = new HashSet<>(); // the sandbox's init: its own parent is outside the namespace, not seen
+        Optional<ProcessHandle> up = self.parent();
+        while (up.isPresent() && ancestors.add(up.get().pid())) {
+            up = up.get().parent();
+        }
+        return ProcessHandle.allProcesses().filter(p -> p.pid() != self.pid() && !ancestors.contains(p.pid()) && p.isAlive());
+    }
+
     private static Set<Thread> liveThreads() {
         return new HashSet<>(Thread.getAllStackTraces().keySet());
     }
@@ -413,7 +438,7 @@ public final class WorkerMain {
      * Threads and processes the run started that are still alive after a short grace, and snippet work that may
      * be pending on an executor the JDK shares ({@link SharedExecutors}): they could watch the next caller.
      */
-    private static String leftovers(Set<Thread> before) {
+    private static String leftovers(Set<Thread> before, boolean sandboxed) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         List<String> names = new ArrayList<>();
         Thread self = Thread.currentThread();
@@ -439,8 +464,7 @@ public final class WorkerMain {
             }
         }
         names.addAll(SharedExecutors.pending(before));
-        ProcessHandle.current().children().filter(ProcessHandle::isAlive).limit(10)
-                .forEach(p -> names.add("process " + p.pid()));
+        otherProcesses(sandboxed).limit(10).forEach(p -> names.add("process " + p.pid()));
         return String.join(", ", names.subList(0, Math.min(names.size(), 10)))
                 + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "");
     }
