@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * which would otherwise be reported as a thread left running: so the test runs for about 70 s, and the
  * pool allows executions that long.
  */
+// Runs with -Pslow (pool-session's pom): a minute or more, too long for every verify.
 @Timeout(240)
 class DetachedProcessIT {
     /** Started with no argument it starts itself again with one, detached from its output, and exits; with one it stays 3 minutes. */

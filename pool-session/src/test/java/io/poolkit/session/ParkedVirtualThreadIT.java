@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * Passes on JDK 25 because the first virtual thread starts the JDK's VirtualThread-unblocker (JDK 24+),
  * which never ends and is reported as left running; JDK 21 to 23 have no such thread (not run here).
  */
+// Runs with -Pslow (pool-session's pom): a minute or more, too long for every verify.
 @Timeout(180)
 class ParkedVirtualThreadIT {
     private SecureSessionPool pool;
