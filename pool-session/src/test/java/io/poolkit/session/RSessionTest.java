@@ -195,10 +195,16 @@ class RSessionTest extends ScriptSessionTestBase {
     /** sandbox(false) runs the same worker as this user (its FIFOs in R's own temporary directory, no /tmp wiped). */
     @Test
     void anUnsandboxedSessionRunsTheSameWorker() {
+        Path evaluatorTemp;
         try (SecureSession plain = SecureSession.builder().name("r-plain").language(Language.R).sandbox(false)
                 .limits(TestSessions.small()).start()) {
             assertThat(plain.execute("x <- 6\nx * 7", T).value()).isEqualTo("[1] 42");
+            evaluatorTemp = Path.of(plain.execute("cat(tempdir())", T).stdout());
+            assertThat(evaluatorTemp).isDirectory();
         }
+        // R removes its temporary directory only when it ends of itself; the pool kills its evaluators and
+        // workers, so it must be one the pool removes (not a RtmpXXXXXX left in /tmp per evaluator).
+        assertThat(evaluatorTemp).doesNotExist();
     }
 
     @Test

@@ -66,6 +66,11 @@ final class FifoLauncher {
             pb.environment().clear();
             if (sandbox == null) {
                 pb.environment().putAll(RWorker.env());
+                // Each R (the supervisor and every evaluator) makes its own RtmpXXXXXX under TMPDIR and removes
+                // it only when it ends of itself; an evaluator killed at a reset, or a worker at retirement,
+                // would leave it in /tmp. Here it is removed with the worker's directory. (In the sandbox
+                // /tmp is the sandbox's own and goes with it.)
+                pb.environment().put("TMPDIR", WorkDirs.newPrivateChild(dir, "tmp").toString());
             }
             pb.directory(dir.toFile());
             log.debug("{} - starting worker: {}", name, cmd);

@@ -121,6 +121,11 @@ public final class WorkDirs {
         }
     }
 
+    /** @return the new owner-only directory {@code name} in a worker's directory, deleted with it */
+    static Path newPrivateChild(Path sessionDir, String name) throws IOException {
+        return Files.createDirectory(sessionDir.resolve(name), PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+    }
+
     /** Deletes a worker's directory and what is in it (its socket, its launch files), two levels deep; quietly. */
     public static void deleteQuietly(Path dir) {
         try (var entries = Files.list(dir)) {
