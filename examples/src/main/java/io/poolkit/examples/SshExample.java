@@ -4,7 +4,6 @@ import io.poolkit.ssh.CommandResult;
 import io.poolkit.ssh.SshPool;
 import io.poolkit.ssh.SshTarget;
 import io.poolkit.ssh.testing.EmbeddedSshServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,9 +20,9 @@ public final class SshExample {
     }
 
     public static void main(String[] args) throws Exception {
-        try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start()) {
-            Path dir = Files.createTempDirectory("poolkit-ssh-example");
-            try (SshPool ssh = SshPool.builder().name("ssh-example").knownHosts(server.knownHosts(dir)).pidWrapper(false).build()) {
+        try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start();
+             TempDir dir = TempDir.create("poolkit-ssh-example")) {
+            try (SshPool ssh = SshPool.builder().name("ssh-example").knownHosts(server.knownHosts(dir.path())).pidWrapper(false).build()) {
                 SshTarget target = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(server.clientKey());
                 CommandResult r = ssh.exec(target, "echo hello from a pooled connection", Duration.ofSeconds(10));
                 System.out.printf("exit %d: %s", r.exitCode(), r.stdout());
@@ -38,9 +37,9 @@ public final class SshExample {
         int perThread = progress.steps(25);
         int total = threads * perThread;
         progress.say("pool-ssh: commands on an in-process SSH server (key exchange and login per connection)");
-        try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start()) {
-            Path dir = Files.createTempDirectory("poolkit-ssh-demo");
-            Path knownHosts = server.knownHosts(dir);
+        try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start();
+             TempDir dir = TempDir.create("poolkit-ssh-demo")) {
+            Path knownHosts = server.knownHosts(dir.path());
             SshTarget target = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(server.clientKey());
             AtomicInteger done = new AtomicInteger();
             long start = System.nanoTime();

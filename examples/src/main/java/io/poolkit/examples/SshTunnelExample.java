@@ -74,9 +74,10 @@ public final class SshTunnelExample {
             dbPort = probe.getLocalPort();
         }
         Server db = Server.createTcpServer("-tcpPort", String.valueOf(dbPort), "-ifNotExists").start();
-        Path dir = Files.createTempDirectory("poolkit-tunnel-example");
-        try (EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start();
-             SshPool ssh = SshPool.builder().name("ssh-beyond").knownHosts(server.knownHosts(dir)).pidWrapper(false).build()) {
+        try (TempDir scratch = TempDir.create("poolkit-tunnel-example");
+             EmbeddedSshServer server = EmbeddedSshServer.builder().echoCommands().start();
+             SshPool ssh = SshPool.builder().name("ssh-beyond").knownHosts(server.knownHosts(scratch.path())).pidWrapper(false).build()) {
+            Path dir = scratch.path();
             SshTarget bastion = SshTarget.of("127.0.0.1", server.port(), EmbeddedSshServer.USER).withKey(server.clientKey());
 
             // 1. a database reached only through the bastion: the data source knows nothing but the tunnel

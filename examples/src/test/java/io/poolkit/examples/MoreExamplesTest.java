@@ -6,7 +6,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.poolkit.PoolStats;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,8 +35,16 @@ class MoreExamplesTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("inserted 3 cities in one transaction");
     }
 
+    /** The examples' scratch directories in the temporary directory: an example removes its own when it ends. */
+    private static List<Path> scratchDirs() throws IOException {
+        try (Stream<Path> all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return all.filter(p -> p.getFileName().toString().startsWith("poolkit-")).sorted().toList();
+        }
+    }
+
     @Test
     void sshExampleRunsACommandOverAVerifiedHostKey() throws Exception {
+        List<Path> before = scratchDirs();
         PrintStream saved = System.out;
         System.setOut(out);
         try {
@@ -40,14 +53,17 @@ class MoreExamplesTest {
             System.setOut(saved);
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("exit 0: hello from a pooled connection");
+        assertThat(scratchDirs()).isEqualTo(before);
     }
 
     @Test
     void tunnelExampleReachesTheDatabaseOnlyThroughTheTunnelAndCopiesAFile() throws Exception {
+        List<Path> before = scratchDirs();
         assertThat(SshTunnelExample.run(out)).containsExactly("Lisbon", "Porto");
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("0 session channels (a tunnel takes none)", "all accepted by the tunnel: true")
                 .contains("downloaded 39 bytes: poolkit: files, tunnels and jump hosts").contains("through withSession: SSH-2.0-");
+        assertThat(scratchDirs()).isEqualTo(before);
     }
 
     @Test
