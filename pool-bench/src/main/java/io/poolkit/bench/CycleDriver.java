@@ -4,6 +4,7 @@ import io.poolkit.IdleOrder;
 import io.poolkit.Lease;
 import io.poolkit.Pool;
 import io.poolkit.PoolBuilder;
+import io.poolkit.bench.pools.StormpotState;
 
 /**
  * A plain program for counting instructions (not JMH): warms a pool of 10 up, runs {@code warm}
@@ -13,10 +14,14 @@ import io.poolkit.PoolBuilder;
  * in the main thread's instructions by N: start-up, class loading and JIT compilation cancel out,
  * and unlike a time the count does not depend on what else the machine runs.
  *
- * <pre>java -cp pool-bench.jar:lib/* io.poolkit.bench.CycleDriver default|timed|fifo WARM MEASURED</pre>
+ * <p>{@code stormpot} runs the same cycles on Stormpot 4 (as {@link Uncontended} has it: pool of 10,
+ * no expiration), so the anchor's count can stand beside poolkit's.
+ *
+ * <pre>java -cp pool-bench.jar:lib/* io.poolkit.bench.CycleDriver default|timed|fifo|stormpot WARM MEASURED</pre>
  */
 public final class CycleDriver {
     private static final int BATCH = 100;
+    private static final String STORMPOT = "stormpot";
 
     private CycleDriver() {
     }
@@ -27,11 +32,15 @@ public final class CycleDriver {
      */
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 3) {
-            System.err.println("usage: CycleDriver default|timed|fifo WARM MEASURED");
+            System.err.println("usage: CycleDriver default|timed|fifo|stormpot WARM MEASURED");
             System.exit(2);
         }
         long warm = Long.parseLong(args[1]);
         long measured = Long.parseLong(args[2]);
+        if (args[0].equals(STORMPOT)) {
+            stormpot(warm, measured);
+            return;
+        }
         PoolBuilder<Res> builder = Pool.builder(Res::new).name("cycles").maxSize(10);
         if (args[0].equals(Settings.FIFO)) {
             builder.idleOrder(IdleOrder.FIFO);
@@ -53,6 +62,38 @@ public final class CycleDriver {
             }
             System.out.println("cycles done, checksum " + sink);
         }
+    }
+
+    private static void stormpot(long warm, long measured) throws InterruptedException {
+        StormpotState state = new StormpotState();
+        state.size = 10;
+        state.config = Settings.DEFAULT;
+        state.open();
+        try {
+            long sink = 0;
+            for (long i = 0; i < warm / BATCH; i++) {
+                sink += batch(state);
+            }
+            for (long i = 0; i < measured / BATCH; i++) {
+                sink += batch(state);
+            }
+            System.out.println("cycles done, checksum " + sink);
+        } finally {
+            state.close();
+        }
+    }
+
+    private static int batch(StormpotState s) throws InterruptedException {
+        int sink = 0;
+        for (int i = 0; i < BATCH; i++) {
+            StormpotState.Pooled pooled = s.pool.claim(s.timeout);
+            try {
+                sink += pooled.res.use();
+            } finally {
+                pooled.release();
+            }
+        }
+        return sink;
     }
 
     private static int batch(Pool<Res> pool) throws InterruptedException {

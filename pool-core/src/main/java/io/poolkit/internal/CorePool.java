@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Fast path.</b> Acquire reads the gate ({@link Gate}); unless a {@link Gate#BARRIER} bit is set (hand-off
  * mode, suspended, shrinking, closed, a starved key; waiters alone are no barrier) it claims an idle
  * slot with one CAS, starting at the calling thread's hint or home index (a hash of the thread, so
- * threads rarely collide and a thread gets back what it returned: LIFO without a ThreadLocal). No
+ * threads rarely collide and a thread gets back what it used last: LIFO without a ThreadLocal). No
  * clock read beyond the coarse clock's volatile. Return checks the slot's expiry on the coarse clock,
  * publishes the slot idle with one release store and reads the gate; only a non-zero gate costs more
  * ({@link Dispatcher#afterReturn(int, long, Slot, long)}).
@@ -82,6 +82,10 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     private final boolean hasOnAcquire;
     /** Listeners registered or leak detection on: the fast paths then take the observed route. */
     private volatile boolean observed;
+    /** observed, or an onAcquire hook: the one flag the fast acquire reads for both. */
+    private volatile boolean slowAcquire;
+    /** observed, or a reset or validate-on-return hook: the one flag the fast return reads for them. */
+    private volatile boolean slowRelease;
     private final long maxUses;
 
     volatile long acquireTimeoutNanos;
@@ -136,7 +140,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         this.shutdown = new Shutdown<>(ctx, queue, dispatcher, destroyer, creator, maintenance);
         this.checks = new LeaseChecks<>(ctx, destroyer, dispatcher, maintenance);
         this.async = new AsyncAcquire.Env<>(this, table, clock, runtime, diagnostics, queue, dispatcher, creator, this::checkoutLease);
-        this.observed = maintenance.leakNanos != Durations.NEVER;
+        observersChanged();
     }
 
     /** The destroyer's callback: a freed slot may serve a waiter or minIdle. */
@@ -195,19 +199,19 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     }
 
     /**
-     * The fast path's checkout of a just-claimed slot: one coarse clock read, no hook, no
-     * allocation; false when the slot needs a check (the caller takes the slow path with it).
+     * The fast path's checkout of a slot {@link SlotTable#claimIdle()} has just claimed (its
+     * {@code lent} holds the claim's word): one coarse clock read, no hook, no allocation; false
+     * when the slot needs a check (the caller takes the slow path with it). The word is not read
+     * again: were shutdown to force the slot away after the claim, the lease is one it forced, as
+     * it may force any lease after its grace.
      */
     private boolean fastCheckout(Slot<T> s) {
-        long w = s.word;
         long now = clock.coarse();
-        if (Slot.state(w) != Slot.LIVE || s.retire != null || now - s.bornAt >= s.lifetime
-                || now - s.idleSince >= validateNanos || hasOnAcquire || observed) {
+        if (slowAcquire || s.retire != null || now - s.expiresAt >= 0 || now - s.idleSince >= validateNanos) {
             return false;
         }
         s.uses++;
         s.leases++;
-        s.lent = w;
         s.lentAt = now;
         return true;
     }
@@ -318,9 +322,20 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         }
     }
 
-    /** Listeners or leak detection changed: recompute the one flag the fast paths read for both. */
+    /**
+     * Listeners or leak detection changed: recompute the flags the fast paths read. Under the gate's
+     * lock, so that two changes at once cannot leave the flags of the older one behind.
+     */
     void observersChanged() {
-        observed = listeners.any() || maintenance.leakNanos != Durations.NEVER;
+        lock.lock();
+        try {
+            boolean o = listeners.any() || maintenance.leakNanos != Durations.NEVER;
+            observed = o;
+            slowAcquire = o || hasOnAcquire;
+            slowRelease = o || returnHooks;
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- return and destroy
@@ -331,13 +346,13 @@ public final class CorePool<T> extends Gate implements Pool<T> {
             return;
         }
         long now = clock.coarse();
-        if (returnHooks || observed || s.retire != null || now - s.bornAt >= s.lifetime || s.uses >= maxUses) {
+        if (slowRelease || s.retire != null || now - s.expiresAt >= 0 || s.uses >= maxUses) {
             recycler.release(s, leased, now, leasedAt);
             return;
         }
         s.idleSince = now;
+        s.remember(); // before the store that lets another thread claim the slot
         s.returnLazily(leased);
-        table.remember(s);
         int g = bits;
         if (g != 0) {
             dispatcher.afterReturn(g, now, s, leased);

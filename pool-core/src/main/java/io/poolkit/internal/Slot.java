@@ -52,6 +52,8 @@ class SlotFields<T> extends SlotPadLeft {
     }
 
     final int index;
+    /** The pool's hint table ({@code SlotTable}), which {@link #remember()} writes; null for FIFO. */
+    private final Slot<?>[] hints;
     volatile long word;
     /** The word of the last lease returned; equal to {@link #word} while the resource is idle. */
     volatile long returned = -1;
@@ -60,12 +62,23 @@ class SlotFields<T> extends SlotPadLeft {
     /** Coarse time the resource was created, and its jittered lifetime in nanos. */
     long bornAt;
     long lifetime;
+    /**
+     * {@code bornAt + lifetime}, so the fast paths test the lifetime with one load and one compare
+     * ({@code now - expiresAt >= 0}); a lifetime of NEVER counts from 2^62 ns (146 years) on.
+     */
+    long expiresAt;
     /** Coarse time it last went idle, or was last validated by keepalive. */
     long idleSince;
     long lastChecked;
     /** Leases of the current resource, and of every resource this slot ever held (summed by stats). */
     long uses;
     long leases;
+    /**
+     * The hint entry to name this slot in when its current lease comes back, or -1: set by a claim
+     * that found it by a scan (its hint named another slot), cleared by the return that uses it. A
+     * claim through the hint leaves it -1, so the common return reads one field and writes nothing.
+     */
+    int hintAt = -1;
     /**
      * The word and coarse start of the current lease, written by the thread that checks the slot
      * out and read back by that thread to make the lease (see {@code CorePool.leaseOf}).
@@ -81,8 +94,9 @@ class SlotFields<T> extends SlotPadLeft {
     /** Set when the resource must go at its next return (evicted while leased). */
     volatile DestroyReason retire;
 
-    SlotFields(int index) {
+    SlotFields(int index, Slot<?>[] hints) {
         this.index = index;
+        this.hints = hints;
     }
 
     /** The state stored in a word: EMPTY, CREATING, LIVE, DESTROYING or CHECKING. */
@@ -124,16 +138,38 @@ class SlotFields<T> extends SlotPadLeft {
         return WORD.compareAndSet(this, expected, next);
     }
 
-    /** Claims this slot if it is idle: the one atomic step of the fast path. Returns the lease's word, or 0. */
+    /** {@link #claimForLease()}, returning the claim's word (state LIVE, as it was), or 0. */
     long tryClaim() {
+        return claimForLease() ? lent : 0;
+    }
+
+    /**
+     * Claims this slot if it is idle; on success the claim's word is in {@link #lent}, where the
+     * claiming thread makes its lease from (a boolean result keeps the fast path's test to one flag).
+     */
+    boolean claimForLease() {
         long w = word;
         if (state(w) == LIVE && returned == w) {
             long c = w + STAMP_ONE;
             if (WORD.compareAndSet(this, w, c)) {
-                return c;
+                lent = c;
+                return true;
             }
         }
-        return 0;
+        return false;
+    }
+
+    /**
+     * This slot's lease is coming back, before the store that makes it idle: when its claim found it
+     * by a scan, the claiming thread's hint now names it (LIFO without a ThreadLocal). One load and a
+     * test when the claim came through the hint.
+     */
+    void remember() {
+        int e = hintAt;
+        if (e >= 0) {
+            hintAt = -1;
+            hints[e] = (Slot<?>) this;
+        }
     }
 
     /** The fast return: one release store, no atomic read-modify-write (see the class notes). */
@@ -168,6 +204,7 @@ class SlotFields<T> extends SlotPadLeft {
         resource = created;
         bornAt = now;
         lifetime = jitteredLifetime;
+        expiresAt = now + Math.min(jitteredLifetime, 1L << 62);
         idleSince = now;
         lastChecked = now;
         uses = 0;
@@ -197,7 +234,7 @@ abstract class SlotPadLeft {
 final class Slot<T> extends SlotFields<T> {
     long q01, q02, q03, q04, q05, q06, q07, q08;
 
-    Slot(int index) {
-        super(index);
+    Slot(int index, Slot<?>[] hints) {
+        super(index, hints);
     }
 }

@@ -6,7 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pool's slots and how a thread finds one: the table (grown as the pool grows), the hint table
- * that gives a thread back what it returned last, the idle claim of the fast path, and the counts of
+ * that gives a thread back what it used last, the idle claim of the fast path, and the counts of
  * occupied and dying slots. It knows no hooks, listeners, waiters or gate: what a slot holds and
  * when it may be claimed is the pool's business (HikariCP's ConcurrentBag plays this part there).
  *
@@ -21,7 +21,8 @@ final class SlotTable<T> {
     volatile Slot<T>[] slots;
     /**
      * LIFO's per-thread memory without a ThreadLocal: a small table, indexed by a hash of the
-     * thread, of the slot each entry's thread returned last. Bounded whatever the number of threads
+     * thread, of the slot each entry's thread used last (named when a lease it claimed by a scan
+     * comes back, see {@link Slot#remember()}). Bounded whatever the number of threads
      * (a million virtual threads share the entries; a collision only makes a hint less useful).
      * An entry holds the {@link Slot} itself (slots are never replaced, so this is safe, and a hit
      * reads neither the slot table nor its length); one cache line per entry so threads do not
@@ -29,7 +30,6 @@ final class SlotTable<T> {
      */
     private final Slot<?>[] hints;
     private final int hintShift;
-    private final boolean fifo;
     private int cursor;
     private final ReentrantLock growth = new ReentrantLock();
 
@@ -45,12 +45,11 @@ final class SlotTable<T> {
     volatile int maxSize;
 
     SlotTable(int maxSize, boolean fifo) {
-        this.fifo = fifo;
         this.maxSize = maxSize;
-        this.slots = newSlots(new Slot<?>[0], Math.min(maxSize, INITIAL_SLOTS));
         int entries = Integer.highestOneBit(Math.min(Math.max(2, maxSize), 16) * 2 - 1) << 1; // 4 to 32
-        this.hints = new Slot<?>[entries * HINT_STRIDE];
+        this.hints = fifo ? null : new Slot<?>[entries * HINT_STRIDE];
         this.hintShift = Integer.numberOfLeadingZeros(entries) + 1;
+        this.slots = newSlots(new Slot<?>[0], Math.min(maxSize, INITIAL_SLOTS), hints);
     }
 
     /**
@@ -64,37 +63,39 @@ final class SlotTable<T> {
         return (int) Thread.currentThread().getId() * 0x9E3779B9;
     }
 
-    private int hintEntry(int threadHash) {
-        return (threadHash >>> hintShift) * HINT_STRIDE;
-    }
-
     /**
      * Claims an idle slot: LIFO, the slot the caller's hint names, else a scan from the caller's
-     * home index (so threads rarely collide); FIFO, a scan from a moving cursor. Null when none is idle.
+     * home index (so threads rarely collide); FIFO, a scan from a moving cursor. Null when none is
+     * idle. The claimed slot's {@link Slot#lent} holds the claim's word; when a scan found it, its
+     * return makes it the claiming thread's hint ({@link Slot#remember()}).
      */
     @SuppressWarnings("unchecked")
     Slot<T> claimIdle() {
+        Slot<?>[] hints = this.hints; // null: FIFO
         int h = 0;
-        if (!fifo) {
+        int entry = -1;
+        if (hints != null) {
             h = threadHash();
-            Slot<T> hinted = (Slot<T>) hints[hintEntry(h)];
-            if (hinted != null && hinted.tryClaim() != 0) {
-                return hinted; // the slot this thread (or one sharing its entry) returned last
+            entry = (h >>> hintShift) * HINT_STRIDE;
+            Slot<T> hinted = (Slot<T>) hints[entry];
+            if (hinted != null && hinted.claimForLease()) {
+                return hinted; // the slot this thread (or one sharing its entry) used last
             }
         }
         Slot<T>[] table = slots;
         int n = table.length;
         int i;
-        if (fifo) {
+        if (hints != null) {
+            i = (int) (((h & 0xFFFF_FFFFL) * n) >>> 32);
+        } else {
             int c = cursor;
             cursor = c + 1;
             i = Integer.remainderUnsigned(c, n);
-        } else {
-            i = (int) (((h & 0xFFFF_FFFFL) * n) >>> 32);
         }
         for (int k = 0; k < n; k++) {
             Slot<T> s = table[i];
-            if (s.tryClaim() != 0) {
+            if (s.claimForLease()) {
+                s.hintAt = entry; // its return makes it this thread's hint (FIFO: -1, none)
                 return s;
             }
             if (++i == n) {
@@ -102,16 +103,6 @@ final class SlotTable<T> {
             }
         }
         return null;
-    }
-
-    /** A slot went idle on the calling thread: LIFO, its hint now names it (a plain store, only when it changes). */
-    void remember(Slot<T> s) {
-        if (!fifo) {
-            int e = hintEntry(threadHash());
-            if (hints[e] != s) {
-                hints[e] = s;
-            }
-        }
     }
 
     /**
@@ -144,7 +135,7 @@ final class SlotTable<T> {
             Slot<T>[] table = slots;
             if (table.length < needed) {
                 int length = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, Math.min(2L * table.length, Math.max(maxSize, needed))));
-                slots = newSlots(table, length);
+                slots = newSlots(table, length, hints);
             }
         } finally {
             growth.unlock();
@@ -152,10 +143,10 @@ final class SlotTable<T> {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Slot<T>[] newSlots(Slot<?>[] old, int length) {
+    private static <T> Slot<T>[] newSlots(Slot<?>[] old, int length, Slot<?>[] hints) {
         Slot<T>[] grown = (Slot<T>[]) Arrays.copyOf(old, Math.max(length, old.length), Slot[].class);
         for (int i = old.length; i < grown.length; i++) {
-            grown[i] = new Slot<>(i);
+            grown[i] = new Slot<>(i, hints);
         }
         return grown;
     }
