@@ -27,7 +27,7 @@ public final class CycleDriver {
     }
 
     /**
-     * @param args {@code default|timed|fifo WARM MEASURED}
+     * @param args {@code default|timed|fifo|stormpot WARM MEASURED}
      * @throws InterruptedException never expected
      */
     public static void main(String[] args) throws InterruptedException {
@@ -53,14 +53,7 @@ public final class CycleDriver {
         }
         try (Pool<Res> pool = builder.build()) {
             pool.warmUp(10);
-            long sink = 0;
-            for (long i = 0; i < warm / BATCH; i++) {
-                sink += batch(pool);
-            }
-            for (long i = 0; i < measured / BATCH; i++) {
-                sink += batch(pool);
-            }
-            System.out.println("cycles done, checksum " + sink);
+            cycles(warm, measured, () -> batch(pool));
         }
     }
 
@@ -70,17 +63,23 @@ public final class CycleDriver {
         state.config = Settings.DEFAULT;
         state.open();
         try {
-            long sink = 0;
-            for (long i = 0; i < warm / BATCH; i++) {
-                sink += batch(state);
-            }
-            for (long i = 0; i < measured / BATCH; i++) {
-                sink += batch(state);
-            }
-            System.out.println("cycles done, checksum " + sink);
+            cycles(warm, measured, () -> batch(state));
         } finally {
             state.close();
         }
+    }
+
+    /** BATCH cycles; returns what the uses returned, summed. */
+    private interface Batch {
+        int run() throws InterruptedException;
+    }
+
+    private static void cycles(long warm, long measured, Batch batch) throws InterruptedException {
+        long sink = 0;
+        for (long i = 0; i < (warm + measured) / BATCH; i++) {
+            sink += batch.run();
+        }
+        System.out.println("cycles done, checksum " + sink);
     }
 
     private static int batch(StormpotState s) throws InterruptedException {
