@@ -86,7 +86,6 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     private volatile boolean slowAcquire;
     /** observed, or a reset or validate-on-return hook: the one flag the fast return reads for them. */
     private volatile boolean slowRelease;
-    private final long maxUses;
 
     volatile long acquireTimeoutNanos;
     private final Predicate<Throwable> invalidateOn;
@@ -120,7 +119,6 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         this.returnHooks = hooks.hasResetter || config.validateOnReturn;
         this.validateNanos = hooks.hasValidator ? Durations.toNanos(config.validateAfterIdle) : Durations.NEVER;
         this.hasOnAcquire = hooks.hasOnAcquire;
-        this.maxUses = config.maxUses;
         this.acquireTimeoutNanos = Durations.toNanos(config.acquireTimeout);
         this.invalidateOn = config.invalidateOn;
         long fairnessNanos = Durations.toNanos(config.fairness);
@@ -210,7 +208,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         if (slowAcquire || s.retire != null || now - s.expiresAt >= 0 || now - s.idleSince >= validateNanos) {
             return false;
         }
-        s.uses++;
+        s.usesLeft--;
         s.leases++;
         s.lentAt = now;
         return true;
@@ -313,7 +311,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
 
     private void lend(Slot<T> s, long word, boolean waited, long start) {
         long now = clock.coarse();
-        s.uses++;
+        s.usesLeft--;
         s.leases++;
         s.lent = word;
         s.lentAt = now;
@@ -346,7 +344,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
             return;
         }
         long now = clock.coarse();
-        if (slowRelease || s.retire != null || now - s.expiresAt >= 0 || s.uses >= maxUses) {
+        if (slowRelease || s.retire != null || now - s.expiresAt >= 0 || s.usesLeft <= 0) {
             recycler.release(s, leased, now, leasedAt);
             return;
         }
@@ -376,7 +374,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     }
 
     boolean isRetiring(Slot<T> s, long leased) {
-        return !s.isLeasedBy(leased) || s.retire != null || clock.coarse() - s.bornAt >= s.lifetime || s.uses >= maxUses
+        return !s.isLeasedBy(leased) || s.retire != null || clock.coarse() - s.bornAt >= s.lifetime || s.usesLeft <= 0
                 || (bits & (CLOSED | SHRINK)) != 0;
     }
 

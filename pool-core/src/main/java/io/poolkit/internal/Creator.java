@@ -44,6 +44,7 @@ final class Creator<T> {
     private final int maxConcurrent;
     private final long createTimeoutNanos;
     private final long lifetimeNanos;
+    private final long maxUses;
     private final double jitter;
     private final long retryInitial;
     private final long retryMax;
@@ -84,6 +85,7 @@ final class Creator<T> {
         this.destroyer = destroyer;
         this.deliver = deliver;
         Config c = ctx.config();
+        this.maxUses = c.maxUses;
         this.minIdle = c.minIdle;
         this.createTimeoutNanos = Durations.toNanos(c.createTimeout);
         this.maxConcurrent = c.maxConcurrentCreates;
@@ -343,7 +345,7 @@ final class Creator<T> {
     }
 
     private void succeeded(Slot<T> s, T resource) {
-        s.install(resource, clock.coarse(), jitteredLifetime());
+        s.install(resource, clock.coarse(), jitteredLifetime(), maxUses);
         counters.created.increment();
         if (lastFailure != null) {
             log.info("{} - creating resources works again", name);
@@ -435,7 +437,7 @@ final class Creator<T> {
         }
 
         private void lateArrival(T resource) {
-            slot.install(resource, clock.coarse(), 0);
+            slot.install(resource, clock.coarse(), 0, maxUses);
             counters.created.increment();
             listeners.created(resource);
             log.debug("{} - a create returned after createTimeout; destroying its resource", name);

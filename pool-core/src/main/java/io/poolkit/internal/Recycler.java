@@ -19,7 +19,6 @@ final class Recycler<T> {
     private final Gate gate;
     private final Destroyer<T> destroyer;
     private final Dispatcher<T> dispatcher;
-    private final long maxUses;
     private final boolean validateOnReturn;
     private final long validationTimeoutNanos;
 
@@ -31,7 +30,6 @@ final class Recycler<T> {
         this.gate = ctx.gate();
         this.destroyer = destroyer;
         this.dispatcher = dispatcher;
-        this.maxUses = ctx.config().maxUses;
         this.validateOnReturn = ctx.config().validateOnReturn && ctx.hooks().hasValidator;
         this.validationTimeoutNanos = Durations.toNanos(ctx.config().validationTimeout);
     }
@@ -46,7 +44,7 @@ final class Recycler<T> {
         if (reason == null && now - s.bornAt >= s.lifetime) {
             reason = DestroyReason.LIFETIME;
         }
-        if (reason == null && s.uses >= maxUses) {
+        if (reason == null && s.usesLeft <= 0) {
             reason = DestroyReason.MAX_USES;
         }
         if (reason == null && hooks.hasResetter && !timed("reset", r, true)) {

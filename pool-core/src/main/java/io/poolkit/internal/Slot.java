@@ -70,8 +70,11 @@ class SlotFields<T> extends SlotPadLeft {
     /** Coarse time it last went idle, or was last validated by keepalive. */
     long idleSince;
     long lastChecked;
-    /** Leases of the current resource, and of every resource this slot ever held (summed by stats). */
-    long uses;
+    /**
+     * Leases the current resource may still have ({@code maxUses} counting down, so the return tests
+     * it against zero), and leases of every resource this slot ever held (summed by stats).
+     */
+    long usesLeft;
     long leases;
     /**
      * The hint entry to name this slot in when its current lease comes back, or -1: set by a claim
@@ -200,14 +203,14 @@ class SlotFields<T> extends SlotPadLeft {
     }
 
     /** Installs a freshly created resource; the caller owns the slot in CREATING. */
-    void install(T created, long now, long jitteredLifetime) {
+    void install(T created, long now, long jitteredLifetime, long maxUses) {
         resource = created;
         bornAt = now;
         lifetime = jitteredLifetime;
         expiresAt = now + Math.min(jitteredLifetime, 1L << 62);
         idleSince = now;
         lastChecked = now;
-        uses = 0;
+        usesLeft = maxUses;
         retire = null;
         leak = null;
     }
