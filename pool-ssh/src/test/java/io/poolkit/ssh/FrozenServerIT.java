@@ -149,4 +149,24 @@ class FrozenServerIT extends OpenSshTestBase {
         Await.until(() -> ssh.stats(t).connections().destroyedByReason().getOrDefault(DestroyReason.INVALIDATED, 0L) == 1,
                 () -> "the frozen connection closed: " + ssh.stats(t));
     }
+
+    @Test
+    void anSftpChannelNotConfirmedOnAFrozenServerSendsTheNextCallsElsewhere() throws Exception {
+        OpenSsh sshd = sshd(10);
+        SshPool ssh = pool(builder(sshd).acquireTimeout(CALL).validateAfterIdle(Duration.ofMinutes(5))
+                .validationTimeout(Duration.ofMillis(500)));
+        SshTarget t = sshd.target();
+        long frozen = servingPid(sshd, ssh.exec(t, "echo $PPID", CONNECT));
+        signal("STOP", frozen);
+        try {
+            assertThatThrownBy(() -> ssh.sftp(t).close()).isInstanceOf(SshException.class).hasMessageContaining(t.toString())
+                    .hasMessageContaining("SFTP did not start");
+            nextCallsGoElsewhere(ssh, sshd, t, frozen);
+            try (SftpSession sftp = ssh.sftp(t)) {
+                assertThat(sftp.list("/")).isNotEmpty();
+            }
+        } finally {
+            signal("CONT", frozen);
+        }
+    }
 }
