@@ -2,7 +2,6 @@ package io.poolkit.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.poolkit.DestroyReason;
 import io.poolkit.testkit.Await;
@@ -117,35 +116,30 @@ class FrozenServerIT extends OpenSshTestBase {
     }
 
     @Test
-    void aCommandThatTimesOutOnAFrozenServerIsKilledFromAnotherConnectionAndTheNextCallsGoThere() throws Exception {
+    void aCommandStoppedOnAFrozenServerIsKilledFromAnotherConnectionAndTheNextCallsGoThere() throws Exception {
         OpenSsh sshd = sshd(10);
         SshPool ssh = pool(builder(sshd).validateAfterIdle(Duration.ofMinutes(5)).validationTimeout(Duration.ofMillis(500)));
         SshTarget t = sshd.target();
-        long frozen = servingPid(sshd, ssh.exec(t, "echo $PPID", CONNECT));
+        // a second connection stands by, so that the kill by pid needs no connect within killGrace
+        assertThat(ssh.warm(t, 2)).isEqualTo(2);
         String marker = "sleep 6303";
-        Throwable[] failure = new Throwable[1];
-        Thread caller = new Thread(() -> failure[0] = catchThrowable(() -> ssh.exec(t, marker, Duration.ofSeconds(3))), "frozen-call");
-        caller.start();
-        try {
-            // sshd runs on this machine: the command is seen starting here
-            Await.until(() -> ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains(marker)),
-                    () -> marker + " running");
+        try (RemoteProcess p = ssh.start(t, "echo $PPID >&2; " + marker)) {
+            // on stderr after the pool's pid line: once it is read, the pool knows the command's pid
+            BufferedReader err = new BufferedReader(new InputStreamReader(p.stderr(), StandardCharsets.UTF_8));
+            long frozen = Long.parseLong(err.readLine().trim());
+            assertThat(sshd.spawned(frozen)).isTrue();
             signal("STOP", frozen);
             try {
-                caller.join(Duration.ofSeconds(40).toMillis());
-                assertThat(caller.isAlive()).as("the timed-out call returned").isFalse();
-                // its signal request went unanswered: the kill by pid went to another connection, and so do new calls
-                assertThat(failure[0]).isInstanceOf(CommandTimeoutException.class).hasMessageContaining(t.toString());
-                Await.until(() -> ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(marker)),
+                // stopped as a timeout stops a command: its signal request goes unanswered, so the connection is
+                // checked, and the kill by pid goes to the other connection, as the next calls do
+                p.kill();
+                Await.until(() -> ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains(marker)),
                         () -> marker + " killed on the host");
                 nextCallsGoElsewhere(ssh, sshd, t, frozen);
             } finally {
                 signal("CONT", frozen);
             }
-        } finally {
-            caller.join(Duration.ofSeconds(40).toMillis());
         }
-        assertThat(caller.isAlive()).isFalse();
         Await.until(() -> ssh.stats(t).connections().destroyedByReason().getOrDefault(DestroyReason.INVALIDATED, 0L) == 1,
                 () -> "the frozen connection closed: " + ssh.stats(t));
     }
@@ -165,6 +159,25 @@ class FrozenServerIT extends OpenSshTestBase {
             try (SftpSession sftp = ssh.sftp(t)) {
                 assertThat(sftp.list("/")).isNotEmpty();
             }
+        } finally {
+            signal("CONT", frozen);
+        }
+    }
+
+    @Test
+    void aPoolShutDownWhileAFrozenConnectionIsCheckedClosesIt() throws Exception {
+        OpenSsh sshd = sshd(10);
+        SshPool ssh = pool(builder(sshd).validateAfterIdle(Duration.ofMinutes(5)).validationTimeout(Duration.ofSeconds(40)));
+        SshTarget t = sshd.target();
+        long frozen = servingPid(sshd, ssh.exec(t, "echo $PPID", CONNECT));
+        signal("STOP", frozen);
+        try {
+            callTimesOutNamingTheHost(ssh, t);
+            // the check waits for an answer that does not come: the shutdown does not wait for it
+            long start = System.nanoTime();
+            assertThat(ssh.shutdown(Duration.ofSeconds(10))).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            assertThat(ssh.stats().size()).as("%s", ssh.stats()).isZero();
         } finally {
             signal("CONT", frozen);
         }
