@@ -155,6 +155,11 @@ final class OpenSsh implements AutoCloseable {
         return "[" + listen + "]:" + port + " " + parts[0] + " " + parts[1];
     }
 
+    /** @return whether {@code pid} is one of the processes this sshd spawned (a connection's session process) */
+    boolean spawned(long pid) {
+        return process != null && process.descendants().anyMatch(p -> p.pid() == pid);
+    }
+
     /** Stops the listener and every session it spawned, as a host going down. */
     void stop() throws InterruptedException {
         if (process == null) {

@@ -181,9 +181,12 @@ final class CommandRun {
         }
         if (!done) {
             if (ch.abandonBeforeExec()) {
+                String what = "did not confirm a channel within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
+                // before the close gives the permit back: the entry stays held for its check
+                slot.suspect(what);
                 ch.close(true);
-                throw new SshException(context.name() + " - " + target + " did not confirm a channel within "
-                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; the command was not sent", null, false);
+                throw new SshException(context.name() + " - " + target + " " + what + "; the command was not sent (new commands"
+                        + " go to other connections until " + slot.connection() + " answers a keepalive)", null, false);
             }
             // confirmed just now: the request is on its way
         }
@@ -335,9 +338,15 @@ final class CommandRun {
         if (channel.isClosing() || channel.isClosed()) {
             return null;
         }
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(graceNanos));
         try {
-            return channel.signal(name).get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(graceNanos)), TimeUnit.MILLISECONDS);
-        } catch (IOException | ExecutionException | TimeoutException e) {
+            return channel.signal(name).get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // any server answers a signal request, even to refuse it: the connection may be dead; the kill by pid
+            // that may follow goes to another one
+            slot.suspect("did not answer a signal request within " + millis + " ms");
+            return null;
+        } catch (IOException | ExecutionException e) {
             return null;
         }
     }

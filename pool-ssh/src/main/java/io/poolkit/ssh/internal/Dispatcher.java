@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  *   <li>A <em>hold</em> keeps an entry's lease without a permit: a {@code direct-tcpip} channel
  *       (tunnels, jump hosts), which OpenSSH's MaxSessions does not count. It goes to the newest usable
  *       entry whatever its permits, and an entry returns its lease only with no channel and no hold.</li>
+ *   <li>A call that timed out in a way that says the connection itself may be dead ({@link Slot#suspect}) puts
+ *       its entry under <em>check</em>: no new channel goes there while a {@link ConnectionCheck} runs (one
+ *       bounded keepalive round trip); the entry keeps its lease meanwhile. An answer puts it
+ *       back in service; none makes it unusable (its lease invalidated when its last channel closes).
+ *       Channels open on it are left alone either way.</li>
  *   <li>A failure that will not go away by waiting (host key, authentication, circuit open, pool
  *       closed) fails the queued commands at once; a create that timed out leaves them waiting for
  *       their own deadline, whose timeout then carries the failure as its cause.</li>
@@ -64,6 +69,7 @@ final class Dispatcher {
     private final int maxConnections;
     private final Executor executor;
     private final Events events;
+    private final ConnectionCheck checks;
 
     /** The longest a waiter sleeps before it reads the ticker again (an injected ticker moves without a signal). */
     private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -73,8 +79,8 @@ final class Dispatcher {
     private final List<ConnectionEntry> entries = new ArrayList<>();
     private final ArrayDeque<ChannelWaiter> waiters = new ArrayDeque<>();
     private final List<CompletableFuture<Lease<SshConnection>>> acquiring = new ArrayList<>();
-    /** Leases to return once the lock is released. */
-    private final List<Returning> toReturn = new ArrayList<>();
+    /** Leases to return (closed or invalidated) once the lock is released. */
+    private final List<Runnable> toReturn = new ArrayList<>();
     private final ChannelLimits limits;
     private final Ticker ticker;
     private int pins;
@@ -84,12 +90,8 @@ final class Dispatcher {
     final LongAdder refusals = new LongAdder();
     final LongAdder channelTimeouts = new LongAdder();
 
-    /** A lease to give back once the lock is released, and whether to invalidate it. */
-    private record Returning(Lease<SshConnection> lease, boolean invalidate) {
-    }
-
     Dispatcher(String name, SshTarget target, KeyedPool<SshTarget, SshConnection> pool, int maxChannels, int maxConnections,
-               Executor executor, Events events, Ticker ticker) {
+               Executor executor, Events events, Ticker ticker, ConnectionCheck checks) {
         this.name = name;
         this.target = target;
         this.pool = pool;
@@ -98,6 +100,7 @@ final class Dispatcher {
         this.maxConnections = maxConnections;
         this.executor = executor;
         this.events = events;
+        this.checks = checks;
     }
 
     /** One channel's permit on one connection; released exactly once. */
@@ -154,6 +157,15 @@ final class Dispatcher {
             if (done.compareAndSet(false, true)) {
                 finish(this, Outcome.BROKEN);
             }
+        }
+
+        /**
+         * A call here timed out in a way that says the connection itself may be dead ({@code what}, e.g.
+         * "did not confirm a channel within 2000 ms"): check it before another channel goes there. Call
+         * it before the channel is closed, so the entry is still held when its last permit comes back.
+         */
+        void suspect(String what) {
+            Dispatcher.this.suspect(entry, what);
         }
 
         @Override
@@ -267,9 +279,9 @@ final class Dispatcher {
         return e.open == 0 && e.holds == 0;
     }
 
-    /** Whether new channels may open on {@code e}; marks it unusable (for good) when not. Under the lock. */
+    /** Whether new channels may open on {@code e}; marks it unusable (for good) when closed or retiring. Under the lock. */
     private boolean usable(ConnectionEntry e) {
-        if (e.unusable) {
+        if (e.unusable || e.checking) {
             return false;
         }
         if (!e.connection.isOpen()) {
@@ -350,7 +362,7 @@ final class Dispatcher {
                 lastFailure = null;
                 ConnectionEntry e = new ConnectionEntry(lease, limits.newConnection());
                 if (closed) {
-                    toReturn.add(new Returning(lease, false));
+                    toReturn.add(lease::close);
                     return;
                 }
                 int at = entries.size();
@@ -449,33 +461,62 @@ final class Dispatcher {
             }
             if (outcome == Outcome.REFUSED) {
                 refusals.increment();
-                switch (e.limits.refused()) {
-                    case SERVES_NONE -> {
-                        e.unusable = true;
-                        e.invalidate = true;
-                        log.warn("{} - {} refused a channel with none open; replacing the connection", name, e.connection);
-                    }
-                    case LOWERED -> log.info("{} - {} refused a channel beyond {} open (the server's MaxSessions, or sessions"
-                            + " it has not reaped yet); {} channels on this connection, {} on new ones", name, e.connection,
-                            e.limits.allowed(), e.limits.limit(), limits.forNewConnections());
-                    case TRANSIENT -> {
-                        // below what it already confirmed at once: it is still reaping a closed session
-                    }
-                }
+                e.refused(name, limits);
                 events.channelRefused(target, e.limits.limit());
             } else if (outcome == Outcome.BROKEN) {
                 e.unusable = true;
                 e.invalidate = true;
             }
-            dispatch();
-            if (idle(e)) {
-                if (e.unusable || !usable(e)) {
-                    retire(e);
-                } else {
-                    maybeReturn(e);
-                }
+            settle(e);
+        } finally {
+            unlockAndReturn();
+        }
+    }
+
+    /** After a change on {@code e}: waiters served, then an idle entry returned or retired, unless under check. Under the lock. */
+    private void settle(ConnectionEntry e) {
+        dispatch();
+        if (idle(e) && !e.checking) {
+            if (e.unusable || !usable(e)) {
+                retire(e);
+            } else {
+                maybeReturn(e);
             }
-            maybeAcquire();
+        }
+        maybeAcquire();
+    }
+
+    // ---------------------------------------------------------------- checking a suspect connection
+
+    private void suspect(ConnectionEntry e, String what) {
+        lock.lock();
+        try {
+            if (closed || e.unusable || e.checking || !entries.contains(e)) {
+                return;
+            }
+            e.checking = true;
+        } finally {
+            lock.unlock();
+        }
+        checks.start(e.connection, what, alive -> checked(e, alive));
+    }
+
+    private void checked(ConnectionEntry e, boolean alive) {
+        lock.lock();
+        try {
+            e.checking = false;
+            if (!entries.contains(e)) {
+                return; // the dispatcher closed meanwhile and gave its lease back
+            }
+            if (alive) {
+                log.info("{} - {} answered its check; back in service", name, e.connection);
+            } else {
+                e.unusable = true;
+                e.invalidate = true;
+                log.warn("{} - {} did not answer a keepalive within {} ms; retiring it: no new channel goes there, and it"
+                        + " closes when its {} open channels end", name, e.connection, checks.bound().toMillis(), e.open + e.holds);
+            }
+            settle(e);
         } finally {
             unlockAndReturn();
         }
@@ -483,20 +524,20 @@ final class Dispatcher {
 
     /** An idle entry goes back to the pool unless a waiter or a pin needs it. Under the lock. */
     private void maybeReturn(ConnectionEntry e) {
-        if (!waiters.isEmpty()) {
+        if (!waiters.isEmpty() || e.checking) {
             return;
         }
         if (pins > 0 && newestUsable() == e) {
             return;
         }
         entries.remove(e);
-        toReturn.add(new Returning(e.lease, false));
+        toReturn.add(e.lease::close);
     }
 
     private ConnectionEntry newestUsable() {
         for (int i = entries.size() - 1; i >= 0; i--) {
             ConnectionEntry e = entries.get(i);
-            if (!e.unusable) {
+            if (!e.unusable && !e.checking) {
                 return e;
             }
         }
@@ -506,26 +547,15 @@ final class Dispatcher {
     /** Removes an unusable entry with nothing open; its lease goes back (invalidated when broken). Under the lock. */
     private void retire(ConnectionEntry e) {
         if (entries.remove(e)) {
-            toReturn.add(new Returning(e.lease, e.invalidate));
+            toReturn.add(e.invalidate ? e.lease::invalidate : e.lease::close);
         }
     }
 
     private void unlockAndReturn() {
-        List<Returning> leases = null;
-        if (!toReturn.isEmpty()) {
-            leases = new ArrayList<>(toReturn);
-            toReturn.clear();
-        }
+        List<Runnable> leases = toReturn.isEmpty() ? List.of() : new ArrayList<>(toReturn);
+        toReturn.clear();
         lock.unlock();
-        if (leases != null) {
-            for (Returning r : leases) {
-                if (r.invalidate()) {
-                    r.lease().invalidate();
-                } else {
-                    r.lease().close();
-                }
-            }
-        }
+        leases.forEach(Runnable::run);
     }
 
     // ---------------------------------------------------------------- pins, close, stats
@@ -565,7 +595,7 @@ final class Dispatcher {
             for (ConnectionEntry e : new ArrayList<>(entries)) {
                 if (idle(e)) {
                     entries.remove(e);
-                    toReturn.add(new Returning(e.lease, false));
+                    toReturn.add(e.lease::close);
                 }
             }
         } finally {
@@ -577,16 +607,21 @@ final class Dispatcher {
     int[] snapshot() {
         lock.lock();
         try {
-            int open = 0;
-            int limit = 0;
-            for (ConnectionEntry e : entries) {
-                open += e.open;
-                limit += e.unusable ? e.open : e.limits.limit();
-            }
-            return new int[] {entries.size(), open, limit, waiters.size()};
+            return counts();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** See {@link #snapshot()}; an entry that takes no new channel counts only the ones open. Under the lock. */
+    private int[] counts() {
+        int open = 0;
+        int limit = 0;
+        for (ConnectionEntry e : entries) {
+            open += e.open;
+            limit += e.unusable || e.checking ? e.open : e.limits.limit();
+        }
+        return new int[] {entries.size(), open, limit, waiters.size()};
     }
 
     int channelLimit() {
@@ -599,18 +634,6 @@ final class Dispatcher {
     }
 
     private PoolTimeoutException timeout(long timeoutNanos) {
-        int open = 0;
-        int limit = 0;
-        for (ConnectionEntry e : entries) {
-            open += e.open;
-            limit += e.unusable ? e.open : e.limits.limit();
-        }
-        String hint = lastFailure != null ? "; opening another connection failed (see the cause)"
-                : entries.size() >= maxConnections ? "; every channel of every connection is busy: raise maxConnectionsPerTarget"
-                        + " or maxChannelsPerConnection, or look for commands that never end"
-                        : "; a new connection is still on its way";
-        return new PoolTimeoutException(name + " - no SSH channel to " + target + " within "
-                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (connections=" + entries.size() + ", channels=" + open + "/"
-                + limit + ", waiting=" + waiters.size() + ")" + hint, lastFailure);
+        return Failures.noChannel(name, target, timeoutNanos, counts(), entries.size() >= maxConnections, lastFailure);
     }
 }

@@ -68,7 +68,8 @@ public final class Engine {
             throw new PoolClosedException(name + " - the pool is closed");
         }
         return dispatchers.computeIfAbsent(target, t -> new Dispatcher(name, t, wiring.pool, settings.maxChannelsPerConnection,
-                settings.maxConnectionsPerTarget, wiring.executor, wiring.events, settings.ticker));
+                settings.maxConnectionsPerTarget, wiring.executor, wiring.events, settings.ticker,
+                new ConnectionCheck(name, settings.validationTimeout, wiring.executor)));
     }
 
     static long nanos(Duration d) {

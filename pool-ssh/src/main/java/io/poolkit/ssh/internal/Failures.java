@@ -3,9 +3,12 @@ package io.poolkit.ssh.internal;
 import io.poolkit.CircuitOpenException;
 import io.poolkit.PoolClosedException;
 import io.poolkit.PoolExhaustedException;
+import io.poolkit.PoolTimeoutException;
 import io.poolkit.ssh.HostKeyException;
 import io.poolkit.ssh.SshAuthenticationException;
 import io.poolkit.ssh.SshException;
+import io.poolkit.ssh.SshTarget;
+import java.util.concurrent.TimeUnit;
 
 /** Which failures fail the queue at once, and how a shared failure is copied for each caller. */
 final class Failures {
@@ -49,5 +52,23 @@ final class Failures {
             return x;
         }
         return new SshException(e.getMessage(), e);
+    }
+
+    /**
+     * No channel was free in time.
+     *
+     * @param counts {connections in use, channels open, channel permits, waiting commands}
+     * @param atMax whether the target has all the connections it may have
+     * @param lastFailure the last failure to open a connection, or null
+     */
+    static PoolTimeoutException noChannel(String name, SshTarget target, long timeoutNanos, int[] counts, boolean atMax,
+                                          RuntimeException lastFailure) {
+        String hint = lastFailure != null ? "; opening another connection failed (see the cause)"
+                : atMax ? "; every channel of every connection is busy: raise maxConnectionsPerTarget"
+                        + " or maxChannelsPerConnection, or look for commands that never end"
+                        : "; a new connection is still on its way";
+        return new PoolTimeoutException(name + " - no SSH channel to " + target + " within "
+                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (connections=" + counts[0] + ", channels=" + counts[1] + "/"
+                + counts[2] + ", waiting=" + counts[3] + ")" + hint, lastFailure);
     }
 }

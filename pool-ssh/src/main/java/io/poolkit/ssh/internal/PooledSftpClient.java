@@ -56,7 +56,7 @@ final class PooledSftpClient extends DefaultSftpClient {
                     opening.expired = true;
                     Hooked ch = opening.channel;
                     if (ch != null) {
-                        ch.expire();
+                        ch.expire(TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
                     }
                 }
             });
@@ -168,9 +168,11 @@ final class PooledSftpClient extends DefaultSftpClient {
         }
 
         /** The caller's bound passed: whatever waits for the open or for SFTP's version fails now. */
-        void expire() {
+        void expire(long boundMillis) {
             OpenFuture f = openFuture;
             if (f != null && !f.isDone()) {
+                // the server did not confirm the channel in time: check the connection (before the close frees the permit)
+                slot.suspect("did not confirm an SFTP channel within " + boundMillis + " ms");
                 f.setException(new SshException("the SFTP channel did not open in time"));
             }
             close(true);
