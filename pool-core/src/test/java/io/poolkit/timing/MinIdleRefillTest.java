@@ -55,6 +55,8 @@ class MinIdleRefillTest extends TimedPoolTest {
         awaitIdle(pool, 2);
         Lease<TestResource> a = pool.acquire(SOON);
         Lease<TestResource> b = pool.acquire(SOON);
+        // a create already in flight would time out in the jump (createTimeout is 30 s): let it land first
+        Await.until(SOON, () -> pool.stats().creating() == 0, () -> "no create in flight: " + pool.stats());
         clock.advance(Duration.ofSeconds(30)); // a maintenance run
 
         Await.until(SOON, () -> pool.stats().idle() == 1 && pool.stats().size() == 3,
