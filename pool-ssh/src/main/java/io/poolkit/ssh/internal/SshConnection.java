@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.future.GlobalRequestFuture;
+import org.apache.sshd.common.io.IoSession;
 import org.apache.sshd.common.util.buffer.Buffer;
 
 /**
@@ -40,8 +41,14 @@ public final class SshConnection {
         return id;
     }
 
+    /**
+     * Whether the connection can still carry channels. The socket's own state counts too: when the
+     * link drops, MINA closes the socket first (failing the writes in flight) and the SSH session
+     * only after, so for a moment the session still reads open while its channels fail.
+     */
     boolean isOpen() {
-        return session.isOpen() && !session.isClosing();
+        IoSession io = session.getIoSession();
+        return session.isOpen() && !session.isClosing() && (io == null || io.isOpen() && !io.isClosing());
     }
 
     /**
