@@ -12,6 +12,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -187,38 +192,88 @@ class TunnelTest extends SshTestBase {
     }
 
     /**
-     * A client that sends a request and closes without reading the answer: the destination's stream
-     * ends (its writes fail once the channel is closed), and the tunnel's connection and hold are gone.
+     * A client that sends a request, reads the first byte of the answer and closes: the destination's
+     * stream ends (its writes fail once the server closed the channel), and the tunnel's connection and
+     * hold are gone. The client closes once the destination's writes stall, that is once every buffer on
+     * the way and the channel's window are full: the server then has a write pending on the window.
+     * Before, the relay sent its CLOSE with that window still full; a closing MINA channel opens no more
+     * window, and MINA's server flushes its pending write before it answers CLOSE, so neither side ever
+     * closed: the destination's connection stayed open and the hold never came back (CI failed this
+     * test when a loaded machine let the window fill before the client closed; it hung every time here
+     * once the client waited for the stall).
      */
     @Test
     void aClientThatClosesEarlyEndsTheDestinationsConnectionAndFreesTheHold() throws Exception {
         EmbeddedSshServer server = server();
+        CompletableFuture<Long> stalled = new CompletableFuture<>();
         CompletableFuture<Throwable> destinationEnded = new CompletableFuture<>();
-        Destination d = Destination.start(s -> {
-            s.getInputStream().read();
-            byte[] chunk = new byte[16 * 1024];
-            try {
-                for (;;) {
-                    s.getOutputStream().write(chunk);
+        try (ServerSocketChannel d = ServerSocketChannel.open()) {
+            d.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Thread destination = new Thread(() -> writeUntilFailure(d, stalled, destinationEnded), "destination");
+            destination.setDaemon(true);
+            destination.start();
+            SshPool ssh = pool(builder(server));
+            SshTarget t = server.target();
+            try (Tunnel tunnel = ssh.forward(t, "127.0.0.1", ((InetSocketAddress) d.getLocalAddress()).getPort())) {
+                try (Socket c = connect(tunnel)) {
+                    c.getOutputStream().write('?');
+                    c.getOutputStream().flush();
+                    assertThat(c.getInputStream().read()).as("the answer started").isZero();
+                    stalled.get(30, TimeUnit.SECONDS);
                 }
-            } catch (IOException e) {
-                destinationEnded.complete(e);
+                assertThat(destinationEnded.get(30, TimeUnit.SECONDS)).as("the destination's writes failed")
+                        .isInstanceOf(IOException.class);
+                Await.until(() -> tunnel.connections() == 0, () -> "the forwarded connection ended: " + tunnel);
             }
-        });
-        closeables.add(d);
-        SshPool ssh = pool(builder(server));
-        SshTarget t = server.target();
-        try (Tunnel tunnel = ssh.forward(t, "127.0.0.1", d.port())) {
-            try (Socket c = connect(tunnel)) {
-                c.getOutputStream().write('?');
-                c.getOutputStream().flush();
-                assertThat(c.getInputStream().read()).as("the answer started").isZero();
-            }
-            assertThat(destinationEnded.get(10, TimeUnit.SECONDS)).as("the destination's writes failed").isNotNull();
-            Await.until(() -> tunnel.connections() == 0, () -> "the forwarded connection ended: " + tunnel);
+            Await.until(() -> ssh.stats(t).connectionsInUse() == 0, () -> "the hold came back: " + ssh.stats(t));
+            destination.join(10_000);
+            assertThat(destination.isAlive()).as("the destination's thread ended").isFalse();
         }
-        Await.until(() -> ssh.stats(t).connectionsInUse() == 0, () -> "the hold came back: " + ssh.stats(t));
-        assertThat(d.failures()).isEmpty();
+    }
+
+    /** The window of MINA's channels (CoreModuleProperties.WINDOW_SIZE's default; the pool keeps it). */
+    private static final long WINDOW = 2 << 20;
+
+    /**
+     * The destination of the early close: reads one byte, then writes zeros until a write fails. It
+     * completes {@code stalled} with the bytes written once it wrote more than the channel's window and
+     * its writes made no progress for a second (its socket's send buffer stayed full: the server stopped
+     * reading), then goes on blocking.
+     */
+    private static void writeUntilFailure(ServerSocketChannel d, CompletableFuture<Long> stalled,
+                                          CompletableFuture<Throwable> ended) {
+        try (SocketChannel s = d.accept(); Selector selector = Selector.open()) {
+            s.read(ByteBuffer.allocate(1));
+            s.configureBlocking(false);
+            s.register(selector, SelectionKey.OP_WRITE);
+            ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
+            long written = 0;
+            while (!stalled.isDone()) {
+                if (!chunk.hasRemaining()) {
+                    chunk.clear();
+                }
+                int n = s.write(chunk);
+                written += n;
+                // past the channel's window (MINA's 2 MiB), no progress for a second: no event tells
+                // that nothing more will happen
+                if (n == 0 && selector.select(1_000) == 0 && written > WINDOW) {
+                    stalled.complete(written);
+                }
+                selector.selectedKeys().clear();
+            }
+            s.keyFor(selector).cancel();
+            selector.selectNow();
+            s.configureBlocking(true);
+            for (;;) {
+                if (!chunk.hasRemaining()) {
+                    chunk.clear();
+                }
+                s.write(chunk);
+            }
+        } catch (IOException | RuntimeException e) {
+            stalled.completeExceptionally(e);
+            ended.complete(e);
+        }
     }
 
     @Test

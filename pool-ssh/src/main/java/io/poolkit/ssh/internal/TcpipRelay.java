@@ -15,8 +15,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +36,16 @@ import org.slf4j.LoggerFactory;
  * channel that closes is drained first: what it received is written to the socket before the socket
  * closes. A channel that closes without the remote's EOF (its SSH connection was lost) resets the
  * socket instead, so the client cannot take a cut stream for a complete one. A local failure (the
- * client reset, or stopped reading and went away) closes both at once. The hold is given back when the
- * channel closes.
+ * client reset, or stopped reading and went away) closes both at once, the channel once what it holds
+ * is discarded (its window given back: see {@code giveTheWindowBack}, and the
+ * window of what arrives after its CLOSE, see {@code EndingChannel}). The hold is given back when
+ * the channel closes.
  */
 final class TcpipRelay {
     private static final Logger log = LoggerFactory.getLogger(TcpipRelay.class);
     private static final int CHUNK = 32 * 1024;
+    /** At most this much is discarded to give the remote its window back before the channel closes (the window is 2 MiB). */
+    private static final long DISCARD_LIMIT = 8L << 20;
 
     private final String name;
     private final Socket socket;
@@ -212,8 +219,37 @@ final class TcpipRelay {
             } catch (IOException e) {
                 // closed anyway
             }
+            giveTheWindowBack();
             channel.close(false);
             onClose.run();
+        }
+    }
+
+    /**
+     * Discards what the channel received and nobody will write now, so that the remote has its window
+     * back before our CLOSE reaches it. A closing MINA channel ignores what still arrives and opens no
+     * more window, and MINA's sshd answers CLOSE only once the write it has pending is sent: with the
+     * window full (the local client stopped reading, then went away) neither side would ever close, the
+     * destination's connection would stay open and the hold would never come back. What arrives after
+     * the CLOSE is given back by {@link EndingChannel}.
+     */
+    private void giveTheWindowBack() {
+        if (channel.isClosing()) {
+            return; // closed by the remote or the connection: no CLOSE of ours to answer
+        }
+        try {
+            InputStream in = channel.getInvertedOut();
+            byte[] sink = new byte[CHUNK];
+            long discarded = 0;
+            int n;
+            while (discarded < DISCARD_LIMIT && in.available() > 0 && (n = in.read(sink)) > 0) {
+                discarded += n;
+            }
+            if (discarded > 0) {
+                log.debug("{} - relay on {}: discarded {} bytes the local side will not read", name, channel, discarded);
+            }
+        } catch (IOException e) {
+            // the channel closed meanwhile: its window no longer matters
         }
     }
 
@@ -240,6 +276,29 @@ final class TcpipRelay {
             if (pipe != null) {
                 pipe.close();
             }
+        }
+
+        /**
+         * Data that arrives after our CLOSE, while the remote has not answered it yet: MINA drops it
+         * and, its window closed, would not give it back; its window goes back to the remote here, so
+         * that a MINA sshd can finish the write it waits to send before it answers (see
+         * {@code giveTheWindowBack} for what the channel held when it closed).
+         */
+        @Override
+        protected void doWriteData(byte[] data, int off, long len) throws IOException {
+            if (isClosing() && !isClosed() && len > 0) {
+                Session s = getSession();
+                Buffer adjust = s.createBuffer(SshConstants.SSH_MSG_CHANNEL_WINDOW_ADJUST, Long.BYTES);
+                adjust.putUInt(getRecipient());
+                adjust.putUInt(len);
+                try {
+                    s.writePacket(adjust);
+                } catch (IOException e) {
+                    log.debug("{}: no window adjust after close, the connection is closing: {}", this, e.toString());
+                }
+                return;
+            }
+            super.doWriteData(data, off, len);
         }
     }
 }
