@@ -43,7 +43,11 @@ abstract class SshTestBase {
         return s;
     }
 
-    /** A builder that trusts the given servers' host keys, with short bounds for tests. */
+    /**
+     * A builder that trusts the given servers' host keys, with short bounds for tests. Connect, login and
+     * acquire bounds are hang guards, not speed assertions: a cold key exchange and login took over 5 s on a
+     * loaded 2-core machine (a test that is about one of them sets its own).
+     */
     SshPoolBuilder builder(EmbeddedSshServer... trusted) throws Exception {
         Path knownHosts = dir.resolve("known_hosts");
         if (!Files.exists(knownHosts)) {
@@ -52,9 +56,9 @@ abstract class SshTestBase {
         for (EmbeddedSshServer s : trusted) {
             EmbeddedSshServer.append(knownHosts, s.knownHostsLine());
         }
-        return SshPool.builder().name("test-ssh").knownHosts(knownHosts).acquireTimeout(Duration.ofSeconds(10))
-                .commandTimeout(Duration.ofSeconds(20)).heartbeatInterval(Pool.FOREVER).connectTimeout(Duration.ofSeconds(5))
-                .authTimeout(Duration.ofSeconds(5)).killGrace(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(10));
+        return SshPool.builder().name("test-ssh").knownHosts(knownHosts).acquireTimeout(Duration.ofSeconds(20))
+                .commandTimeout(Duration.ofSeconds(20)).heartbeatInterval(Pool.FOREVER).connectTimeout(Duration.ofSeconds(15))
+                .authTimeout(Duration.ofSeconds(15)).killGrace(Duration.ofSeconds(1)).shutdownTimeout(Duration.ofSeconds(10));
     }
 
     SshPool pool(SshPoolBuilder builder) {
