@@ -94,4 +94,23 @@ class SharedExecutorTest {
         assertThat(p.execute(DELAYED, T).value()).isEqualTo("1");
         nextCallerIsUntouched(p);
     }
+
+    /**
+     * A relay of short-lived threads: each starts the next and ends, so the thread seen when the worker
+     * lists the threads is gone once it has been waited for, and its successor was never listed.
+     */
+    private static final String RELAY = ACT + "class Relay implements Runnable { final long until; Relay(long until) { this.until = until; }\n"
+            + " public void run() { try { Thread.sleep(2); } catch (InterruptedException e) { }\n"
+            + "  if (System.nanoTime() > until) { act.run(); return; }\n"
+            + "  Thread t = new Thread(new Relay(until)); t.setDaemon(true); t.start(); } }\n"
+            + "new Thread(new Relay(System.nanoTime() + 600_000_000L)).start();\n"
+            + "1";
+
+    @Test
+    void aRelayOfShortLivedThreadsDoesNotReachTheNextCaller() {
+        SecureSessionPool p = pool(false);
+        assertThat(p.execute(RELAY, T).value()).isEqualTo("1");
+        nextCallerIsUntouched(p);
+        nextCallerIsUntouched(p);
+    }
 }

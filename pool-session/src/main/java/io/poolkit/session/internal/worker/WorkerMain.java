@@ -463,6 +463,13 @@ public final class WorkerMain {
                 names.add("thread '" + t.getName() + "'");
             }
         }
+        // listed again once the grace is over: a thread that ended in it may have started another (a relay of
+        // short-lived threads, each starting the next), which the first listing could not show
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (!before.contains(t) && t.isAlive() && !names.contains("thread '" + t.getName() + "'")) {
+                names.add("thread '" + t.getName() + "'");
+            }
+        }
         names.addAll(SharedExecutors.pending(before));
         otherProcesses(sandboxed).limit(10).forEach(p -> names.add("process " + p.pid()));
         return String.join(", ", names.subList(0, Math.min(names.size(), 10)))
