@@ -117,6 +117,15 @@ public final class WorkerMain {
             }
             guard.hold(finalizer);
         }
+        // the thread that calls memory-notification listeners after a collection: held, so no snippet's listener
+        // runs during a later caller's execution
+        Thread notifications = NotificationTrap.needed() ? NotificationTrap.take(10_000) : null;
+        if (NotificationTrap.needed() && notifications == null) {
+            halt(2, "the notification thread was not taken within 10 s");
+        }
+        if (guard != null && notifications != null) {
+            guard.hold(notifications);
+        }
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         WorkerMain w = new WorkerMain(new Link(ch));
