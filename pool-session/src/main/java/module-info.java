@@ -11,6 +11,8 @@ module io.poolkit.session {
     requires transitive io.poolkit;
     requires org.slf4j;
     requires jdk.jshell;
+    // compile time only: the worker's NotificationTrap, which adds the read itself in the worker JVM
+    requires static java.management;
 
     exports io.poolkit.session;
 }

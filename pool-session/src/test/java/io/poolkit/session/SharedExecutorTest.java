@@ -94,4 +94,45 @@ class SharedExecutorTest {
         assertThat(p.execute(DELAYED, T).value()).isEqualTo("1");
         nextCallerIsUntouched(p);
     }
+
+    /**
+     * A relay of short-lived threads: each starts the next and ends, so the thread seen when the worker
+     * lists the threads is gone once it has been waited for, and its successor was never listed.
+     */
+    private static final String RELAY = ACT + "class Relay implements Runnable { final long until; Relay(long until) { this.until = until; }\n"
+            + " public void run() { try { Thread.sleep(2); } catch (InterruptedException e) { }\n"
+            + "  if (System.nanoTime() > until) { act.run(); return; }\n"
+            + "  Thread t = new Thread(new Relay(until)); t.setDaemon(true); t.start(); } }\n"
+            + "new Thread(new Relay(System.nanoTime() + 600_000_000L)).start();\n"
+            + "1";
+
+    @Test
+    void aRelayOfShortLivedThreadsDoesNotReachTheNextCaller() {
+        SecureSessionPool p = pool(false);
+        assertThat(p.execute(RELAY, T).value()).isEqualTo("1");
+        nextCallerIsUntouched(p);
+        nextCallerIsUntouched(p);
+    }
+
+    /**
+     * A listener for the JVM's memory notifications, which the JVM's "Notification Thread" calls after a
+     * collection: it returns at once, so no thread is left running snippet code, yet it acts in every later
+     * execution that collects (the next caller here asks for a collection; javac's own garbage does too).
+     */
+    private static final String NOTIFIED = ACT + "var mem = java.lang.management.ManagementFactory.getMemoryMXBean();\n"
+            + "((javax.management.NotificationEmitter) mem).addNotificationListener((n, h) -> act.run(), null, null);\n"
+            + "for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {"
+            + " if (pool.isCollectionUsageThresholdSupported()) { pool.setCollectionUsageThreshold(1); } }\n"
+            + "1";
+
+    @Test
+    void aMemoryNotificationListenerDoesNotReachTheNextCaller() {
+        SecureSessionPool p = pool(true);
+        assertThat(p.execute(NOTIFIED, T).value()).isEqualTo("1");
+        for (int i = 0; i < 2; i++) {
+            ExecutionResult next = p.execute("System.gc(); Thread.sleep(300); System.getProperty(\"planted\") + \"-\" + (6 * 7)", T);
+            assertThat(next.error()).as("%s", next).isEmpty();
+            assertThat(next.value()).isEqualTo("\"null-42\"");
+        }
+    }
 }

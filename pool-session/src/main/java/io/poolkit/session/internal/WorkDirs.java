@@ -1,6 +1,7 @@
 package io.poolkit.session.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -8,6 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
 
@@ -126,24 +130,39 @@ public final class WorkDirs {
         return Files.createDirectory(sessionDir.resolve(name), PosixFilePermissions.asFileAttribute(OWNER_ONLY));
     }
 
-    /** Deletes a worker's directory and what is in it (its socket, its launch files), two levels deep; quietly. */
+    /**
+     * Deletes a worker's directory and everything in it, quietly; follows no link out of it. Iterative: an
+     * unsandboxed worker (its R temporary directories live here) may nest directories as deep as the path
+     * limit allows, deeper than a thread's stack takes one call per level.
+     */
     public static void deleteQuietly(Path dir) {
-        try (var entries = Files.list(dir)) {
-            entries.forEach(p -> {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    deleteQuietly(p);
+        Deque<Path> pending = new ArrayDeque<>();
+        Set<Path> listed = new HashSet<>();
+        pending.push(dir);
+        while (!pending.isEmpty()) {
+            Path d = pending.peek();
+            if (listed.add(d)) { // first visit: its files go, its directories are visited before it
+                try (var entries = Files.list(d)) {
+                    entries.forEach(p -> {
+                        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                            pending.push(p);
+                        } else {
+                            deleteFileQuietly(p);
+                        }
+                    });
+                } catch (IOException | UncheckedIOException ignored) {
+                    // gone already, or unreadable: deleted below if it can be
                 }
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-        } catch (IOException ignored) {
-            // gone already
+                continue;
+            }
+            pending.pop();
+            deleteFileQuietly(d);
         }
+    }
+
+    private static void deleteFileQuietly(Path p) {
         try {
-            Files.deleteIfExists(dir);
+            Files.deleteIfExists(p);
         } catch (IOException ignored) {
             // best effort
         }

@@ -2,6 +2,7 @@ package io.poolkit.session.internal.worker;
 
 import java.security.Permission;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker's security manager on JDK 17 to 23, installed before any snippet runs; it refuses the
@@ -33,7 +34,8 @@ final class NativeGuard extends SecurityManager {
     /** What a JVM with {@code -XX:+ExitOnOutOfMemoryError} exits with, without asking a security manager. */
     private static final int JVM_OUT_OF_MEMORY_EXIT = 3;
 
-    private volatile Thread held;
+    /** The JVM's threads the worker holds (the finalizer on JDK 17, the notification thread). */
+    private final Set<Thread> held = ConcurrentHashMap.newKeySet();
 
     /**
      * Installs the guard; the JVM must run with {@code -Djava.security.manager=allow} on JDK 18 to 23.
@@ -51,7 +53,7 @@ final class NativeGuard extends SecurityManager {
 
     /** From now on no other code may stop, interrupt or rename {@code t}. */
     void hold(Thread t) {
-        held = t;
+        held.add(t);
     }
 
     @Override
@@ -90,7 +92,7 @@ final class NativeGuard extends SecurityManager {
 
     @Override
     public void checkAccess(Thread t) {
-        if (t == held) {
+        if (held.contains(t)) {
             throw new SecurityException("the session worker's thread '" + t.getName() + "' is not for snippets to change");
         }
     }

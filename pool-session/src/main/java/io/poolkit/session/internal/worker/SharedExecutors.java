@@ -20,7 +20,11 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>Not the pool's "running" count: it is an estimate of the workers not blocked, and counts an idle
  * worker between its last look for work and its park, so it reads 1 for a moment after the pool went
- * quiet. A worker running a task, blocked or not, is counted as active.
+ * quiet. The active count does not see everything either: a task blocked in
+ * {@code ForkJoinPool.managedBlock} (a {@code CompletableFuture.get} on a pool thread) has the pool start
+ * a spare, which parks and takes the blocked one's place in the count, so it reads 0 (seen on JDK 17 and
+ * 25, parallelism 1). Such a task holds pool threads, and the worker starts none: they are new threads of
+ * the execution, which the leftover-thread rule reports.
  */
 final class SharedExecutors {
     /** The thread of CompletableFuture's delay scheduler on JDK 17 to 24. */

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +117,15 @@ public final class WorkerMain {
                 halt(2, "the finalizer thread was not taken within 10 s");
             }
             guard.hold(finalizer);
+        }
+        // the thread that calls memory-notification listeners after a collection: held, so no snippet's listener
+        // runs during a later caller's execution
+        Thread notifications = NotificationTrap.needed() ? NotificationTrap.take(10_000) : null;
+        if (NotificationTrap.needed() && notifications == null) {
+            halt(2, "the notification thread was not taken within 10 s");
+        }
+        if (guard != null && notifications != null) {
+            guard.hold(notifications);
         }
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
@@ -430,6 +440,21 @@ public final class WorkerMain {
         return ProcessHandle.allProcesses().filter(p -> p.pid() != self.pid() && !ancestors.contains(p.pid()) && p.isAlive());
     }
 
+    /** The platform threads started and not yet ended, as one listing (every thread group's). */
+    private static List<Thread> allThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        for (;;) {
+            Thread[] threads = new Thread[root.activeCount() * 2 + 16];
+            int n = root.enumerate(threads, true);
+            if (n < threads.length) {
+                return Arrays.asList(threads).subList(0, n);
+            }
+        }
+    }
+
     private static Set<Thread> liveThreads() {
         return new HashSet<>(Thread.getAllStackTraces().keySet());
     }
@@ -460,6 +485,15 @@ public final class WorkerMain {
                 Thread.currentThread().interrupt();
             }
             if (t.isAlive()) {
+                names.add("thread '" + t.getName() + "'");
+            }
+        }
+        // listed again once the grace is over: a thread that ended in it may have started another (a relay of
+        // short-lived threads, each starting the next), which the first listing could not show. Not by
+        // getAllStackTraces, which leaves out a thread that ends between its listing and its stack dump, so at
+        // a hand-over it can show no thread of the relay; in this listing the relay always has one.
+        for (Thread t : allThreads()) {
+            if (!before.contains(t) && !names.contains("thread '" + t.getName() + "'")) {
                 names.add("thread '" + t.getName() + "'");
             }
         }
