@@ -2,11 +2,10 @@ package io.poolkit.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.poolkit.testkit.PoolChecks;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A process a snippet starts and detaches (its child starts a grandchild and exits, so the grandchild
@@ -52,19 +51,14 @@ class DetachedProcessIT {
 
     private SecureSessionPool pool;
 
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            PoolChecks.assertCountsRule(pool::stats);
-            pool.close();
-        }
-    }
+    @RegisterExtension
+    final OpenPools pools = new OpenPools();
 
     @Test
     void aProcessReParentedToTheSandboxsInitIsReportedAsLeftRunning() {
         TestSessions.requireSandbox();
         Limits limits = TestSessions.smallLimits().maxWallTime(Duration.ofSeconds(150)).build();
-        pool = TestSessions.pool().name("detached").size(1).limits(limits).resetBetweenUses(false).build();
+        pool = pools.add(TestSessions.pool().name("detached").size(1).limits(limits).resetBetweenUses(false).build());
         ExecutionResult planted = pool.execute(SNIPPET, Duration.ofSeconds(140), Duration.ofSeconds(60));
         assertThat(planted.error()).as("%s", planted).isEmpty();
         assertThat(planted.value()).as("the child exited and its child stayed").isEqualTo("\"0 true\"");

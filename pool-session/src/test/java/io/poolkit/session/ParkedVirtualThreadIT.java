@@ -3,11 +3,10 @@ package io.poolkit.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.session.ExecutionError.Kind;
-import io.poolkit.testkit.PoolChecks;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A virtual thread is listed nowhere a worker can look (not in {@code Thread.getAllStackTraces()});
@@ -23,17 +22,12 @@ import org.junit.jupiter.api.Timeout;
 class ParkedVirtualThreadIT {
     private SecureSessionPool pool;
 
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            PoolChecks.assertCountsRule(pool::stats);
-            pool.close();
-        }
-    }
+    @RegisterExtension
+    final OpenPools pools = new OpenPools();
 
     @Test
     void aVirtualThreadThatOutwaitsItsCarriersDoesNotReachTheNextCaller() {
-        pool = TestSessions.pool().name("parked-virtual").size(1).resetBetweenUses(false).build();
+        pool = pools.add(TestSessions.pool().name("parked-virtual").size(1).resetBetweenUses(false).build());
         String plant = "var queue = new java.lang.ref.ReferenceQueue<Object>();\n"
                 + "var ref = new java.lang.ref.WeakReference<Object>(new Object(), queue);\n"
                 + "Runnable act = () -> { System.setProperty(\"planted\", \"A\");"

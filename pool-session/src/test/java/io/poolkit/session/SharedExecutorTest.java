@@ -4,11 +4,10 @@ import static io.poolkit.session.TestSessions.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.session.ExecutionError.Kind;
-import io.poolkit.testkit.PoolChecks;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Work a snippet hands to an executor the JDK shares (the common ForkJoinPool, the delayed executor
@@ -26,16 +25,11 @@ class SharedExecutorTest {
 
     private SecureSessionPool pool;
 
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            PoolChecks.assertCountsRule(pool::stats);
-            pool.close();
-        }
-    }
+    @RegisterExtension
+    final OpenPools pools = new OpenPools();
 
     private SecureSessionPool pool(boolean reset) {
-        pool = TestSessions.pool().name("shared-executors").size(1).resetBetweenUses(reset).build();
+        pool = pools.add(TestSessions.pool().name("shared-executors").size(1).resetBetweenUses(reset).build());
         return pool;
     }
 

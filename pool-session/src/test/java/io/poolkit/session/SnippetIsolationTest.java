@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.session.ExecutionError.Kind;
 import io.poolkit.testkit.Await;
-import io.poolkit.testkit.PoolChecks;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The boundary between a snippet and the worker's own code (DESIGN "Two trust boundaries", issue 13).
@@ -71,6 +70,8 @@ class SnippetIsolationTest {
     abstract static class Attacks {
         private final AtomicInteger toolCalls = new AtomicInteger();
         private SecureSessionPool pool;
+        @RegisterExtension
+        final OpenPools pools = new OpenPools();
 
         abstract boolean sandboxed();
 
@@ -78,19 +79,12 @@ class SnippetIsolationTest {
             if (sandboxed()) {
                 TestSessions.requireSandbox();
             }
-            pool = SecureSessionPool.builder().name(reset ? "isolation-reset" : "isolation").sandbox(sandboxed()).limits(TestSessions.small())
+            pool = pools.add(SecureSessionPool.builder().name(reset ? "isolation-reset" : "isolation").sandbox(sandboxed()).limits(TestSessions.small())
                     .size(1).resetBetweenUses(reset).closeTimeout(Duration.ofSeconds(10))
-                    .tools(Tool.of("count", "counts its calls", List.of(), a -> toolCalls.incrementAndGet())).build();
+                    .tools(Tool.of("count", "counts its calls", List.of(), a -> toolCalls.incrementAndGet())).build());
             return pool;
         }
 
-        @AfterEach
-        void close() {
-            if (pool != null) {
-                PoolChecks.assertCountsRule(pool::stats);
-                pool.close();
-            }
-        }
 
         /** The next caller, run long enough for anything planted to fire: its own value, no one else's output or tool calls. */
         private void nextCallerGetsItsOwnTrueResult(SecureSessionPool p) {

@@ -4,7 +4,6 @@ import static io.poolkit.session.TestSessions.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.poolkit.session.internal.Sandbox;
-import io.poolkit.testkit.PoolChecks;
 import io.poolkit.testkit.Services;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,9 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,18 +39,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TenantCarriersTest {
     private SecureSessionPool pool;
 
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            PoolChecks.assertCountsRule(pool::stats);
-            pool.close();
-        }
-    }
+    @RegisterExtension
+    final OpenPools pools = new OpenPools();
 
     private SecureSessionPool pool(boolean reset) {
         TestSessions.requireSandbox();
-        pool = SecureSessionPool.builder().name(reset ? "carriers-reset" : "carriers").sandbox(true).limits(TestSessions.small())
-                .size(1).resetBetweenUses(reset).closeTimeout(Duration.ofSeconds(10)).build();
+        pool = pools.add(SecureSessionPool.builder().name(reset ? "carriers-reset" : "carriers").sandbox(true).limits(TestSessions.small())
+                .size(1).resetBetweenUses(reset).closeTimeout(Duration.ofSeconds(10)).build());
         return pool;
     }
 
