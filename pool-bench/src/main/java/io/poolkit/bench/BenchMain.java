@@ -176,7 +176,9 @@ public final class BenchMain {
      * The passes. Threads at most resources: every pool once. Threads over resources (4 on 2, 8 on
      * 2, 16 on 4): the anchors once, poolkit once per value of the fairness sweep (its default among
      * them), for throughput ({@code Contended}) and for every acquire's time ({@code Oversubscribed});
-     * both count context switches, the latter with GC and safepoint pauses. Then the JDBC cycles.
+     * both count context switches, the latter with GC and safepoint pauses; and per shape the
+     * same timed loop with no pool ({@code Oversubscribed.noPool}), the scheduler's floor under every
+     * pool's worst acquire at that thread count. Then the JDBC cycles.
      */
     private void runJmh(boolean jdbc) throws RunnerException {
         String all = String.join("|", pools);
@@ -215,6 +217,7 @@ public final class BenchMain {
                 pass("Oversubscribed", "poolkit", threads, Map.of("size", size, "config", List.of(Settings.DEFAULT),
                         "fairness", sweep), true, true);
             }
+            pass("Oversubscribed", "noPool", threads, Map.of(), true, true);
         }
         if (jdbc && poolkit) {
             List<String> jdbcPools = mode.equals("full") ? List.of("poolkit", "hikari", "dbcp2") : List.of("poolkit", "hikari");

@@ -23,6 +23,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * hold the object for a little CPU work, return. JMH samples the cycle time (p50, p99, p99.9, max
  * of the samples); {@link AcquireWaits} times every acquire on top, because a sampler can miss the
  * single worst one, and the target is about the worst.
+ *
+ * <p>{@link #noPool} is the floor every pool stands on: the same loop and the same timing with
+ * nothing to acquire, each thread holding its own object. Its worst "acquire" is how long a thread
+ * of this shape can lose the CPU between two clock reads: the scheduler's share of every pool's
+ * worst acquire on this machine, not a pool's.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -35,6 +40,30 @@ public class Oversubscribed {
         /** {@link Blackhole#consumeCPU} tokens spent holding the object. */
         @Param("100")
         public int holdTokens;
+    }
+
+    /** One object per thread: nothing shared, nothing to wait for. */
+    @State(Scope.Thread)
+    public static class Own {
+        final Res res = new Res();
+    }
+
+    /**
+     * The floor: the timed "acquire" takes this thread's own object, so its worst is the
+     * scheduler's and the JVM's alone (preemption, safepoints), at the same thread count and hold.
+     *
+     * @param own this thread's object
+     * @param h the hold time
+     * @param w this thread's acquire times
+     * @return what the use returned
+     */
+    @Benchmark
+    public int noPool(Own own, Hold h, AcquireWaits w) {
+        long start = System.nanoTime();
+        Res res = own.res;
+        w.record(System.nanoTime() - start);
+        Blackhole.consumeCPU(h.holdTokens);
+        return res.use();
     }
 
     /**

@@ -27,7 +27,9 @@ final class Tables {
                 + "(the object held for `consumeCPU(100)`): JMH's sampled p99.9, every acquire timed (worst, how many over 8 ms, "
                 + "of how many), that fork's context switches, its allocation per operation and GC (`-prof gc`) and safepoint pauses (`-Xlog:safepoint`, GC pauses "
                 + "included), measurement iterations only. Context switches: voluntary + involuntary of every thread of the fork, "
-                + "per operation (`ContextSwitchProfiler`). poolkit's `default` fairness is 1 ms.\n");
+                + "per operation (`ContextSwitchProfiler`). poolkit's `default` fairness is 1 ms. \"No pool\" is the same timed loop with "
+                + "nothing to acquire (each thread holds its own object): what the scheduler and the JVM alone add to a worst "
+                + "acquire at that thread count on this machine.\n");
         for (int[] tc : BenchMain.OVERSUBSCRIBED) {
             String size = String.valueOf(tc[1]);
             md.append("\n##### ").append(tc[0]).append(" threads on ").append(tc[1]).append(" objects\n\n")
@@ -47,6 +49,10 @@ final class Tables {
                 if (thr.isPresent() || lat.isPresent()) {
                     md.append(line(r, Results.NAMES.get(impl), "–", thr, lat));
                 }
+            }
+            Optional<Bench> floor = r.find("Oversubscribed", "noPool", tc[0], null, null);
+            if (floor.isPresent()) {
+                md.append(line(r, "no pool (the floor)", "–", Optional.empty(), floor));
             }
         }
         return md.toString();

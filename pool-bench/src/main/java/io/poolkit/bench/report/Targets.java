@@ -108,7 +108,14 @@ final class Targets {
                 "bag " + Report.fmt(over8.of("hikariBag")) + ", Stormpot " + Report.fmt(over8.of("stormpot")),
                 verdict(over8.of("poolkit"), over8.of("hikariBag"), false, 0, 0)));
         t.add(new Target(shape + ": (aim) worst acquire at most fairness + 10 ms", Report.us(worst.of("poolkit")),
-                "fairness 1 ms + 10 ms = " + Report.us(AIM_WORST_MICROS), verdict(worst.of("poolkit"), AIM_WORST_MICROS, false, 0, 0)));
+                "fairness 1 ms + 10 ms = " + Report.us(AIM_WORST_MICROS) + floor(tc),
+                verdict(worst.of("poolkit"), AIM_WORST_MICROS, false, 0, 0)));
+    }
+
+    /** The no-pool loop's worst at this thread count, for the aim's row: the part of any worst acquire no pool controls. */
+    private String floor(int[] tc) {
+        return r.find("Oversubscribed", "noPool", tc[0], null, null).flatMap(r::waitsOf)
+                .map(w -> "; no pool, same loop: " + Report.us(w.worstNanos() / 1000.0)).orElse("");
     }
 
     /** The tail figures come with the pauses of the same forks and with fairness ZERO and FOREVER. */
