@@ -82,9 +82,12 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     private final boolean hasOnAcquire;
     /** Listeners registered or leak detection on: the fast paths then take the observed route. */
     private volatile boolean observed;
-    /** observed, or an onAcquire hook: the one flag the fast acquire reads for both. */
+    /**
+     * observed, an onAcquire hook, or an injected ticker: the one flag the fast acquire reads for all
+     * three (so the fast paths read {@link CoarseClock#now} itself, with no clock object between).
+     */
     private volatile boolean slowAcquire;
-    /** observed, or a reset or validate-on-return hook: the one flag the fast return reads for them. */
+    /** observed, a reset or validate-on-return hook, or an injected ticker: the fast return's one flag. */
     private volatile boolean slowRelease;
 
     volatile long acquireTimeoutNanos;
@@ -204,8 +207,11 @@ public final class CorePool<T> extends Gate implements Pool<T> {
      * it may force any lease after its grace.
      */
     private boolean fastCheckout(Slot<T> s) {
-        long now = clock.coarse();
-        if (slowAcquire || s.retire != null || now - s.expiresAt >= 0 || now - s.idleSince >= validateNanos) {
+        if (slowAcquire) {
+            return false;
+        }
+        long now = CoarseClock.now; // the flag is up for an injected ticker: this is clock.coarse()
+        if (s.retire != null || now - s.expiresAt >= 0 || now - s.idleSince >= validateNanos) {
             return false;
         }
         s.usesLeft--;
@@ -329,8 +335,9 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         try {
             boolean o = listeners.any() || maintenance.leakNanos != Durations.NEVER;
             observed = o;
-            slowAcquire = o || hasOnAcquire;
-            slowRelease = o || returnHooks;
+            boolean ticker = !clock.isSystem();
+            slowAcquire = o || hasOnAcquire || ticker;
+            slowRelease = o || returnHooks || ticker;
         } finally {
             lock.unlock();
         }
@@ -343,8 +350,12 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         if (!s.isLeasedBy(leased)) {
             return;
         }
-        long now = clock.coarse();
-        if (slowRelease || s.retire != null || now - s.expiresAt >= 0 || s.usesLeft <= 0) {
+        if (slowRelease) {
+            recycler.release(s, leased, clock.coarse(), leasedAt);
+            return;
+        }
+        long now = CoarseClock.now; // the flag is up for an injected ticker: this is clock.coarse()
+        if (s.retire != null || now - s.expiresAt >= 0 || s.usesLeft <= 0) {
             recycler.release(s, leased, now, leasedAt);
             return;
         }
