@@ -47,11 +47,14 @@ public final class SafepointLogProfiler implements ExternalProfiler {
     @Override
     public Collection<String> addJVMOptions(BenchmarkParams params) {
         try {
+            // A name only: the JVM's log output moves a file that already exists aside (to .0) before
+            // it writes, which left an empty poolbench-safepoints-*.log.0 in the temp dir per fork.
             log = Files.createTempFile("poolbench-safepoints-", ".log");
+            Files.delete(log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return List.of("-Xlog:safepoint=info:file=" + log.toAbsolutePath() + ":timemillis");
+        return List.of("-Xlog:safepoint=info:file=" + log.toAbsolutePath() + ":timemillis:filecount=0");
     }
 
     @Override
