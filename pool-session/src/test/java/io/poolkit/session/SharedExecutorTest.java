@@ -109,6 +109,28 @@ class SharedExecutorTest {
     }
 
     /**
+     * The same relay, hidden from a listing by thread groups (JDK 17 and 18): a group whose {@code destroy()}
+     * is refused by a subgroup that still has a thread is left half destroyed, still in its parent but with no
+     * subgroups of its own, so enumerating the groups from the root no longer reaches the relay's group.
+     */
+    private static final String HIDDEN_RELAY = ACT + "var outer = new ThreadGroup(\"outer\"); var hidden = new ThreadGroup(outer, \"hidden\");\n"
+            + "class Relay implements Runnable { final long until; Relay(long until) { this.until = until; }\n"
+            + " public void run() { try { Thread.sleep(2); } catch (InterruptedException e) { }\n"
+            + "  if (System.nanoTime() > until) { act.run(); return; }\n"
+            + "  Thread t = new Thread(hidden, new Relay(until)); t.setDaemon(true); t.start(); } }\n"
+            + "new Thread(hidden, new Relay(System.nanoTime() + 600_000_000L)).start();\n"
+            + "try { outer.destroy(); } catch (Throwable e) { }\n"
+            + "1";
+
+    @Test
+    void aRelayInAHiddenThreadGroupDoesNotReachTheNextCaller() {
+        SecureSessionPool p = pool(true);
+        assertThat(p.execute(HIDDEN_RELAY, T).value()).isEqualTo("1");
+        nextCallerIsUntouched(p);
+        nextCallerIsUntouched(p);
+    }
+
+    /**
      * A listener for the JVM's memory notifications, which the JVM's "Notification Thread" calls after a
      * collection: it returns at once, so no thread is left running snippet code, yet it acts in every later
      * execution that collects (the next caller here asks for a collection; javac's own garbage does too).
