@@ -151,4 +151,26 @@ class SharedExecutorTest {
             assertThat(next.value()).isEqualTo("\"null-42\"");
         }
     }
+
+    /** The JVM's threads the worker holds for good: the Notification Thread, and on JDK 17 the Finalizer. */
+    private static final String HELD = "t.getName().equals(\"Notification Thread\") || t.getName().equals(\"Finalizer\")";
+
+    /**
+     * A snippet sees the held threads and may interrupt them where no security manager refuses it (JDK 24+):
+     * the interrupt must only wake the held thread, never leave it spinning on a core for the rest of the
+     * worker's life (a park returns at once while the interrupt flag is set).
+     */
+    @Test
+    void interruptingAHeldJvmThreadDoesNotLeaveItSpinning() {
+        SecureSessionPool p = pool(true);
+        ExecutionResult r = p.execute("String hit = \"\"; for (Thread t : Thread.getAllStackTraces().keySet()) { if (" + HELD + ") {"
+                + " try { t.interrupt(); hit += t.getName() + \":interrupted \"; } catch (SecurityException e) { hit += t.getName() + \":refused \"; } } } hit", T);
+        assertThat(r.value()).as("%s", r).contains("Notification Thread:");
+        ExecutionResult cpu = p.execute("var mx = java.lang.management.ManagementFactory.getThreadMXBean(); long busy = 0;"
+                + " for (Thread t : Thread.getAllStackTraces().keySet()) { if (" + HELD + ") {"
+                + " long a = mx.getThreadCpuTime(t.getId()); Thread.sleep(300); busy = Math.max(busy, mx.getThreadCpuTime(t.getId()) - a); } }"
+                + " busy / 1_000_000", T);
+        assertThat(cpu.error()).as("%s", cpu).isEmpty();
+        assertThat(Long.parseLong(cpu.value())).as("CPU milliseconds a held thread used in 300 ms, after %s", r.value()).isLessThan(50);
+    }
 }
