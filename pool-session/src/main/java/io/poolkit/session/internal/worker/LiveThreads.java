@@ -28,7 +28,7 @@ final class LiveThreads {
     private LiveThreads() {
     }
 
-    /** Called once at start, after {@link NotificationTrap} gave this module its read of java.management. */
+    /** Called once at start, before any snippet runs; adds this module's read of java.management (the descriptor requires jdk.jshell only). */
     static void init() {
         Module management = ModuleLayer.boot().findModule("java.management").orElse(null);
         if (management == null) {
