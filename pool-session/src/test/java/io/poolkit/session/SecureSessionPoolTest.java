@@ -173,8 +173,16 @@ class SecureSessionPoolTest {
         SecureSessionPool one = extra(TestSessions.pool().name("resets-jvm").size(1).resetBetweenUses(true));
         ExecutionResult r = one.execute("System.setProperty(\"leak\", \"x\"); Locale.setDefault(Locale.JAPAN);"
                 + " Files.writeString(Path.of(System.getProperty(\"java.io.tmpdir\"), \"left-\" + ProcessHandle.current().pid()), \"x\");"
-                + " System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));", T);
+                + " System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));"
+                + " Locale.setDefault(Locale.Category.FORMAT, Locale.GERMANY); TimeZone.setDefault(TimeZone.getTimeZone(\"Asia/Tokyo\"));"
+                + " Authenticator.setDefault(new Authenticator() { }); ProxySelector.setDefault(null);"
+                + " CookieHandler.setDefault(new CookieManager()); ResponseCache.setDefault(new ResponseCache() {"
+                + " public CacheResponse get(URI u, String m, Map<String, List<String>> h) { return null; }"
+                + " public CacheRequest put(URI u, URLConnection c) { return null; } });", T);
         assertThat(r.isSuccess()).as("%s", r).isTrue();
+        assertThat(one.execute("String.format(\"%.1f\", 1.5) + \" \" + TimeZone.getDefault().getID().equals(\"Asia/Tokyo\")"
+                + " + \" \" + Authenticator.getDefault() + \" \" + (ProxySelector.getDefault() != null) + \" \" + CookieHandler.getDefault()"
+                + " + \" \" + ResponseCache.getDefault()", T).value()).as("the JDK-wide defaults are back").isEqualTo("\"1.5 false null true null null\"");
         assertThat(one.execute("System.getProperty(\"leak\")", T).value()).isEqualTo("null");
         assertThat(one.execute("Locale.getDefault() == Locale.JAPAN", T).value()).isEqualTo("false");
         assertThat(one.execute("System.out.print(\"seen\");", T).stdout()).as("output is captured again").isEqualTo("seen");

@@ -109,6 +109,28 @@ class SharedExecutorTest {
     }
 
     /**
+     * The same relay, hidden from a listing by thread groups (JDK 17 and 18): a group whose {@code destroy()}
+     * is refused by a subgroup that still has a thread is left half destroyed, still in its parent but with no
+     * subgroups of its own, so enumerating the groups from the root no longer reaches the relay's group.
+     */
+    private static final String HIDDEN_RELAY = ACT + "var outer = new ThreadGroup(\"outer\"); var hidden = new ThreadGroup(outer, \"hidden\");\n"
+            + "class Relay implements Runnable { final long until; Relay(long until) { this.until = until; }\n"
+            + " public void run() { try { Thread.sleep(2); } catch (InterruptedException e) { }\n"
+            + "  if (System.nanoTime() > until) { act.run(); return; }\n"
+            + "  Thread t = new Thread(hidden, new Relay(until)); t.setDaemon(true); t.start(); } }\n"
+            + "new Thread(hidden, new Relay(System.nanoTime() + 600_000_000L)).start();\n"
+            + "try { outer.destroy(); } catch (Throwable e) { }\n"
+            + "1";
+
+    @Test
+    void aRelayInAHiddenThreadGroupDoesNotReachTheNextCaller() {
+        SecureSessionPool p = pool(true);
+        assertThat(p.execute(HIDDEN_RELAY, T).value()).isEqualTo("1");
+        nextCallerIsUntouched(p);
+        nextCallerIsUntouched(p);
+    }
+
+    /**
      * A listener for the JVM's memory notifications, which the JVM's "Notification Thread" calls after a
      * collection: it returns at once, so no thread is left running snippet code, yet it acts in every later
      * execution that collects (the next caller here asks for a collection; javac's own garbage does too).
@@ -128,5 +150,27 @@ class SharedExecutorTest {
             assertThat(next.error()).as("%s", next).isEmpty();
             assertThat(next.value()).isEqualTo("\"null-42\"");
         }
+    }
+
+    /** The JVM's threads the worker holds for good: the Notification Thread, and on JDK 17 the Finalizer. */
+    private static final String HELD = "t.getName().equals(\"Notification Thread\") || t.getName().equals(\"Finalizer\")";
+
+    /**
+     * A snippet sees the held threads and may interrupt them where no security manager refuses it (JDK 24+):
+     * the interrupt must only wake the held thread, never leave it spinning on a core for the rest of the
+     * worker's life (a park returns at once while the interrupt flag is set).
+     */
+    @Test
+    void interruptingAHeldJvmThreadDoesNotLeaveItSpinning() {
+        SecureSessionPool p = pool(true);
+        ExecutionResult r = p.execute("String hit = \"\"; for (Thread t : Thread.getAllStackTraces().keySet()) { if (" + HELD + ") {"
+                + " try { t.interrupt(); hit += t.getName() + \":interrupted \"; } catch (SecurityException e) { hit += t.getName() + \":refused \"; } } } hit", T);
+        assertThat(r.value()).as("%s", r).contains("Notification Thread:");
+        ExecutionResult cpu = p.execute("var mx = java.lang.management.ManagementFactory.getThreadMXBean(); long busy = 0;"
+                + " for (Thread t : Thread.getAllStackTraces().keySet()) { if (" + HELD + ") {"
+                + " long a = mx.getThreadCpuTime(t.getId()); Thread.sleep(300); busy = Math.max(busy, mx.getThreadCpuTime(t.getId()) - a); } }"
+                + " busy / 1_000_000", T);
+        assertThat(cpu.error()).as("%s", cpu).isEmpty();
+        assertThat(Long.parseLong(cpu.value())).as("CPU milliseconds a held thread used in 300 ms, after %s", r.value()).isLessThan(50);
     }
 }

@@ -48,7 +48,8 @@ final class FinalizerTrap {
         thread = Thread.currentThread();
         TAKEN.countDown();
         for (;;) {
-            LockSupport.park(this); // an interrupt only wakes the park; NativeGuard refuses Thread.stop on this thread
+            Thread.interrupted(); // a park returns at once while the flag is set: cleared, so an interrupt only wakes it
+            LockSupport.park(this); // NativeGuard refuses Thread.stop and interrupt on this thread
         }
     }
 }

@@ -18,7 +18,9 @@ import javax.management.NotificationEmitter;
  * system property during the next caller's execution, after {@code resetBetweenUses} had put them back.
  * The cost: no memory notification reaches anyone in the worker (the worker uses none). {@link NativeGuard}
  * keeps snippets from stopping the held thread where a security manager exists (JDK 17 to 23); from JDK 20
- * no thread can be stopped, and an interrupt only wakes the park.
+ * no thread can be stopped, and an interrupt only wakes the park (the flag is cleared before each park: left
+ * set, every park returned at once and a snippet's interrupt had the held thread spin on a core for the rest
+ * of the worker's life, JDK 25).
  */
 final class NotificationTrap {
     private NotificationTrap() {
@@ -42,6 +44,7 @@ final class NotificationTrap {
             thread[0] = Thread.currentThread();
             taken.countDown();
             for (;;) {
+                Thread.interrupted(); // else a snippet's interrupt (JDK 24+: no security manager refuses it) leaves every park returning at once
                 LockSupport.park(NotificationTrap.class);
             }
         }, null, null);

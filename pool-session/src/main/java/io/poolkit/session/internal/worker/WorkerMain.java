@@ -127,6 +127,7 @@ public final class WorkerMain {
         if (guard != null && notifications != null) {
             guard.hold(notifications);
         }
+        LiveThreads.init(); // before any snippet: the leftover-thread rule's second listing
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         WorkerMain w = new WorkerMain(new Link(ch));
@@ -335,6 +336,7 @@ public final class WorkerMain {
         System.setIn(new ByteArrayInputStream(new byte[0]));
         Thread.setDefaultUncaughtExceptionHandler(null);
         Set<Thread> before = liveThreads();
+        long[] beforeIds = LiveThreads.ids();
         Outcome[] outcome = new Outcome[1];
         // a thread of its own for each execution: whatever snippet code does to the thread it runs on dies with it
         Thread runner = new Thread(() -> {
@@ -361,7 +363,7 @@ public final class WorkerMain {
             stderr.flush();
             out.drain(r);
             err.drain(r);
-            String leftover = leftovers(before, sandboxed);
+            String leftover = leftovers(before, beforeIds, sandboxed);
             // within the host's caps (Execution.result), whatever the snippet put in its exception or thread names
             result = new Out().writeLong(r.id).writeByte(o.status).writeString(cut(o.value, Evaluator.MAX_VALUE_CHARS + 100))
                     .writeString(cut(o.errorClass, 300)).writeString(cut(o.message, MAX_TEXT_CHARS))
@@ -440,7 +442,7 @@ public final class WorkerMain {
         return ProcessHandle.allProcesses().filter(p -> p.pid() != self.pid() && !ancestors.contains(p.pid()) && p.isAlive());
     }
 
-    /** The platform threads started and not yet ended, as one listing (every thread group's). */
+    /** The platform threads started and not yet ended, as one listing (every thread group's reached from the root). */
     private static List<Thread> allThreads() {
         ThreadGroup root = Thread.currentThread().getThreadGroup();
         while (root.getParent() != null) {
@@ -463,7 +465,7 @@ public final class WorkerMain {
      * Threads and processes the run started that are still alive after a short grace, and snippet work that may
      * be pending on an executor the JDK shares ({@link SharedExecutors}): they could watch the next caller.
      */
-    private static String leftovers(Set<Thread> before, boolean sandboxed) {
+    private static String leftovers(Set<Thread> before, long[] beforeIds, boolean sandboxed) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         List<String> names = new ArrayList<>();
         Thread self = Thread.currentThread();
@@ -489,12 +491,21 @@ public final class WorkerMain {
             }
         }
         // listed again once the grace is over: a thread that ended in it may have started another (a relay of
-        // short-lived threads, each starting the next), which the first listing could not show. Not by
-        // getAllStackTraces, which leaves out a thread that ends between its listing and its stack dump, so at
-        // a hand-over it can show no thread of the relay; in this listing the relay always has one.
-        for (Thread t : allThreads()) {
-            if (!before.contains(t) && !names.contains("thread '" + t.getName() + "'")) {
-                names.add("thread '" + t.getName() + "'");
+        // short-lived threads, each starting the next), which the first listing could not show. From one snapshot
+        // of the JVM's thread list (LiveThreads), where the relay always has a link; by the thread groups only
+        // without java.management (a snippet can hide a group from them on JDK 17 and 18)
+        List<String> started = LiveThreads.startedSince(beforeIds);
+        if (started == null) {
+            started = new ArrayList<>();
+            for (Thread t : allThreads()) {
+                if (!before.contains(t)) {
+                    started.add("thread '" + t.getName() + "'");
+                }
+            }
+        }
+        for (String s : started) {
+            if (!names.contains(s)) {
+                names.add(s);
             }
         }
         names.addAll(SharedExecutors.pending(before));
