@@ -152,6 +152,25 @@ class SharedExecutorTest {
         }
     }
 
+    /**
+     * The leftover-thread rule must not retire a session for what the worker or the JDK does on an ordinary
+     * snippet's behalf (formatting, regular expressions, java.time, sequential streams, a completed future, the
+     * thread snapshot itself): the same worker serves every execution. Not here: a parallel stream (or on JDK 25
+     * {@code supplyAsync}) starts common-pool threads that outlive the execution, which the rule reports.
+     */
+    @Test
+    void ordinaryExecutionsKeepTheSameWorker() {
+        SecureSessionPool p = pool(true);
+        for (int i = 0; i < 3; i++) {
+            ExecutionResult r = p.execute("String.format(\"%,d %.2f %08X\", 1234567, 3.14159, 255)"
+                    + " + java.util.regex.Pattern.compile(\"a+\").matcher(\"caaat\").replaceAll(\"b\")"
+                    + " + java.time.LocalDate.of(2020, 1, 1).plusDays(3) + java.util.stream.IntStream.range(0, 5).boxed().toList()"
+                    + " + CompletableFuture.completedFuture(20).thenApply(x -> x + 1).join()", T);
+            assertThat(r.value()).as("%s", r).isEqualTo("\"1,234,567 3.14 000000FFcbt2020-01-04[0, 1, 2, 3, 4]21\"");
+        }
+        assertThat(p.stats().created()).as("one worker for all three executions: %s", p.stats()).isEqualTo(1);
+    }
+
     /** The JVM's threads the worker holds for good: the Notification Thread, and on JDK 17 the Finalizer. */
     private static final String HELD = "t.getName().equals(\"Notification Thread\") || t.getName().equals(\"Finalizer\")";
 
