@@ -90,6 +90,26 @@ class SharedExecutorTest {
     }
 
     /**
+     * A security provider the snippet defines, first in the list: the JDK asks each provider in turn for
+     * every algorithm a later caller looks up, so its {@code getService} would run in that caller's execution.
+     */
+    private static final String PROVIDER = ACT + "try { java.security.Security.insertProviderAt(new java.security.Provider(\"Planted\", \"1\", \"planted\") {\n"
+            + " @Override public java.security.Provider.Service getService(String type, String algorithm) { act.run(); return null; } }, 1);\n"
+            + "} catch (SecurityException refused) { }\n"
+            + "1";
+
+    @Test
+    void aSecurityProviderDoesNotReachTheNextCaller() {
+        SecureSessionPool p = pool(true);
+        assertThat(p.execute(PROVIDER, T).value()).isEqualTo("1");
+        ExecutionResult next = p.execute("java.security.MessageDigest.getInstance(\"SHA-256\").digest(new byte[1]).length"
+                + " + \"-\" + System.getProperty(\"planted\")", T);
+        assertThat(next.error()).as("%s", next).isEmpty();
+        assertThat(next.value()).as("%s", next).isEqualTo("\"32-null\"");
+        assertThat(next.stdout()).as("nothing planted wrote into it").isEmpty();
+    }
+
+    /**
      * A relay of short-lived threads: each starts the next and ends, so the thread seen when the worker
      * lists the threads is gone once it has been waited for, and its successor was never listed.
      */

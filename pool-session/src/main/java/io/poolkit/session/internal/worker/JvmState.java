@@ -9,6 +9,8 @@ import java.net.URL;
 import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Provider;
+import java.security.Security;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +29,10 @@ import java.util.stream.Stream;
  * (security properties and providers, {@code Socket.setSocketImplFactory}, {@code HttpsURLConnection}'s
  * defaults, caches of every kind); that takes a new worker ({@code maxUsesPerSession(1)}). Nothing
  * here calls an object a snippet could have put in place (a provider's {@code getName()} would run
- * snippet code on the worker's thread), which is why security providers are not put back.
+ * snippet code on the worker's thread), which is why security providers are not put back: a
+ * provider a snippet defined retires the session instead ({@link #snippetProvider()}), since the JDK
+ * asks every provider in turn for each algorithm a later caller looks up, and an overridden
+ * {@code getService} would run in that caller's execution.
  */
 final class JvmState {
     private final Properties properties;
@@ -50,6 +55,22 @@ final class JvmState {
         proxySelector = ProxySelector.getDefault();
         cookieHandler = CookieHandler.getDefault();
         responseCache = ResponseCache.getDefault();
+    }
+
+    /**
+     * The first installed security provider whose class the JDK did not load (a snippet's, whatever loader
+     * it made), described for the leftover report, or null. Reads only {@code getClass()}, which no
+     * provider can override, so no snippet code runs on the worker's thread.
+     */
+    static String snippetProvider() {
+        ClassLoader platform = ClassLoader.getPlatformClassLoader();
+        for (Provider p : Security.getProviders()) {
+            ClassLoader loader = p.getClass().getClassLoader();
+            if (loader != null && loader != platform) {
+                return "security provider of class " + p.getClass().getName();
+            }
+        }
+        return null;
     }
 
     /** Takes the once-per-JVM factories before any snippet can, each deferring to the JDK's own handlers. */

@@ -509,6 +509,10 @@ public final class WorkerMain {
             }
         }
         names.addAll(SharedExecutors.pending(before));
+        String provider = JvmState.snippetProvider();
+        if (provider != null) {
+            names.add(provider);
+        }
         otherProcesses(sandboxed).limit(10).forEach(p -> names.add("process " + p.pid()));
         return String.join(", ", names.subList(0, Math.min(names.size(), 10)))
                 + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "");
