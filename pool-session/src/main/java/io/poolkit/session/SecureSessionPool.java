@@ -25,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>{@code build()} starts all {@code size} sessions (a few seconds) and fails when none can be
  * started. Each {@link #execute} takes an idle session, runs the code there, and gives it back.
  * A session whose worker died, was killed after a timeout, was stopped, or has a thread or process
- * its snippet left running is destroyed and replaced in the background, never on a caller's time;
+ * its snippet left running (or a security provider its snippet defined) is destroyed and replaced in
+ * the background, never on a caller's time;
  * dead idle sessions are found within a second. With {@code resetBetweenUses(true)} every
  * execution starts from a fresh JShell state (a new JShell inside the same warm worker, with system
  * properties, default locale and time zone, {@code System.out/err/in}, the default
@@ -36,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Tenants: a snippet cannot reach the worker's own code (its link, its executions, its threads)
  * to read or forge another execution's code, output or result, and the host kills a worker that
  * breaks the protocol. But a reset is not a boundary between mutually hostile tenants: what else is
- * static inside the JDK (security properties and providers, caches) lives on in the JVM, and so,
+ * static inside the JDK (security properties, the order of the JDK's own providers, caches) lives on in the JVM, and so,
  * without a reset, does the JShell state. {@code maxUsesPerSession(1)} gives every execution a
  * fresh, pre-warmed process instead: that is the wall between mutually hostile tenants.
  *
