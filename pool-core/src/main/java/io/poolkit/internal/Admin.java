@@ -93,7 +93,7 @@ final class Admin<T> {
             if (kind == Slot.IDLE) {
                 claimed[i] = s.tryClaim();
             } else if (kind == Slot.LEASED || kind == Slot.CHECKING) {
-                s.retire = DestroyReason.EVICTED;
+                s.retire(DestroyReason.EVICTED);
             }
         }
         for (int i = 0; i < slots.length; i++) {

@@ -211,7 +211,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
             return false;
         }
         long now = CoarseClock.now; // the flag is up for an injected ticker: this is clock.coarse()
-        if (s.retire != null || now - s.expiresAt >= 0 || now - s.idleSince >= validateNanos) {
+        if (s.expired(now) || now - s.idleSince >= validateNanos) { // expired: lifetime or eviction
             return false;
         }
         s.usesLeft--;
@@ -355,7 +355,7 @@ public final class CorePool<T> extends Gate implements Pool<T> {
             return;
         }
         long now = CoarseClock.now; // the flag is up for an injected ticker: this is clock.coarse()
-        if (s.retire != null || now - s.expiresAt >= 0 || s.usesLeft <= 0) {
+        if (s.expired(now) || s.usesLeft <= 0) { // expired: lifetime or eviction
             recycler.release(s, leased, now, leasedAt);
             return;
         }

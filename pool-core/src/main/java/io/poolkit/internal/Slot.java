@@ -41,11 +41,13 @@ class SlotFields<T> extends SlotPadLeft {
 
     private static final VarHandle WORD;
     private static final VarHandle RETURNED;
+    private static final VarHandle EXPIRES_AT;
 
     static {
         try {
             WORD = MethodHandles.lookup().findVarHandle(SlotFields.class, "word", long.class);
             RETURNED = MethodHandles.lookup().findVarHandle(SlotFields.class, "returned", long.class);
+            EXPIRES_AT = MethodHandles.lookup().findVarHandle(SlotFields.class, "expiresAt", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -64,7 +66,14 @@ class SlotFields<T> extends SlotPadLeft {
     long lifetime;
     /**
      * {@code bornAt + lifetime}, so the fast paths test the lifetime with one load and one compare
-     * ({@code now - expiresAt >= 0}); a lifetime of NEVER counts from 2^62 ns (146 years) on.
+     * ({@code now - expiresAt >= 0}); a lifetime of NEVER counts from 2^62 ns (146 years) on. An
+     * eviction while leased ({@link #retire(DestroyReason)}) moves it 2^62 ns before {@code bornAt},
+     * so the same compare sends that lease's return, and any claim after it, to the checked paths,
+     * which read {@link #retire} for the reason: the fast paths test one field, not two. Written
+     * plainly by the thread that installs the resource (published by the word), with a volatile
+     * store by an eviction; the fast paths read it with a volatile load (a plain load on x86), in
+     * place of the volatile load of {@code retire} they had, so a return or claim after the eviction
+     * sees it as it saw {@code retire}.
      */
     long expiresAt;
     /** Coarse time it last went idle, or was last validated by keepalive. */
@@ -94,7 +103,10 @@ class SlotFields<T> extends SlotPadLeft {
     long preciseFor;
     /** The current lease's leak-tracking record, kept only while leak detection is on. */
     volatile LeakInfo leak;
-    /** Set when the resource must go at its next return (evicted while leased). */
+    /**
+     * Set when the resource must go at its next return (evicted while leased), always through
+     * {@link #retire(DestroyReason)}, which also moves {@link #expiresAt} into the past.
+     */
     volatile DestroyReason retire;
 
     SlotFields(int index, Slot<?>[] hints) {
@@ -137,6 +149,24 @@ class SlotFields<T> extends SlotPadLeft {
         return r != lease && word == lease;
     }
 
+    /**
+     * Marks the resource to go at its next return: the reason first, then {@link #expiresAt} far in
+     * the past, both volatile, so whoever sees the second sees the first. Races with a destroy and a
+     * new install of this slot can at worst retire the new resource early, as {@code retire} could.
+     */
+    void retire(DestroyReason reason) {
+        retire = reason;
+        EXPIRES_AT.setVolatile(this, bornAt - (1L << 62));
+    }
+
+    /**
+     * The fast paths' one test of lifetime and eviction: whether the resource is past
+     * {@link #expiresAt} at coarse time {@code now} (or was evicted while leased).
+     */
+    boolean expired(long now) {
+        return now - (long) EXPIRES_AT.getVolatile(this) >= 0;
+    }
+
     boolean cas(long expected, long next) {
         return WORD.compareAndSet(this, expected, next);
     }
@@ -152,9 +182,11 @@ class SlotFields<T> extends SlotPadLeft {
      */
     boolean claimForLease() {
         long w = word;
-        if (state(w) == LIVE && returned == w) {
+        if ((w & STATE_MASK) == LIVE && returned == w) {
             long c = w + STAMP_ONE;
-            if (WORD.compareAndSet(this, w, c)) {
+            // compareAndExchange, not compareAndSet: the JIT branches on the witness (a compare)
+            // instead of turning the CAS's flag into a boolean and testing that
+            if ((long) WORD.compareAndExchange(this, w, c) == w) {
                 lent = c;
                 return true;
             }
