@@ -151,8 +151,11 @@ class SlotFields<T> extends SlotPadLeft {
 
     /**
      * Marks the resource to go at its next return: the reason first, then {@link #expiresAt} far in
-     * the past, both volatile, so whoever sees the second sees the first. Races with a destroy and a
-     * new install of this slot can at worst retire the new resource early, as {@code retire} could.
+     * the past, both volatile, so whoever sees the second sees the first. A mark that races with a
+     * destroy and a new install of this slot (the eviction read the slot as leased, and its lease came
+     * back and was destroyed meanwhile) can retire the new resource early, as {@code retire} alone
+     * could, or, interleaved with the install, leave it unmarked but on the checked paths, which then
+     * lease it as usual: never a lease of a resource that should have gone.
      */
     void retire(DestroyReason reason) {
         retire = reason;
