@@ -83,12 +83,20 @@ public final class CorePool<T> extends Gate implements Pool<T> {
     /** Listeners registered or leak detection on: the fast paths then take the observed route. */
     private volatile boolean observed;
     /**
-     * observed, an onAcquire hook, or an injected ticker: the one flag the fast acquire reads for all
-     * three (so the fast paths read {@link CoarseClock#now} itself, with no clock object between).
+     * The fast acquire's one pool-level field: {@code validateNanos}, or {@code Long.MIN_VALUE} when
+     * the acquire must take the checked path (observed, an onAcquire hook, or an injected ticker), so
+     * its idle-time compare {@code now - idleSince >= fastIdleLimit} holds for every slot and sends it
+     * there — one load and compare for the three flags and validateAfterIdle (and the fast paths read
+     * {@link CoarseClock#now} itself, with no clock object between: an injected ticker is sent away
+     * by this same compare, whatever the two clocks read).
      */
-    private volatile boolean slowAcquire;
-    /** observed, a reset or validate-on-return hook, or an injected ticker: the fast return's one flag. */
-    private volatile boolean slowRelease;
+    private volatile long fastIdleLimit;
+    /**
+     * The fast return's one pool-level field: 0, or {@code Long.MAX_VALUE} when the return must take
+     * the checked path (observed, a reset or validate-on-return hook, or an injected ticker), so its
+     * maxUses compare {@code usesLeft <= fastUsesFloor} holds for every slot and sends it there.
+     */
+    private volatile long fastUsesFloor;
 
     volatile long acquireTimeoutNanos;
     private final Predicate<Throwable> invalidateOn;
@@ -207,11 +215,8 @@ public final class CorePool<T> extends Gate implements Pool<T> {
      * it may force any lease after its grace.
      */
     private boolean fastCheckout(Slot<T> s) {
-        if (slowAcquire) {
-            return false;
-        }
-        long now = CoarseClock.now; // the flag is up for an injected ticker: this is clock.coarse()
-        if (s.expired(now) || now - s.idleSince >= validateNanos) { // expired: lifetime or eviction
+        long now = CoarseClock.now; // an injected ticker fails the second test: see fastIdleLimit
+        if (s.expired(now) || now - s.idleSince >= fastIdleLimit) { // expired: lifetime or eviction
             return false;
         }
         s.usesLeft--;
@@ -336,8 +341,8 @@ public final class CorePool<T> extends Gate implements Pool<T> {
             boolean o = listeners.any() || maintenance.leakNanos != Durations.NEVER;
             observed = o;
             boolean ticker = !clock.isSystem();
-            slowAcquire = o || hasOnAcquire || ticker;
-            slowRelease = o || returnHooks || ticker;
+            fastIdleLimit = o || hasOnAcquire || ticker ? Long.MIN_VALUE : validateNanos;
+            fastUsesFloor = o || returnHooks || ticker ? Long.MAX_VALUE : 0;
         } finally {
             lock.unlock();
         }
@@ -350,13 +355,9 @@ public final class CorePool<T> extends Gate implements Pool<T> {
         if (!s.isLeasedBy(leased)) {
             return;
         }
-        if (slowRelease) {
-            recycler.release(s, leased, clock.coarse(), leasedAt);
-            return;
-        }
-        long now = CoarseClock.now; // the flag is up for an injected ticker: this is clock.coarse()
-        if (s.expired(now) || s.usesLeft <= 0) { // expired: lifetime or eviction
-            recycler.release(s, leased, now, leasedAt);
+        long now = CoarseClock.now; // an injected ticker fails the second test: see fastUsesFloor
+        if (s.expired(now) || s.usesLeft <= fastUsesFloor) { // expired: lifetime or eviction
+            recycler.release(s, leased, clock.coarse(), leasedAt); // the ticker's time, when injected
             return;
         }
         s.idleSince = now;
