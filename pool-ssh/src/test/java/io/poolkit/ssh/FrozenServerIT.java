@@ -8,10 +8,14 @@ import io.poolkit.testkit.Await;
 import io.poolkit.testkit.Threads;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -308,5 +312,48 @@ class FrozenServerIT extends OpenSshTestBase {
             assertThat(s.events.seen.get(0)).startsWith("suspected: did not confirm a direct-tcpip channel to 127.0.0.1:" + d.port()
                     + " within ");
         }
+    }
+
+    /**
+     * The other side of the last test: a destination slow to accept (its listener's queue full, so the
+     * sshd's connect waits) also leaves the channel unconfirmed, but the server answers the check, and the
+     * connection serves on: nothing is replaced.
+     */
+    @Test
+    void aTunnelChannelNotConfirmedBecauseTheDestinationIsSlowLeavesTheConnectionInService() throws Exception {
+        List<Socket> queued = new ArrayList<>();
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Served s = new Served(b -> shortCheck(b.acquireTimeout(CALL)));
+             Tunnel tunnel = s.ssh.forward(s.t, "127.0.0.1", full.getLocalPort())) {
+            fillTheAcceptQueue(full, queued);
+            try (Socket c = connect(tunnel)) {
+                assertThat(c.getInputStream().read()).isEqualTo(-1);
+            } catch (SocketException reset) {
+                // dropped as well
+            }
+            Await.until(() -> s.stats().suspectsCleared() == 1, () -> "the connection answered its check: " + s.stats());
+            assertThat(servingPid(s.sshd, s.ssh.exec(s.t, "echo $PPID", CALL))).isEqualTo(s.pid);
+            assertThat(s.stats().connections().created()).isEqualTo(1);
+            assertSuspects(s.stats(), 1, 1, 0);
+        } finally {
+            for (Socket q : queued) {
+                q.close();
+            }
+        }
+    }
+
+    /** Connects to {@code full} until a connect is not accepted within 500 ms: then the kernel drops new SYNs. */
+    private static void fillTheAcceptQueue(ServerSocket full, List<Socket> queued) throws Exception {
+        for (int i = 0; i < 16; i++) {
+            Socket q = new Socket();
+            try {
+                q.connect(full.getLocalSocketAddress(), 500);
+                queued.add(q);
+            } catch (SocketTimeoutException e) {
+                q.close();
+                return;
+            }
+        }
+        throw new AssertionError("the accept queue of a listener with backlog 1 took 16 connections");
     }
 }
