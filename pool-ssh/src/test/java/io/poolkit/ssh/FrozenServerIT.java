@@ -16,6 +16,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -317,7 +318,9 @@ class FrozenServerIT extends OpenSshTestBase {
     /**
      * The other side of the last test: a destination slow to accept (its listener's queue full, so the
      * sshd's connect waits) also leaves the channel unconfirmed, but the server answers the check, and the
-     * connection serves on: nothing is replaced.
+     * connection serves on: nothing is replaced. When the destination accepts at last, the server confirms
+     * the channel the pool gave up: the pool closes it, and the destination's connection ends. Before, the
+     * late confirmation was ignored and the forwarding stayed open on the server until its SSH connection closed.
      */
     @Test
     void aTunnelChannelNotConfirmedBecauseTheDestinationIsSlowLeavesTheConnectionInService() throws Exception {
@@ -335,6 +338,22 @@ class FrozenServerIT extends OpenSshTestBase {
             assertThat(servingPid(s.sshd, s.ssh.exec(s.t, "echo $PPID", CALL))).isEqualTo(s.pid);
             assertThat(s.stats().connections().created()).isEqualTo(1);
             assertSuspects(s.stats(), 1, 1, 0);
+
+            // the destination accepts at last: the sshd's connect (retrying its SYN) gets through
+            Set<Integer> ours = new HashSet<>();
+            for (Socket q : queued) {
+                ours.add(q.getLocalPort());
+                q.close();
+            }
+            full.setSoTimeout(30_000);
+            Socket fromSshd;
+            do {
+                fromSshd = full.accept();
+            } while (ours.contains(fromSshd.getPort()));
+            try (Socket d = fromSshd) {
+                d.setSoTimeout(15_000);
+                assertThat(d.getInputStream().read()).as("the server closed the forwarding the pool gave up").isEqualTo(-1);
+            }
         } finally {
             for (Socket q : queued) {
                 q.close();
