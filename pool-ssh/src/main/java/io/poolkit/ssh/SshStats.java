@@ -31,7 +31,7 @@ import io.poolkit.PoolStats;
  *     neither)
  * @param closesUnanswered forwarded ({@code direct-tcpip}) channels whose CLOSE the server did not answer
  *     within {@code killGrace}: closed on this side alone, so that their connection's lease came back
- *     (each also logged at WARN, and counted in {@code suspects})
+ *     (each also logged at WARN; its connection is checked as a suspect unless a check is under way already)
  */
 public record SshStats(
         PoolStats connections,
