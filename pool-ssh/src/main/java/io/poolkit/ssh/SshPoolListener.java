@@ -30,6 +30,31 @@ public interface SshPoolListener {
     }
 
     /**
+     * A call on a connection to {@code target} timed out in a way that points at the connection rather
+     * than the command (the server did not confirm a channel, or answer a {@code signal} request or a
+     * channel's CLOSE, in time): one keepalive round trip checks it, and until it answers no new channel
+     * goes there (except after an unconfirmed {@code direct-tcpip} channel, which a slow destination
+     * explains as well: that connection stays in service while it is checked). Followed by
+     * {@link #connectionCleared} or {@link #connectionUnresponsive}, unless the pool shuts down first.
+     *
+     * @param target the connection's target
+     * @param what what timed out, e.g. "did not confirm a channel within 2000 ms"
+     */
+    default void connectionSuspected(SshTarget target, String what) {
+    }
+
+    /** @param target a connection to it that was {@linkplain #connectionSuspected suspected} answered its check: back in service */
+    default void connectionCleared(SshTarget target) {
+    }
+
+    /**
+     * @param target a connection to it that was {@linkplain #connectionSuspected suspected} did not answer its check
+     *     within {@code validationTimeout}: retired (no new channel goes there; it closes when its last channel ends)
+     */
+    default void connectionUnresponsive(SshTarget target) {
+    }
+
+    /**
      * @param target its server refused a channel (its MaxSessions is below the pool's limit)
      * @param channelsPerConnection the lowered limit of that connection
      */

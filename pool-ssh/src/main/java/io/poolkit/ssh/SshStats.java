@@ -21,6 +21,17 @@ import io.poolkit.PoolStats;
  *     may still run on the host (each also logged at WARN)
  * @param retries commands moved to another channel before they were sent
  * @param refusals channels the server refused
+ * @param suspects connections checked with a keepalive because a call on them timed out in a way that
+ *     points at the connection (a channel not confirmed in time, an unanswered {@code signal} request or
+ *     channel CLOSE); no new channel goes to such a connection until it answers, except after an
+ *     unconfirmed {@code direct-tcpip} channel (see the README's "A frozen server costs one timeout")
+ * @param suspectsCleared of {@code suspects}, those that answered: back in service
+ * @param suspectsRetired of {@code suspects}, those that did not answer within {@code validationTimeout}:
+ *     retired, closed once their last channel ended (a check under way when the pool shuts down counts in
+ *     neither)
+ * @param closesUnanswered forwarded ({@code direct-tcpip}) channels whose CLOSE the server did not answer
+ *     within {@code killGrace}: closed on this side alone, so that their connection's lease came back
+ *     (each also logged at WARN; its connection is checked as a suspect unless a check is under way already)
  */
 public record SshStats(
         PoolStats connections,
@@ -34,5 +45,9 @@ public record SshStats(
         long timeouts,
         long timeoutsNotStopped,
         long retries,
-        long refusals) {
+        long refusals,
+        long suspects,
+        long suspectsCleared,
+        long suspectsRetired,
+        long closesUnanswered) {
 }

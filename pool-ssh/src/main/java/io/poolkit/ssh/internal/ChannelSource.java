@@ -23,12 +23,12 @@ record ChannelSource(String name, Function<SshTarget, Dispatcher> dispatchers, D
      * A session-channel permit (SFTP, withSession): counted against the connection's channel limit
      * like an exec.
      */
-    Dispatcher.Slot permit(SshTarget target, long timeoutNanos) throws InterruptedException {
+    Slot permit(SshTarget target, long timeoutNanos) throws InterruptedException {
         return dispatchers.apply(target).acquire(Math.min(timeoutNanos, Engine.nanos(acquireTimeout)));
     }
 
     /** A hold on a connection's lease without a session permit (direct-tcpip channels of tunnels and jumps). */
-    Dispatcher.Slot hold(SshTarget target, long timeoutNanos) throws InterruptedException {
+    Slot hold(SshTarget target, long timeoutNanos) throws InterruptedException {
         return dispatchers.apply(target).hold(Math.min(timeoutNanos, Engine.nanos(acquireTimeout)));
     }
 }

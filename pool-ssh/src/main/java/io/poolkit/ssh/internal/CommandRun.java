@@ -72,7 +72,7 @@ final class CommandRun {
     private final boolean streaming;
     private final long startNanos;
     private ExecChannel channel;
-    private Dispatcher.Slot slot;
+    private Slot slot;
     private CappedBuffer out;
     private CappedBuffer err;
     private PidLine pidLine;
@@ -112,7 +112,7 @@ final class CommandRun {
      *
      * @return {@link Opened#OPEN} once the request was sent, {@link Opened#RETRY} when it never was
      */
-    Opened open(Dispatcher.Slot slot, long timeoutNanos) throws InterruptedException {
+    Opened open(Slot slot, long timeoutNanos) throws InterruptedException {
         this.slot = slot;
         ExecChannel ch = new ExecChannel(wrap ? context.wrap(command) : command, slot::confirmed);
         this.channel = ch;

@@ -104,7 +104,7 @@ final class Commands {
         for (int attempt = 1; ; attempt++) {
             long left = budget - (System.nanoTime() - start);
             long channelWait = Math.min(Engine.nanos(settings.acquireTimeout), Math.max(0, left));
-            Dispatcher.Slot slot = d.acquire(channelWait);
+            Slot slot = d.acquire(channelWait);
             CommandRun run = new CommandRun(context, target, command, wrap, streaming, start);
             if (streamErr != null) {
                 run.streamErrTo(streamErr);

@@ -18,6 +18,8 @@ final class ConnectionEntry {
     boolean unusable;
     /** Suspected dead and under check: no new channel until the check answers (see {@code Dispatcher}). */
     boolean checking;
+    /** Under check while still in service (after an unconfirmed direct-tcpip channel: see {@code Slot#probe}). */
+    boolean probing;
     boolean invalidate;
 
     ConnectionEntry(Lease<SshConnection> lease, ChannelLimits.Connection limits) {

@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *       its entry under <em>check</em>: no new channel goes there while a {@link ConnectionCheck} runs (one
  *       bounded keepalive round trip); the entry keeps its lease meanwhile. An answer puts it
  *       back in service; none makes it unusable (its lease invalidated when its last channel closes).
- *       Channels open on it are left alone either way.</li>
+ *       Channels open on it are left alone either way. After an unconfirmed {@code direct-tcpip} channel the
+ *       check runs with the entry still in service ({@link Slot#probe}: a slow destination explains it too).</li>
  *   <li>A failure that will not go away by waiting (host key, authentication, circuit open, pool
  *       closed) fails the queued commands at once; a create that timed out leaves them waiting for
  *       their own deadline, whose timeout then carries the failure as its cause.</li>
@@ -69,7 +69,7 @@ final class Dispatcher {
     private final int maxConnections;
     private final Executor executor;
     private final Events events;
-    private final ConnectionCheck checks;
+    final ConnectionCheck checks;
 
     /** The longest a waiter sleeps before it reads the ticker again (an injected ticker moves without a signal). */
     private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -88,7 +88,8 @@ final class Dispatcher {
     private boolean closed;
 
     final LongAdder refusals = new LongAdder();
-    final LongAdder channelTimeouts = new LongAdder();
+    /** Forwarded channels whose CLOSE went unanswered within killGrace and were closed on this side alone. */
+    final LongAdder closesUnanswered = new LongAdder();
 
     Dispatcher(String name, SshTarget target, KeyedPool<SshTarget, SshConnection> pool, int maxChannels, int maxConnections,
                Executor executor, Events events, Ticker ticker, ConnectionCheck checks) {
@@ -103,78 +104,27 @@ final class Dispatcher {
         this.checks = checks;
     }
 
-    /** One channel's permit on one connection; released exactly once. */
-    final class Slot {
-        private final ConnectionEntry entry;
-        private final boolean hold;
-        private final AtomicBoolean done = new AtomicBoolean();
-        private boolean confirmed;
-
-        private Slot(ConnectionEntry entry, boolean hold) {
-            this.entry = entry;
-            this.hold = hold;
-        }
-
-        SshConnection connection() {
-            return entry.connection;
-        }
-
-        /**
-         * The server confirmed the channel. Called on MINA's I/O thread, which handles one session's
-         * messages in order: a refusal that follows sees every confirmation before it.
-         */
-        void confirmed() {
-            if (hold) {
-                return;
+    /**
+     * The server confirmed {@code slot}'s channel. Called on MINA's I/O thread, which handles one session's
+     * messages in order: a refusal that follows sees every confirmation before it.
+     */
+    void confirmed(Slot slot) {
+        lock.lock();
+        try {
+            if (!slot.isDone() && !slot.confirmed) {
+                slot.confirmed = true;
+                slot.entry.limits.confirmed();
             }
-            lock.lock();
-            try {
-                if (!done.get() && !confirmed) {
-                    confirmed = true;
-                    entry.limits.confirmed();
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** The channel closed: the permit is free again. */
-        void release() {
-            if (done.compareAndSet(false, true)) {
-                finish(this, Outcome.OK);
-            }
-        }
-
-        /** The server refused the channel: fewer permits on this connection from now on. */
-        void refused() {
-            if (done.compareAndSet(false, true)) {
-                finish(this, Outcome.REFUSED);
-            }
-        }
-
-        /** The connection failed under the channel: no new channel goes there. */
-        void broken() {
-            if (done.compareAndSet(false, true)) {
-                finish(this, Outcome.BROKEN);
-            }
-        }
-
-        /**
-         * A call here timed out in a way that says the connection itself may be dead ({@code what}, e.g.
-         * "did not confirm a channel within 2000 ms"): check it before another channel goes there. Call
-         * it before the channel is closed, so the entry is still held when its last permit comes back.
-         */
-        void suspect(String what) {
-            Dispatcher.this.suspect(entry, what);
-        }
-
-        @Override
-        public String toString() {
-            return (hold ? "hold on " : "slot on ") + entry.connection;
+        } finally {
+            lock.unlock();
         }
     }
 
-    private enum Outcome { OK, REFUSED, BROKEN }
+    /** See {@link Slot#closeUnanswered}. */
+    void closeUnanswered(ConnectionEntry e, String what) {
+        closesUnanswered.increment();
+        suspect(e, what, true);
+    }
 
     // ---------------------------------------------------------------- taking a slot
 
@@ -221,7 +171,6 @@ final class Dispatcher {
                     if (left <= 0) {
                         PoolTimeoutException timeout = timeout(timeoutNanos);
                         waiters.remove(w);
-                        channelTimeouts.increment();
                         throw timeout;
                     }
                     // woken by every change; the cap only lets an injected ticker's time be seen without one
@@ -256,7 +205,7 @@ final class Dispatcher {
             ConnectionEntry e = entries.get(i);
             if (e.open < e.limits.limit() && usable(e)) {
                 e.open++;
-                return new Slot(e, false);
+                return new Slot(this, e, false);
             }
         }
         return null;
@@ -268,7 +217,7 @@ final class Dispatcher {
             ConnectionEntry e = entries.get(i);
             if (usable(e)) {
                 e.holds++;
-                return new Slot(e, true);
+                return new Slot(this, e, true);
             }
         }
         return null;
@@ -445,25 +394,25 @@ final class Dispatcher {
 
     // ---------------------------------------------------------------- returning a slot
 
-    private void finish(Slot slot, Outcome outcome) {
+    void finish(Slot slot, Slot.Outcome outcome) {
         ConnectionEntry e = slot.entry;
         lock.lock();
         try {
             if (slot.hold) {
                 e.holds--;
                 // a refused direct-tcpip channel (forwarding off, destination unreachable) says nothing of MaxSessions
-                outcome = outcome == Outcome.REFUSED ? Outcome.OK : outcome;
+                outcome = outcome == Slot.Outcome.REFUSED ? Slot.Outcome.OK : outcome;
             } else {
                 e.open--;
             }
             if (slot.confirmed) {
                 e.limits.confirmedClosed();
             }
-            if (outcome == Outcome.REFUSED) {
+            if (outcome == Slot.Outcome.REFUSED) {
                 refusals.increment();
                 e.refused(name, limits);
                 events.channelRefused(target, e.limits.limit());
-            } else if (outcome == Outcome.BROKEN) {
+            } else if (outcome == Slot.Outcome.BROKEN) {
                 e.unusable = true;
                 e.invalidate = true;
             }
@@ -476,7 +425,7 @@ final class Dispatcher {
     /** After a change on {@code e}: waiters served, then an idle entry returned or retired, unless under check. Under the lock. */
     private void settle(ConnectionEntry e) {
         dispatch();
-        if (idle(e) && !e.checking) {
+        if (idle(e) && !e.checking && !e.probing) {
             if (e.unusable || !usable(e)) {
                 retire(e);
             } else {
@@ -488,33 +437,39 @@ final class Dispatcher {
 
     // ---------------------------------------------------------------- checking a suspect connection
 
-    private void suspect(ConnectionEntry e, String what) {
+    /** @param quarantine whether no new channel goes to {@code e} until the check answers (see {@link Slot#suspect}) */
+    void suspect(ConnectionEntry e, String what, boolean quarantine) {
         lock.lock();
         try {
-            if (closed || e.unusable || e.checking || !entries.contains(e)) {
+            if (closed || e.unusable || !entries.contains(e)) {
                 return;
             }
-            e.checking = true;
+            boolean running = e.checking || e.probing;
+            e.checking |= quarantine;
+            e.probing |= !quarantine;
+            if (running) {
+                return; // the check under way answers for this one too
+            }
         } finally {
             lock.unlock();
         }
-        checks.start(e.connection, what, alive -> checked(e, alive));
+        checks.start(e.connection, what, !quarantine, alive -> checked(e, alive));
     }
 
     private void checked(ConnectionEntry e, boolean alive) {
         lock.lock();
         try {
             e.checking = false;
+            e.probing = false;
             if (!entries.contains(e)) {
                 return; // the dispatcher closed meanwhile and gave its lease back
             }
             if (alive) {
-                log.info("{} - {} answered its check; back in service", name, e.connection);
+                checks.cleared(e.connection);
             } else {
                 e.unusable = true;
                 e.invalidate = true;
-                log.warn("{} - {} did not answer a keepalive within {} ms; retiring it: no new channel goes there, and it"
-                        + " closes when its {} open channels end", name, e.connection, checks.bound().toMillis(), e.open + e.holds);
+                checks.retired(e.connection, e.open + e.holds);
             }
             settle(e);
         } finally {
@@ -524,8 +479,8 @@ final class Dispatcher {
 
     /** An idle entry goes back to the pool unless a waiter or a pin needs it. Under the lock. */
     private void maybeReturn(ConnectionEntry e) {
-        if (!waiters.isEmpty() || e.checking) {
-            return;
+        if (!waiters.isEmpty() || e.checking || e.probing) {
+            return; // an entry under check keeps its lease until the answer
         }
         if (pins > 0 && newestUsable() == e) {
             return;

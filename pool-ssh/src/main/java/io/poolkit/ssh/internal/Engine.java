@@ -69,7 +69,7 @@ public final class Engine {
         }
         return dispatchers.computeIfAbsent(target, t -> new Dispatcher(name, t, wiring.pool, settings.maxChannelsPerConnection,
                 settings.maxConnectionsPerTarget, wiring.executor, wiring.events, settings.ticker,
-                new ConnectionCheck(name, settings.validationTimeout, wiring.executor)));
+                new ConnectionCheck(name, t, settings.validationTimeout, wiring.executor, wiring.events)));
     }
 
     static long nanos(Duration d) {
@@ -158,7 +158,9 @@ public final class Engine {
                 d == null ? settings.maxChannelsPerConnection : d.channelLimit(), s[3],
                 c == null ? 0 : c.commands.sum(), c == null ? 0 : c.failures.sum(), c == null ? 0 : c.timeouts.sum(),
                 c == null ? 0 : c.timeoutsNotStopped.sum(),
-                c == null ? 0 : c.retries.sum(), d == null ? 0 : d.refusals.sum());
+                c == null ? 0 : c.retries.sum(), d == null ? 0 : d.refusals.sum(),
+                d == null ? 0 : d.checks.suspects.sum(), d == null ? 0 : d.checks.cleared.sum(),
+                d == null ? 0 : d.checks.retired.sum(), d == null ? 0 : d.closesUnanswered.sum());
     }
 
     public io.poolkit.PoolStats totals() {

@@ -63,6 +63,18 @@ final class Events implements KeyedPoolListener<SshTarget, SshConnection> {
         each(l -> l.commandTimedOut(t, command, killed));
     }
 
+    void connectionSuspected(SshTarget t, String what) {
+        each(l -> l.connectionSuspected(t, what));
+    }
+
+    void connectionCleared(SshTarget t) {
+        each(l -> l.connectionCleared(t));
+    }
+
+    void connectionUnresponsive(SshTarget t) {
+        each(l -> l.connectionUnresponsive(t));
+    }
+
     void hostKeyTrusted(SshTarget t, String key) {
         each(l -> l.hostKeyTrusted(t, key));
     }

@@ -15,7 +15,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,13 +34,13 @@ final class JumpLink implements AutoCloseable {
 
     private final String name;
     private final SshTarget target;
-    private final ChannelDirectTcpip channel;
+    private final TcpipRelay.EndingChannel channel;
     private final ServerSocket listener;
     private final CompletableFuture<Socket> accepted = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile TcpipRelay relay;
 
-    private JumpLink(String name, SshTarget target, ChannelDirectTcpip channel, ServerSocket listener) {
+    private JumpLink(String name, SshTarget target, TcpipRelay.EndingChannel channel, ServerSocket listener) {
         this.name = name;
         this.target = target;
         this.channel = channel;
@@ -57,9 +56,9 @@ final class JumpLink implements AutoCloseable {
     static JumpLink open(ChannelSource source, SshTarget target, long timeoutNanos) throws InterruptedException, IOException {
         SshTarget jump = target.jump().orElseThrow();
         long start = System.nanoTime();
-        Dispatcher.Slot hold = source.hold(jump, timeoutNanos);
+        Slot hold = source.hold(jump, timeoutNanos);
         ServerSocket listener = new ServerSocket();
-        ChannelDirectTcpip ch;
+        TcpipRelay.EndingChannel ch;
         try {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
             ch = TcpipRelay.openChannel(source.name(), jump, hold, target.host(), target.port(),
@@ -84,7 +83,7 @@ final class JumpLink implements AutoCloseable {
         try (listener) {
             Socket s = listener.accept();
             s.setTcpNoDelay(true);
-            relay = TcpipRelay.start(name, s, channel, source.executor(), this::close);
+            relay = TcpipRelay.start(source, s, channel, this::close);
             accepted.complete(s);
         } catch (IOException | RuntimeException e) {
             accepted.completeExceptionally(e);

@@ -28,13 +28,13 @@ final class PooledSftpClient extends DefaultSftpClient {
 
     /** The slot a channel is being opened on, and the channel once made (to close it when the open fails). */
     private static final class Opening {
-        final Dispatcher.Slot slot;
+        final Slot slot;
         volatile Hooked channel;
 
         /** Set when the caller's bound passed before the client was made. */
         volatile boolean expired;
 
-        Opening(Dispatcher.Slot slot) {
+        Opening(Slot slot) {
             this.slot = slot;
         }
     }
@@ -45,7 +45,7 @@ final class PooledSftpClient extends DefaultSftpClient {
      * @throws IOException when the channel could not be opened or SFTP not started; {@link #refused} says
      *     whether the server refused the channel (then it never opened: the caller may try elsewhere)
      */
-    static PooledSftpClient open(Dispatcher.Slot slot, long timeoutNanos, Executor executor) throws IOException {
+    static PooledSftpClient open(Slot slot, long timeoutNanos, Executor executor) throws IOException {
         Opening opening = new Opening(slot);
         OPENING.set(opening);
         // MINA bounds the channel's open and SFTP's version exchange by its own 15 s: the caller's bound goes first
@@ -151,12 +151,12 @@ final class PooledSftpClient extends DefaultSftpClient {
 
     /** MINA's SFTP channel, telling the slot what became of it. */
     private final class Hooked extends SftpChannelSubsystem {
-        private final Dispatcher.Slot slot;
+        private final Slot slot;
         private volatile boolean refused;
         /** Completes once the slot was told how the channel ended. */
         final CompletableFuture<Void> released = new CompletableFuture<>();
 
-        Hooked(Dispatcher.Slot slot) {
+        Hooked(Slot slot) {
             this.slot = slot;
         }
 

@@ -20,7 +20,7 @@ final class SessionLoan {
 
     static <R> R run(ChannelSource source, SshTarget target, SessionFunction<R> function, long timeoutNanos)
             throws InterruptedException {
-        Dispatcher.Slot slot = source.permit(target, timeoutNanos);
+        Slot slot = source.permit(target, timeoutNanos);
         SshConnection c = slot.connection();
         boolean done = false;
         try {

@@ -63,7 +63,7 @@ final class SftpSessionImpl implements SftpSession {
         long start = System.nanoTime();
         IOException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Dispatcher.Slot slot = source.permit(target, Math.max(0, timeoutNanos - (System.nanoTime() - start)));
+            Slot slot = source.permit(target, Math.max(0, timeoutNanos - (System.nanoTime() - start)));
             try {
                 return new SftpSessionImpl(source.name(), target, PooledSftpClient.open(slot,
                         Math.max(1, timeoutNanos - (System.nanoTime() - start)), source.executor()), Engine.nanos(source.killGrace()));

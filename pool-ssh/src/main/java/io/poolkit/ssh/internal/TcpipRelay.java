@@ -8,7 +8,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * client reset, or stopped reading and went away) closes both at once, the channel once what it holds
  * is discarded (its window given back: see {@code giveTheWindowBack}, and the
  * window of what arrives after its CLOSE, see {@code EndingChannel}). The hold is given back when
- * the channel closes.
+ * the channel closes: when the server answers our CLOSE, or, if it does not within {@code killGrace}
+ * (a frozen server), when the channel is closed on this side alone ({@link #boundTheClose}).
  */
 final class TcpipRelay {
     private static final Logger log = LoggerFactory.getLogger(TcpipRelay.class);
@@ -49,15 +50,17 @@ final class TcpipRelay {
 
     private final String name;
     private final Socket socket;
-    private final ChannelDirectTcpip channel;
+    private final EndingChannel channel;
+    private final ChannelSource source;
     private final AtomicInteger pumping = new AtomicInteger(2);
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set once the remote-to-local pump has written all the channel gave it (or failed). */
     private volatile boolean drained;
     private final Runnable onClose;
 
-    private TcpipRelay(String name, Socket socket, ChannelDirectTcpip channel, Runnable onClose) {
-        this.name = name;
+    private TcpipRelay(ChannelSource source, Socket socket, EndingChannel channel, Runnable onClose) {
+        this.name = source.name();
+        this.source = source;
         this.socket = socket;
         this.channel = channel;
         this.onClose = onClose;
@@ -69,10 +72,10 @@ final class TcpipRelay {
      *
      * @throws SshException when the server refused (forwarding off, destination unreachable) or did not answer in time
      */
-    static ChannelDirectTcpip openChannel(String name, SshTarget via, Dispatcher.Slot hold, String host, int port,
-                                          InetSocketAddress origin, long timeoutNanos) throws InterruptedException {
+    static EndingChannel openChannel(String name, SshTarget via, Slot hold, String host, int port,
+                                     InetSocketAddress origin, long timeoutNanos) throws InterruptedException {
         SshdSocketAddress from = new SshdSocketAddress(origin.getHostString(), origin.getPort());
-        ChannelDirectTcpip ch = new EndingChannel(from, new SshdSocketAddress(host, port));
+        EndingChannel ch = new EndingChannel(from, new SshdSocketAddress(host, port), hold);
         try {
             hold.connection().session().getService(ConnectionService.class).registerChannel(ch);
         } catch (IOException | RuntimeException e) {
@@ -89,9 +92,14 @@ final class TcpipRelay {
         try {
             OpenFuture opening = ch.open();
             if (!opening.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)))) {
+                String what = "did not confirm a direct-tcpip channel to " + host + ":" + port + " within "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
+                // OpenSSH confirms only once it reached the destination: a slow destination looks the same as a
+                // frozen server, so the connection is checked but stays in service (before the close gives the hold back)
+                hold.probe(what);
                 ch.close(true);
-                throw new SshException(name + " - " + via + " did not open a channel to " + host + ":" + port + " within "
-                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", null);
+                throw new SshException(name + " - " + via + " " + what + " (the destination may be slow to accept, or the"
+                        + " server frozen: " + hold.connection() + " is checked with a keepalive)", null);
             }
             if (!opening.isOpened()) {
                 Throwable cause = opening.getException();
@@ -116,14 +124,15 @@ final class TcpipRelay {
     /**
      * Joins {@code socket} and {@code channel} until both directions ended (see the class notes).
      *
+     * @param source the pool's name, executor (for the pumps) and {@code killGrace} (the wait for an answer to our CLOSE)
      * @param onClose runs once when both are closed
      */
-    static TcpipRelay start(String name, Socket socket, ChannelDirectTcpip channel, Executor executor, Runnable onClose) {
-        TcpipRelay r = new TcpipRelay(name, socket, channel, onClose);
+    static TcpipRelay start(ChannelSource source, Socket socket, EndingChannel channel, Runnable onClose) {
+        TcpipRelay r = new TcpipRelay(source, socket, channel, onClose);
         channel.addCloseFutureListener(f -> r.channelClosed());
         try {
-            executor.execute(r::toChannel);
-            executor.execute(r::toSocket);
+            source.executor().execute(r::toChannel);
+            source.executor().execute(r::toSocket);
         } catch (RejectedExecutionException e) {
             r.close(false);
         }
@@ -221,8 +230,34 @@ final class TcpipRelay {
             }
             giveTheWindowBack();
             channel.close(false);
+            boundTheClose();
             onClose.run();
         }
+    }
+
+    /**
+     * Our CLOSE waits for the server's (MINA gives the channel, and with it the hold on its connection, back
+     * only then), for {@code killGrace} at most: a server that does not answer in that time (frozen, or its
+     * network gone) would keep the connection's lease, and the pool's accounting, until the pool shuts down.
+     * Then the connection is suspected (checked with a keepalive, as after an unanswered {@code signal}) and
+     * the channel closed on this side alone; a CLOSE that still comes later is ignored as one for an unknown
+     * channel.
+     */
+    private void boundTheClose() {
+        if (channel.isClosed()) {
+            return;
+        }
+        long millis = Math.max(1, source.killGrace().toMillis());
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        channel.addCloseFutureListener(f -> answered.complete(null));
+        answered.orTimeout(millis, TimeUnit.MILLISECONDS).whenCompleteAsync((v, timedOut) -> {
+            if (timedOut != null && !channel.isClosed() && !channel.hold.isDone()) {
+                log.warn("{} - {} did not answer the CLOSE of forwarded channel {} within {} ms; closing it on this side",
+                        name, channel.hold.connection(), channel, millis);
+                channel.hold.closeUnanswered("did not answer a forwarded channel's CLOSE within " + millis + " ms");
+                channel.close(true);
+            }
+        }, source.executor());
     }
 
     /**
@@ -264,9 +299,13 @@ final class TcpipRelay {
      * it before it ends its own direction. EOF comes after the data before it, on the session's one
      * reading thread, so ending the pipe there keeps every byte.
      */
-    private static final class EndingChannel extends ChannelDirectTcpip {
-        EndingChannel(SshdSocketAddress local, SshdSocketAddress remote) {
+    static final class EndingChannel extends ChannelDirectTcpip {
+        /** What the channel holds on its connection, given back when it closes. */
+        final Slot hold;
+
+        EndingChannel(SshdSocketAddress local, SshdSocketAddress remote, Slot hold) {
             super(local, remote);
+            this.hold = hold;
         }
 
         @Override

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,8 +120,8 @@ final class TunnelImpl implements Tunnel {
     private void connect(Socket s) {
         try {
             s.setTcpNoDelay(true);
-            Dispatcher.Slot hold = source.hold(target, Engine.nanos(source.acquireTimeout()));
-            ChannelDirectTcpip ch = TcpipRelay.openChannel(source.name(), target, hold, host, port,
+            Slot hold = source.hold(target, Engine.nanos(source.acquireTimeout()));
+            TcpipRelay.EndingChannel ch = TcpipRelay.openChannel(source.name(), target, hold, host, port,
                     (InetSocketAddress) s.getRemoteSocketAddress(), Engine.nanos(source.acquireTimeout()));
             if (closed.get()) {
                 ch.close(true);
@@ -131,7 +130,7 @@ final class TunnelImpl implements Tunnel {
             }
             open.remove(s);
             TcpipRelay[] relay = new TcpipRelay[1];
-            relay[0] = TcpipRelay.start(source.name(), s, ch, source.executor(), () -> open.remove(relay[0] == null ? s : relay[0]));
+            relay[0] = TcpipRelay.start(source, s, ch, () -> open.remove(relay[0] == null ? s : relay[0]));
             open.add(relay[0]);
             if (relay[0].isClosed()) {
                 open.remove(relay[0]);

@@ -123,6 +123,8 @@ final class Wiring {
         // ProxyJump would send a pooled connection elsewhere, through another host, or with other keys
         c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         c.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE));
+        // a channel given up before the server confirmed it is closed on the server too when the confirmation comes
+        c.setUnknownChannelReferenceHandler(new AbandonedChannels());
         return c;
     }
 
