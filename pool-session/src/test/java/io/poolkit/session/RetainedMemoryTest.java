@@ -1,0 +1,75 @@
+package io.poolkit.session;
+
+import static io.poolkit.session.TestSessions.T;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Heap a snippet leaves reachable from a registry of the JDK survives a reset; with
+ * {@code resetBetweenUses(true)} it must not deny the next caller its heap (DESIGN pool-session
+ * "Tenants"). The workers have {@code heap("128m")} ({@link TestSessions#small()}).
+ */
+@Timeout(120)
+class RetainedMemoryTest {
+    /** 90 MiB on a handler of the root logger: nothing of it is JShell state, so a reset does not free it. */
+    private static final String HOLD_90_MIB_ON_ROOT_LOGGER = "class Hold extends java.util.logging.Handler {\n"
+            + " final List<byte[]> held = new ArrayList<>();\n"
+            + " public void publish(java.util.logging.LogRecord r) { }\n"
+            + " public void flush() { }\n"
+            + " public void close() { } }\n"
+            + "var hold = new Hold();\n"
+            + "for (int i = 0; i < 90; i++) { hold.held.add(new byte[1 << 20]); }\n"
+            + "java.util.logging.Logger.getLogger(\"\").addHandler(hold);\n"
+            + "hold.held.size()";
+
+    /** The next caller: 40 MB that a fresh worker of this size gives (not in a variable: JShell would print the array as its value). */
+    private static final String ALLOCATE_40_MB = "int touch(int n) { byte[] b = new byte[n]; b[n - 1] = 7; return b[n - 1] + b.length; }\n"
+            + "touch(40_000_000)";
+
+    @RegisterExtension
+    final OpenPools pools = new OpenPools();
+
+    private SecureSessionPool pool() {
+        return pools.add(TestSessions.pool().name("retained-memory").size(1).resetBetweenUses(true).build());
+    }
+
+    @Test
+    void heapLeftOnALoggingHandlerDoesNotDenyTheNextCaller() {
+        SecureSessionPool p = pool();
+        ExecutionResult r = p.execute(HOLD_90_MIB_ON_ROOT_LOGGER, T);
+        assertThat(r.error()).as("%s", r).isEmpty();
+        assertThat(r.value()).isEqualTo("90");
+        ExecutionResult next = p.execute(ALLOCATE_40_MB, T);
+        assertThat(next.error()).as("%s", next).isEmpty();
+        assertThat(next.value()).isEqualTo("40000007");
+        assertThat(p.stats().created()).as("the worker holding the heap was retired and replaced: %s", p.stats()).isEqualTo(2);
+    }
+
+    /**
+     * Garbage, and heap held only by the JShell state (which the reset drops), must not retire a worker: each
+     * snippet here pushes the heap in use past the allowance, so the worker collects and measures each time.
+     */
+    @Test
+    void garbageAndJShellStateDoNotRetireTheWorker() {
+        SecureSessionPool p = pool();
+        Set<SecureSession> seen = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            seen.addAll(p.sessions());
+            ExecutionResult churn = p.execute("long sum = 0; for (int i = 0; i < 3000; i++) { sum += new byte[100_000].length; } sum", T);
+            assertThat(churn.value()).as("%s", churn).isEqualTo("300000000");
+            seen.addAll(p.sessions());
+            ExecutionResult state = p.execute("var big = new ArrayList<byte[]>(); for (int i = 0; i < 70; i++) { big.add(new byte[1 << 20]); }\n"
+                    + "big.size()", T);
+            assertThat(state.value()).as("%s", state).isEqualTo("70");
+        }
+        seen.addAll(p.sessions());
+        for (SecureSession s : seen) {
+            assertThat(s.recycleReason()).as("%s", s).satisfiesAnyOf(r -> assertThat(r).isNull(), r -> assertThat(r).doesNotContain("heap"));
+        }
+    }
+}
