@@ -3,6 +3,7 @@ package io.poolkit.session;
 import static io.poolkit.session.TestSessions.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.poolkit.session.ExecutionError.Kind;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -38,21 +39,33 @@ class RetainedMemoryTest {
         return pools.add(TestSessions.pool().name("retained-memory").size(1).resetBetweenUses(true).build());
     }
 
+    /**
+     * The snippet's own execution ends normally, and its worker is retired for the heap it holds; or, where
+     * the worker has less room (JDK 25 keeps a little more of its own), the snippet runs out of heap itself
+     * ({@code LIMIT}). Either way the next caller gets a worker with its heap back.
+     */
     @Test
     void heapLeftOnALoggingHandlerDoesNotDenyTheNextCaller() {
         SecureSessionPool p = pool();
+        Set<SecureSession> attacked = Set.copyOf(p.sessions());
         ExecutionResult r = p.execute(HOLD_90_MIB_ON_ROOT_LOGGER, T);
-        assertThat(r.error()).as("%s", r).isEmpty();
-        assertThat(r.value()).isEqualTo("90");
+        SecureSession s = attacked.iterator().next();
+        if (r.error().isPresent()) {
+            assertThat(r.error().get().kind()).as("%s", r).isEqualTo(Kind.LIMIT);
+        } else {
+            assertThat(r.value()).isEqualTo("90");
+            assertThat(s.recycleReason()).as("%s", s).contains("MiB of heap still reachable past the reset");
+        }
         ExecutionResult next = p.execute(ALLOCATE_40_MB, T);
-        assertThat(next.error()).as("%s", next).isEmpty();
+        assertThat(next.error()).as("%s after %s (%s)", next, r, s.recycleReason()).isEmpty();
         assertThat(next.value()).isEqualTo("40000007");
-        assertThat(p.stats().created()).as("the worker holding the heap was retired and replaced: %s", p.stats()).isEqualTo(2);
+        assertThat(p.stats().created()).as("the worker holding the heap was replaced: %s", p.stats()).isEqualTo(2);
     }
 
     /**
-     * Garbage, and heap held only by the JShell state (which the reset drops), must not retire a worker: each
-     * snippet here pushes the heap in use past the allowance, so the worker collects and measures each time.
+     * Heap held only by the JShell state (which the reset drops) and garbage must not retire a worker. The state
+     * (70 MiB in a variable) takes the heap in use past the allowance, so the worker drops it, collects and
+     * measures each time; the first time in the worker's first execution, whose shell once stayed reachable.
      */
     @Test
     void garbageAndJShellStateDoNotRetireTheWorker() {
@@ -60,12 +73,12 @@ class RetainedMemoryTest {
         Set<SecureSession> seen = new HashSet<>();
         for (int i = 0; i < 3; i++) {
             seen.addAll(p.sessions());
-            ExecutionResult churn = p.execute("long sum = 0; for (int i = 0; i < 3000; i++) { sum += new byte[100_000].length; } sum", T);
-            assertThat(churn.value()).as("%s", churn).isEqualTo("300000000");
-            seen.addAll(p.sessions());
             ExecutionResult state = p.execute("var big = new ArrayList<byte[]>(); for (int i = 0; i < 70; i++) { big.add(new byte[1 << 20]); }\n"
                     + "big.size()", T);
             assertThat(state.value()).as("%s", state).isEqualTo("70");
+            seen.addAll(p.sessions());
+            ExecutionResult churn = p.execute("long sum = 0; for (int i = 0; i < 3000; i++) { sum += new byte[100_000].length; } sum", T);
+            assertThat(churn.value()).as("%s", churn).isEqualTo("300000000");
         }
         seen.addAll(p.sessions());
         for (SecureSession s : seen) {

@@ -168,14 +168,15 @@ final class Evaluator {
     }
 
     /**
-     * Prepares the next shell now rather than at the first reset, and waits for it: a worker that checks the
-     * heap an execution retains measures its baseline with the shell the next reset installs already there.
+     * Waits until the next shell is prepared and the dropped one closed: a worker that checks the heap an
+     * execution retains measures its baseline with the shell the next reset installs already there.
      */
     void prepareNext() {
         if (next == null) {
             next = CompletableFuture.supplyAsync(this::fresh, r -> preparer.execute(WorkerMain.task(r)));
         }
         await(next);
+        await(closing);
     }
 
     private static void await(CompletableFuture<?> f) {
