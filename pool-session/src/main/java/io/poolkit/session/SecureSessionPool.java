@@ -39,7 +39,7 @@ import java.util.concurrent.locks.LockSupport;
  * JShell state, collects and measures; more than a third of the heap limit still reachable over the
  * worker's baseline retires the session, so the next caller gets a worker with at least two thirds of its
  * heap less that baseline. The collection costs tens of milliseconds on the execution that crossed the
- * line (in a 128 MiB worker about one trivial execution in five), nothing on the others.
+ * line (in a 128 MiB worker about one trivial execution in six), nothing on the others.
  *
  * <p>Tenants: a snippet cannot reach the worker's own code (its link, its executions, its threads)
  * to read or forge another execution's code, output or result, and the host kills a worker that

@@ -10,14 +10,14 @@ package io.poolkit.session.internal.worker;
  * <p>The rule: after a full collection, with the execution's JShell state and the JVM-wide settings a reset
  * puts back already dropped, the heap in use may exceed the worker's baseline by at most a third of its heap
  * limit ({@link #SHARE_DIVISOR}). The baseline is measured once, after the warm-up and a full collection,
- * with the shell the first reset installs already prepared (so two shells, one more than remain after a drop).
- * The next caller so has at least two thirds of the heap less that baseline (with 128 MiB: about 47 MiB).
+ * with the first caller's shell and the next one ready (one shell more than remains after a drop). The next
+ * caller so has at least two thirds of the heap less that baseline (with 128 MiB: about 47 MiB).
  *
  * <p>Cheap on the common path: the heap in use, garbage included, bounds what is reachable, so while it is
  * within the allowance (two reads of {@link Runtime}) nothing more is done. Above it the worker drops the
  * state, collects ({@link System#gc()}) and measures again: tens of milliseconds, on the execution that
  * crossed the line. JShell leaves much garbage (tens of MiB per execution with a reset, some of it promoted),
- * so in a 128 MiB worker that is about one trivial execution in five; each such collection also spares the
+ * so in a 128 MiB worker that is about one trivial execution in six; each such collection also spares the
  * one the JVM would soon have made on its own (measured in the module's README).
  *
  * <p>What it does not see: memory outside the heap (direct buffers, metaspace, native memory), which the
