@@ -63,6 +63,22 @@ class RetainedMemoryTest {
     }
 
     /**
+     * The same attack on a Python pool (which resets between uses by default): 150 MiB hung on the logging
+     * module, whose state outlives any snippet in one interpreter, in an evaluator of 256 MiB of address space.
+     * The reset starts a fresh evaluator process, so the next caller has its memory back (no heap check needed).
+     */
+    @Test
+    void memoryLeftOnAPythonModuleDoesNotDenyTheNextCaller() {
+        TestSessions.requirePython();
+        SecureSessionPool p = pools.add(TestSessions.pool().name("retained-python").language(Language.PYTHON).size(1).build());
+        ExecutionResult r = p.execute("import logging\nlogging.root.held = bytearray(150 << 20)\nlen(logging.root.held) >> 20", T);
+        assertThat(r.value()).as("%s", r).isEqualTo("150");
+        ExecutionResult next = p.execute("import logging\n(hasattr(logging.root, 'held'), len(bytearray(150 << 20)) >> 20)", T);
+        assertThat(next.value()).as("%s", next).isEqualTo("(False, 150)");
+        assertThat(p.stats().created()).as("the same worker, its evaluator fresh: %s", p.stats()).isEqualTo(1);
+    }
+
+    /**
      * Heap held only by the JShell state (which the reset drops) and garbage must not retire a worker. The state
      * (70 MiB in a variable) takes the heap in use past the allowance, so the worker drops it, collects and
      * measures each time; the first time in the worker's first execution, whose shell once stayed reachable.
