@@ -119,7 +119,7 @@ public final class SecureSession implements AutoCloseable {
             }
             RunReport r = Execution.run(w, settings, executions.incrementAndGet(), code, timeoutNanos);
             if (!r.leftover().isEmpty()) {
-                recycleReason = "an execution left " + r.leftover() + " running";
+                recycleReason = "an execution left behind " + r.leftover();
             } else if (r.kind() == ExecutionError.Kind.TIMEOUT || r.kind() == ExecutionError.Kind.LIMIT) {
                 recycleReason = "an execution was stopped (" + r.kind() + ")";
             }

@@ -166,6 +166,6 @@ abstract class SessionOptions<B extends SessionOptions<B>> {
                     + " leave the interpreter out (R workers run Debian's R, /usr/lib/R)");
         }
         return new SessionSettings(sandbox, limits, tools, startTimeout, stopGrace,
-                workDirectory != null ? workDirectory : WorkDirs.defaultRoot(), bubblewrap, language, interpreter);
+                workDirectory != null ? workDirectory : WorkDirs.defaultRoot(), bubblewrap, language, interpreter, false);
     }
 }

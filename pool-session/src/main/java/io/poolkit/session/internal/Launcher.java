@@ -90,13 +90,13 @@ public final class Launcher {
                     ownedBySandbox(socket.getParent());
                     ownedBySandbox(socket);
                 }
-                Sandbox.Layout layout = python != null ? PythonWorker.layout(python, s.limits(), code) : javaLayout(s.limits(), code);
+                Sandbox.Layout layout = python != null ? PythonWorker.layout(python, s.limits(), code) : javaLayout(s.limits(), s.resetBetweenUses(), code);
                 cmd = Sandbox.command(sandbox, s.limits(), layout, socket.getParent(), dir.resolve("launch"));
             } else if (python != null) {
                 cmd = PythonWorker.plainCommand(python, s.limits(), code, socket);
             } else {
                 Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
-                cmd = Sandbox.plainCommand(s.limits(), javaCommand(s.limits(), false, java.toString(), code.toString(), socket.toString()));
+                cmd = Sandbox.plainCommand(s.limits(), javaCommand(s.limits(), s.resetBetweenUses(), false, java.toString(), code.toString(), socket.toString()));
             }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().clear();
@@ -232,14 +232,14 @@ public final class Launcher {
     }
 
     /** The JVM worker inside the sandbox: the JDK and the worker module at neutral paths, the java launcher made non-dumpable. */
-    static Sandbox.Layout javaLayout(Limits limits, Path code) throws IOException {
+    static Sandbox.Layout javaLayout(Limits limits, boolean resetBetweenUses, Path code) throws IOException {
         Path home = Path.of(System.getProperty("java.home")).toRealPath();
         Map<String, Path> binds = new LinkedHashMap<>();
         binds.put(Sandbox.JDK, home);
         binds.putAll(Sandbox.jdkLinkTargets());
         binds.put(Sandbox.CODE, code);
         return new Sandbox.Layout(home.resolve("bin").resolve("java"), Sandbox.JAVA, binds,
-                javaCommand(limits, true, Sandbox.JAVA, Sandbox.CODE, Sandbox.IPC + "/w.sock"));
+                javaCommand(limits, resetBetweenUses, true, Sandbox.JAVA, Sandbox.CODE, Sandbox.IPC + "/w.sock"));
     }
 
     static void ownedBySandbox(Path p) throws IOException {
@@ -273,7 +273,7 @@ public final class Launcher {
      * The worker JVM's command line: {@code java} (its path inside the sandbox, or this JVM's own),
      * the limits as JVM flags, the worker module from {@code modulePath}.
      */
-    static List<String> javaCommand(Limits limits, boolean sandboxed, String java, String modulePath, String socket) {
+    static List<String> javaCommand(Limits limits, boolean resetBetweenUses, boolean sandboxed, String java, String modulePath, String socket) {
         int feature = Runtime.version().feature();
         String modules = String.join(",", snippetModules());
         List<String> cmd = new ArrayList<>(List.of(java,
@@ -295,6 +295,9 @@ public final class Launcher {
                 "--limit-modules", modules + "," + CodeCache.MODULE));
         if (sandboxed) {
             cmd.addAll(List.of("-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-Duser.dir=/tmp", "-Dpoolkit.session.sandboxed=true"));
+        }
+        if (resetBetweenUses) { // RetainedHeap: the worker checks what an execution leaves reachable past the reset
+            cmd.add("-Dpoolkit.session.resetBetweenUses=true");
         }
         if (feature >= 18) {
             cmd.add("--finalization=disabled"); // a snippet's finalize() would run on the JVM's thread, between callers

@@ -13,7 +13,8 @@ import io.poolkit.session.ExecutionError;
  * @param message the failure's message, else empty
  * @param stackTrace the snippet's stack trace for an exception, else empty
  * @param nanos how long it took
- * @param leftover threads or processes the snippet left running (the session must be recycled), else empty
+ * @param leftover threads or processes the snippet left running, or heap it left reachable past a reset (the session
+ *     must be recycled), else empty
  */
 public record RunReport(ExecutionError.Kind kind, String value, String stdout, String stderr, String errorClass, String message,
         String stackTrace, long nanos, String leftover) {

@@ -22,9 +22,11 @@ import java.util.stream.Collectors;
  * @param bubblewrap the bwrap binary, or null to look it up
  * @param language what the worker runs
  * @param interpreter the interpreter binary of a Python worker, or null for the default
+ * @param resetBetweenUses the host resets the worker after every execution (a pool's {@code resetBetweenUses}): a
+ *     Java worker then also checks the heap an execution leaves reachable past the reset
  */
 public record SessionSettings(boolean sandbox, Limits limits, List<Tool> tools, Duration startTimeout, Duration stopGrace,
-        Path workDirectory, Path bubblewrap, Language language, Path interpreter) {
+        Path workDirectory, Path bubblewrap, Language language, Path interpreter, boolean resetBetweenUses) {
 
     public SessionSettings {
         tools = List.copyOf(tools);
@@ -34,7 +36,12 @@ public record SessionSettings(boolean sandbox, Limits limits, List<Tool> tools, 
     /** The settings of a Java worker. */
     public SessionSettings(boolean sandbox, Limits limits, List<Tool> tools, Duration startTimeout, Duration stopGrace,
             Path workDirectory, Path bubblewrap) {
-        this(sandbox, limits, tools, startTimeout, stopGrace, workDirectory, bubblewrap, Language.JAVA, null);
+        this(sandbox, limits, tools, startTimeout, stopGrace, workDirectory, bubblewrap, Language.JAVA, null, false);
+    }
+
+    /** @return these settings for workers the host resets between uses, or not */
+    public SessionSettings withResetBetweenUses(boolean reset) {
+        return new SessionSettings(sandbox, limits, tools, startTimeout, stopGrace, workDirectory, bubblewrap, language, interpreter, reset);
     }
 
     /** @return the tools by name */

@@ -26,6 +26,8 @@ final class Evaluator {
     /** Values longer than this many characters are cut (the frame cap is 1 MiB). */
     static final int MAX_VALUE_CHARS = 64 * 1024;
     private static final int MAX_FRAMES = 30;
+    /** How long {@link #drop()} and {@link #prepareNext()} wait for the preparer. */
+    private static final long DROP_WAIT_SECONDS = 10;
     private static final String PRELUDE = "io.poolkit.session.snippet.Tools tools = io.poolkit.session.snippet.Tools.get();";
     /** The imports jshell's DEFAULT start-up gives, so snippets read as they would in jshell. */
     private static final List<String> IMPORTS = List.of("java.io.*", "java.math.*", "java.net.*", "java.nio.file.*", "java.util.*",
@@ -54,6 +56,8 @@ final class Evaluator {
     private SourceCodeAnalysis analysis;
     /** The next fresh shell, prepared in the background after the first reset, so a reset costs the caller nothing. */
     private CompletableFuture<JShell> next;
+    /** Done when the shell the last reset dropped is closed (by the preparer, off the caller's time). */
+    private CompletableFuture<Void> closing;
 
     /**
      * @param preparer the thread that prepares fresh shells and closes used ones (started before any
@@ -126,7 +130,15 @@ final class Evaluator {
         JShell old = shell;
         shell = null;
         if (old != null) {
-            preparer.execute(WorkerMain.task(old::close));
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            closing = done;
+            preparer.execute(WorkerMain.task(() -> {
+                try {
+                    old.close();
+                } finally {
+                    done.complete(null);
+                }
+            }));
         }
         JShell s = null;
         if (next != null) {
@@ -140,6 +152,47 @@ final class Evaluator {
         next = CompletableFuture.supplyAsync(this::fresh, r -> preparer.execute(WorkerMain.task(r)));
     }
 
+    /**
+     * Drops the current state now, ahead of the reset that follows (which then installs the next shell), so
+     * {@link RetainedHeap} measures without it: this shell is closed here, and the one the last reset handed
+     * the preparer to close is waited for (closed long before, as a rule).
+     */
+    void drop() {
+        JShell old = shell;
+        shell = null;
+        analysis = null;
+        if (old != null) {
+            old.close();
+        }
+        await(closing);
+    }
+
+    /**
+     * Waits until the next shell is prepared and the dropped one closed: a worker that checks the heap an
+     * execution retains measures its baseline with the shell the next reset installs already there.
+     */
+    void prepareNext() {
+        if (next == null) {
+            next = CompletableFuture.supplyAsync(this::fresh, r -> preparer.execute(WorkerMain.task(r)));
+        }
+        await(next);
+        await(closing);
+    }
+
+    private static void await(CompletableFuture<?> f) {
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get(DROP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                | java.util.concurrent.CancellationException e) {
+            // measured without waiting: at worst a shell still closing counts, which can only retire the worker
+        } catch (InterruptedException e) {
+            Thread.interrupted(); // only a snippet interrupts a worker thread
+        }
+    }
+
     void stop() {
         JShell s = shell;
         if (s != null) {
@@ -148,6 +201,9 @@ final class Evaluator {
     }
 
     Outcome run(Run run) {
+        if (shell == null) { // dropped, and no reset came between (the host resets a worker it checks after each use)
+            reset();
+        }
         String rest = run.code;
         String value = "";
         while (!rest.isBlank()) {

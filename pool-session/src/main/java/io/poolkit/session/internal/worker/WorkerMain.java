@@ -87,6 +87,8 @@ public final class WorkerMain {
     private PrintStream stdout;
     private PrintStream stderr;
     private JvmState clean;
+    /** The check of what an execution leaves reachable past the reset; null in a worker the host does not reset. */
+    private RetainedHeap retained;
     /** Read at start, before any snippet could change the property. */
     private final boolean sandboxed = Boolean.getBoolean(SANDBOXED_PROPERTY);
 
@@ -144,6 +146,15 @@ public final class WorkerMain {
         System.setOut(w.stdout);
         System.setErr(w.stderr);
         w.clean = new JvmState();
+        if (RetainedHeap.enabled()) {
+            // the first caller gets a shell the preparer made, as every later one does: a shell made on this thread
+            // stays reachable after it is closed (JDK 17 and 25: seen as the first execution's state surviving the
+            // drop), and this thread makes no other
+            w.evaluator.prepareNext();
+            w.evaluator.reset();
+            w.evaluator.prepareNext();
+            w.retained = RetainedHeap.atStart(); // its baseline: after the warm-up, with the next shell ready, before any snippet
+        }
         w.link.send(Frame.HELLO, new Out().writeString(token).writeInt(Frame.PROTOCOL_VERSION)
                 .writeString(System.getProperty("java.version", "?")).writeLong(ProcessHandle.current().pid()));
         try {
@@ -325,6 +336,12 @@ public final class WorkerMain {
         evaluator.reset();
     }
 
+    /** What the reset that follows an execution drops, dropped now: the JShell state and the JVM-wide settings. */
+    private void dropState() {
+        clean.restore();
+        evaluator.drop();
+    }
+
     private void execute(Run r) {
         // each execution starts with new streams of the worker's own and no snippet's default handler: one
         // left by an earlier execution (reset or not; closed, wrapped, or locked by a leftover thread)
@@ -364,6 +381,10 @@ public final class WorkerMain {
             out.drain(r);
             err.drain(r);
             String leftover = leftovers(before, beforeIds, sandboxed);
+            if (leftover.isEmpty() && retained != null && r.stopReason() == Run.RUNNING) {
+                String held = retained.check(this::dropState); // told like a leftover thread: the host retires the worker
+                leftover = held != null ? held : leftover;
+            }
             // within the host's caps (Execution.result), whatever the snippet put in its exception or thread names
             result = new Out().writeLong(r.id).writeByte(o.status).writeString(cut(o.value, Evaluator.MAX_VALUE_CHARS + 100))
                     .writeString(cut(o.errorClass, 300)).writeString(cut(o.message, MAX_TEXT_CHARS))
