@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,23 +32,30 @@ class AbortRaceTest extends DataSourceTestBase {
         for (int round = 0; round < ROUNDS; round++) {
             Connection c = ds.getConnection();
             CountDownLatch busy = new CountDownLatch(1);
+            AtomicBoolean aborted = new AtomicBoolean();
             Threads.run(2, Duration.ofSeconds(20), i -> {
                 if (i == 1) {
                     assertThat(busy.await(10, TimeUnit.SECONDS)).as("the borrower got busy").isTrue();
                     c.abort(Runnable::run);
+                    aborted.set(true);
                     return;
                 }
                 List<Statement> open = new ArrayList<>();
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 try {
-                    for (int n = 0; n < 1_000_000; n++) {
+                    // until the abort has returned, however long the watchdog waits for a CPU (a bound on
+                    // the statements alone ran out before the abort on a loaded machine); then a few more
+                    for (int afterAbort = 0; afterAbort < 100_000; ) {
                         open.add(c.createStatement());
                         if (open.size() >= 16) {
                             busy.countDown();
                             open.remove(random.nextInt(open.size())).close();
                         }
+                        if (aborted.get()) {
+                            afterAbort++;
+                        }
                     }
-                    throw new AssertionError("the abort never reached the borrower");
+                    throw new AssertionError("the abort never reached the borrower: 100,000 statements after it returned");
                 } catch (SQLException expected) {
                     // the abort: the work fails, and the borrower closes what it opened
                 } finally {
