@@ -88,7 +88,7 @@ public final class WorkerMain {
     private PrintStream stderr;
     private JvmState clean;
     /** The check of what an execution leaves reachable past the reset; null in a worker the host does not reset. */
-    private RetainedHeap retained;
+    private RetainedResources retained;
     /** Read at start, before any snippet could change the property. */
     private final boolean sandboxed = Boolean.getBoolean(SANDBOXED_PROPERTY);
 
@@ -146,9 +146,9 @@ public final class WorkerMain {
         System.setOut(w.stdout);
         System.setErr(w.stderr);
         w.clean = new JvmState();
-        if (RetainedHeap.enabled()) { // its baseline: after the warm-up, with the next shell prepared, before any snippet
+        if (RetainedResources.enabled()) { // its baseline: after the warm-up, with the next shell prepared, before any snippet
             w.evaluator.prepareNext();
-            w.retained = RetainedHeap.atStart();
+            w.retained = RetainedResources.atStart(w.sandboxed);
         }
         w.link.send(Frame.HELLO, new Out().writeString(token).writeInt(Frame.PROTOCOL_VERSION)
                 .writeString(System.getProperty("java.version", "?")).writeLong(ProcessHandle.current().pid()));
