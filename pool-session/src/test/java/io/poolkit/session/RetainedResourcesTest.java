@@ -106,6 +106,20 @@ class RetainedResourcesTest {
         nextCallerGets(p, WRITE_8_MB, "8000000");
     }
 
+    /** The same space held by mappings of the files, with no descriptor left open. */
+    @Test
+    void tmpSpaceHeldByMappedFilesDoesNotDenyTheNextCaller() {
+        SecureSessionPool p = pool();
+        ExecutionResult r = p.execute(HOLDER + "for (int f = 0; f < 4; f++) { try (var ch = java.nio.channels.FileChannel.open("
+                + "java.nio.file.Path.of(\"/tmp/mapped\" + f), java.nio.file.StandardOpenOption.CREATE,"
+                + " java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {"
+                + " var m = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 15 << 20);"
+                + " for (int i = 0; i < (15 << 20); i += 4096) { m.put(i, (byte) 1); } hold.held.add(m); } }\n"
+                + "hold.held.size()", T);
+        assertThat(r.value()).as("%s", r).isEqualTo("4");
+        nextCallerGets(p, WRITE_8_MB, "8000000");
+    }
+
     /** Every descriptor the worker may open but two, held: the next caller has ten small files open at once. */
     @Test
     void openFilesLeftOnALoggingHandlerDoNotDenyTheNextCaller() {
