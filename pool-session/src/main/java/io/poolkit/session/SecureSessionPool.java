@@ -26,20 +26,25 @@ import java.util.concurrent.locks.LockSupport;
  * started. Each {@link #execute} takes an idle session, runs the code there, and gives it back.
  * A session whose worker died, was killed after a timeout, was stopped, or has a thread or process
  * its snippet left running (or a security provider its snippet defined, or, with
- * {@code resetBetweenUses(true)}, more than a third of its heap limit that a reset would not free) is
+ * {@code resetBetweenUses(true)}, more than a third of its heap, direct-buffer, metaspace, /tmp or
+ * open-file limit that a reset would not free) is
  * destroyed and replaced in the background, never on a caller's time;
  * dead idle sessions are found within a second. With {@code resetBetweenUses(true)} every
  * execution starts from a fresh JShell state (a new JShell inside the same warm worker, with system
  * properties, default locale and time zone, {@code System.out/err/in}, the default
  * uncaught-exception handler, {@code Authenticator}, {@code ProxySelector}, {@code CookieHandler},
  * {@code ResponseCache} and the sandbox's /tmp put back); with {@code false} (the default for Java) state
- * persists in each session, and consecutive executions may land in different sessions. Heap a snippet
- * left reachable from the JDK's own registries (a logging handler) is not freed by a reset: after each
- * execution the worker compares the heap in use with the allowance, and only when it is over, drops the
- * JShell state, collects and measures; more than a third of the heap limit still reachable over the
- * worker's baseline retires the session, so the next caller gets a worker with at least two thirds of its
- * heap less that baseline. The collection costs tens of milliseconds on the execution that crossed the
- * line (in a 128 MiB worker about one trivial execution in six), nothing on the others.
+ * persists in each session, and consecutive executions may land in different sessions. What a snippet
+ * left reachable from the JDK's own registries (a logging handler) is not freed by a reset: heap, direct
+ * buffers, classes (metaspace), files in /tmp it keeps open or mapped (the reset unlinks them, the space
+ * stays taken), descriptors. After each execution the worker compares each in use with its allowance, and
+ * only when one is over, drops the JShell state, collects and measures again; more than a third of a limit
+ * still held over the worker's baseline retires the session. For the heap that leaves the next caller less
+ * than it looks: with the serial collector one array must fit in the old generation (two thirds of the heap)
+ * beside the baseline and all that is held, so 38 MiB held in a 128 MiB worker (under the allowance) still
+ * makes the next caller's 40 MB allocation end the worker (not fixed). The
+ * collection costs tens of milliseconds on the execution that crossed the line (in a 128 MiB worker about
+ * one trivial execution in six), nothing on the others.
  *
  * <p>Tenants: a snippet cannot reach the worker's own code (its link, its executions, its threads)
  * to read or forge another execution's code, output or result, and the host kills a worker that

@@ -296,7 +296,7 @@ public final class Launcher {
         if (sandboxed) {
             cmd.addAll(List.of("-Djava.io.tmpdir=/tmp", "-Duser.home=/tmp", "-Duser.dir=/tmp", "-Dpoolkit.session.sandboxed=true"));
         }
-        if (resetBetweenUses) { // RetainedHeap: the worker checks what an execution leaves reachable past the reset
+        if (resetBetweenUses) { // RetainedResources: the worker checks what an execution leaves reachable past the reset
             cmd.add("-Dpoolkit.session.resetBetweenUses=true");
         }
         if (feature >= 18) {

@@ -154,7 +154,7 @@ final class Evaluator {
 
     /**
      * Drops the current state now, ahead of the reset that follows (which then installs the next shell), so
-     * {@link RetainedHeap} measures without it: this shell is closed here, and the one the last reset handed
+     * {@link RetainedResources} measures without it: this shell is closed here, and the one the last reset handed
      * the preparer to close is waited for (closed long before, as a rule).
      */
     void drop() {

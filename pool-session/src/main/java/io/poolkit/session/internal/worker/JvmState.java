@@ -27,8 +27,9 @@ import java.util.stream.Stream;
  *
  * <p>A reset is not a boundary between hostile tenants: what else is static in the JDK lives on
  * (security properties and providers, {@code Socket.setSocketImplFactory}, {@code HttpsURLConnection}'s
- * defaults, caches of every kind; heap a snippet hung there retires the worker when it is more than
- * {@link RetainedHeap} allows); that takes a new worker ({@code maxUsesPerSession(1)}). Nothing
+ * defaults, caches of every kind; heap, direct buffers, metaspace, /tmp space or descriptors a snippet
+ * held there retire the worker when they are more than {@link RetainedResources} allows); that takes a
+ * new worker ({@code maxUsesPerSession(1)}). Nothing
  * here calls an object a snippet could have put in place (a provider's {@code getName()} would run
  * snippet code on the worker's thread), which is why security providers are not put back: a
  * provider a snippet defined retires the session instead ({@link #snippetProvider()}), since the JDK

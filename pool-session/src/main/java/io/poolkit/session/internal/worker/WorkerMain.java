@@ -88,7 +88,7 @@ public final class WorkerMain {
     private PrintStream stderr;
     private JvmState clean;
     /** The check of what an execution leaves reachable past the reset; null in a worker the host does not reset. */
-    private RetainedHeap retained;
+    private RetainedResources retained;
     /** Read at start, before any snippet could change the property. */
     private final boolean sandboxed = Boolean.getBoolean(SANDBOXED_PROPERTY);
 
@@ -146,14 +146,14 @@ public final class WorkerMain {
         System.setOut(w.stdout);
         System.setErr(w.stderr);
         w.clean = new JvmState();
-        if (RetainedHeap.enabled()) {
+        if (RetainedResources.enabled()) {
             // the first caller gets a shell the preparer made, as every later one does: a shell made on this thread
             // stays reachable after it is closed (JDK 17 and 25: seen as the first execution's state surviving the
             // drop), and this thread makes no other
             w.evaluator.prepareNext();
             w.evaluator.reset();
             w.evaluator.prepareNext();
-            w.retained = RetainedHeap.atStart(); // its baseline: after the warm-up, with the next shell ready, before any snippet
+            w.retained = RetainedResources.atStart(w.sandboxed); // its baseline: after the warm-up, with the next shell ready, before any snippet
         }
         w.link.send(Frame.HELLO, new Out().writeString(token).writeInt(Frame.PROTOCOL_VERSION)
                 .writeString(System.getProperty("java.version", "?")).writeLong(ProcessHandle.current().pid()));
