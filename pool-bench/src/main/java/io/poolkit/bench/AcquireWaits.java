@@ -40,29 +40,41 @@ public class AcquireWaits {
     private long atLeast10ms;
 
     /**
-     * Records only in measurement iterations.
+     * Keeps only the measurement iterations' figures: the first one starts from zero. {@link #record}
+     * counts in warm-up too, so that its code is the same, compiled, before and after: while it counted
+     * only when measuring, its branch was never taken in warm-up, and the JIT compiled it as an
+     * uncommon trap; the first measured acquire of every fork deoptimized the benchmark method, which
+     * then ran interpreted and in C1 (where no allocation is eliminated: poolkit's lease objects were
+     * allocated) while C2 compiled it again, at the start of the measurement. That cost every fork a
+     * recompilation and, for poolkit, the young collection (a safepoint of 5-16 ms) that its
+     * allocations there brought into the measured window.
      *
      * @param iteration the iteration about to run
      */
     @Setup(Level.Iteration)
     public void begin(IterationParams iteration) {
-        measuring = iteration.getType() == IterationType.MEASUREMENT;
+        if (iteration.getType() == IterationType.MEASUREMENT && !measuring) {
+            measuring = true;
+            count = 0;
+            worst = 0;
+            atLeast1ms = 0;
+            over8ms = 0;
+            atLeast10ms = 0;
+        }
     }
 
     /** @param nanos how long one acquire took */
     public void record(long nanos) {
-        if (measuring) {
-            count++;
-            if (nanos > worst) {
-                worst = nanos;
-            }
-            if (nanos >= MS) {
-                atLeast1ms++;
-                if (nanos > 8 * MS) {
-                    over8ms++;
-                    if (nanos >= 10 * MS) {
-                        atLeast10ms++;
-                    }
+        count++;
+        if (nanos > worst) {
+            worst = nanos;
+        }
+        if (nanos >= MS) {
+            atLeast1ms++;
+            if (nanos > 8 * MS) {
+                over8ms++;
+                if (nanos >= 10 * MS) {
+                    atLeast10ms++;
                 }
             }
         }
