@@ -243,7 +243,14 @@ public final class BenchMain {
                 .measurementTime(plan.iterationTime())
                 .threads(threads)
                 .jvmArgs(jvmArgs.toArray(String[]::new))
-                .shouldFailOnError(true);
+                .shouldFailOnError(true)
+                // The tail passes start each iteration with an empty young generation (JMH's -gc), for every
+                // pool alike: what fills it before is warm-up garbage (JMH's own result processing, ~20 MB per
+                // fork, and whatever a pool allocates before C2 has compiled its caller: poolkit's leases,
+                // which C1 does not eliminate), and its collection, a 4-16 ms safepoint, otherwise lands in
+                // the measured window of some forks and not others. A pool that allocates while measured
+                // still collects there, and the pause columns show it.
+                .shouldDoGC(pauses);
         params.forEach((key, values) -> options.param(key, values.toArray(String[]::new)));
         if (contextSwitches) {
             options.addProfiler(ContextSwitchProfiler.class);
